@@ -1,0 +1,106 @@
+/* ast.h — the syntax tree. One generic Node with a kind from one X-macro
+ * list; each kind documents which fields it uses. Nodes live in the cell's
+ * arena. The checker fills in `type`, `sym` and `flags`. */
+#ifndef EMBER_AST_H
+#define EMBER_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "compiler/arena.h"
+#include "compiler/token.h"
+
+/* NODE(kind, fields used) */
+#define NODE_LIST(NODE)                                                        \
+  /* expressions */                                                           \
+  NODE(INT, "ival")                                                           \
+  NODE(FLOAT, "fval")                                                         \
+  NODE(STR, "str, slen")                                                      \
+  NODE(BOOL, "ival (0/1)")                                                    \
+  NODE(NONE, "-")                                                             \
+  NODE(NAME, "name")                                                          \
+  NODE(BINARY, "op, a, b")                                                    \
+  NODE(UNARY, "op (T_MINUS, T_PLUS, T_TILDE), a")                             \
+  NODE(NOT, "a")                                                              \
+  NODE(LOGIC, "op (T_KW_AND/T_KW_OR), a, b")                                  \
+  NODE(COMPARE, "list: operands; ops: operators between them")               \
+  NODE(TERNARY, "a: condition, b: then value, c: else value")                 \
+  NODE(CALL, "a: callee, list: positional args, list2: KWARG nodes")          \
+  NODE(KWARG, "name, a: value")                                               \
+  NODE(ATTR, "a: object, name")                                               \
+  NODE(INDEX, "a: object, list: indices")                                     \
+  NODE(TUPLE, "list: elements")                                               \
+  NODE(LIST, "list: elements")                                                \
+  /* statements */                                                            \
+  NODE(EXPR_STMT, "a")                                                        \
+  NODE(VAR_DECL, "name, a: type or NULL, b: value or NULL, flags: DECL_LET")  \
+  NODE(ASSIGN, "list: targets (TUPLE for unpacking), a: value")               \
+  NODE(AUG_ASSIGN, "op: binary operator, a: target, b: value")                \
+  NODE(IF, "a: condition, list: body, list2: else body")                      \
+  NODE(WHILE, "a: condition, list: body")                                     \
+  NODE(FOR, "a: target NAME, b: iterable, list: body")                        \
+  NODE(BREAK, "-")                                                            \
+  NODE(CONTINUE, "-")                                                         \
+  NODE(RETURN, "a: value or NULL")                                            \
+  NODE(PASS, "-")                                                             \
+  NODE(FN_DEF, "name, list: PARAMs, a: result type or NULL, list2: body")     \
+  NODE(PARAM, "name, a: type or NULL, b: default or NULL, op: convention")    \
+  NODE(ALIAS, "name, a: type or NULL, b: value")                              \
+  NODE(IMPORT, "name: module, str: 'as' name or NULL")                        \
+  NODE(FROM_IMPORT, "name: module, list: NAME nodes (str: 'as' name)")         \
+  NODE(DECORATOR, "a: expression")
+
+typedef enum NodeKind {
+#define NODE_ENUM(kind, doc) N_##kind,
+  NODE_LIST(NODE_ENUM)
+#undef NODE_ENUM
+  N_COUNT
+} NodeKind;
+
+extern const char *const node_kind_name[N_COUNT];
+
+typedef struct Node Node;
+typedef struct Type Type;
+typedef struct Symbol Symbol;
+
+typedef struct NodeList {
+  Node **items;
+  int len, cap;
+} NodeList;
+
+enum {
+  DECL_LET = 1 << 0,       /* VAR_DECL: immutable */
+  FN_IS_DEF = 1 << 1,      /* FN_DEF: declared with def */
+  FN_RAISES = 1 << 2,      /* FN_DEF: raises */
+  EXPR_LITERAL = 1 << 3,   /* checker: an untyped literal that may convert */
+  FN_GENERIC = 1 << 4,     /* FN_DEF: a def with untyped parameters */
+};
+
+struct Node {
+  NodeKind kind;
+  int line, col;         /* where it starts in the cell */
+  int op;                /* a TokenKind for operators */
+  int flags;
+  const char *name;
+  Node *a, *b, *c;
+  NodeList list, list2;
+  int *ops;              /* COMPARE: list.len - 1 operators */
+  NodeList decorators;   /* FN_DEF */
+  union {
+    uint64_t ival;
+    double fval;
+  };
+  const char *str;
+  int64_t slen;
+  /* filled by the checker */
+  Type *type;
+  Symbol *sym;
+  Type *optype;          /* checker: the type operands are converted to (BINARY, COMPARE, LOGIC) */
+};
+
+Node *node_new(Arena *a, NodeKind kind, int line, int col);
+void node_push(Arena *a, NodeList *l, Node *n);
+/* Deep copy of a subtree (for instantiating generic functions). */
+Node *node_clone(Arena *a, const Node *n);
+
+#endif

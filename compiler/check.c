@@ -1,0 +1,1213 @@
+/* check.c — name resolution and type checking.
+ *
+ * check_cell first declares every top-level function of the cell (so they
+ * may call each other in any order), then checks the statements in order.
+ * Scopes form a chain: blocks → function → the cell's top level → the
+ * session's globals → builtins. Top-level names become globals; names
+ * assigned without `var` inside a function are function-scoped, `var` is
+ * block-scoped (Mojo). Untyped `def` functions are generic: each distinct
+ * tuple of argument types instantiates a copy of the body (node_clone).
+ *
+ * The checker writes its conclusions into the tree for the emitter:
+ * node->type (value type), node->optype (operand type of operators),
+ * node->sym (what a name means), CALL args rebound in parameter order. */
+#include "compiler/check.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Binding {
+  const char *name;
+  Symbol *sym;
+  struct Binding *next;
+} Binding;
+
+typedef struct Scope {
+  struct Scope *parent;
+  Binding *names;
+  bool is_fn;          /* a function's outermost scope: implicit locals go here */
+} Scope;
+
+typedef struct FnCtx {
+  Symbol *sym;
+  Type *ret;           /* declared result type, or NULL while inferring */
+  bool infer;          /* generic def without '-> T': infer from returns */
+  Type *inferred;
+  bool is_def;
+} FnCtx;
+
+typedef struct Checker {
+  Arena *arena;
+  Diags *diags;
+  GlobalTable *globals;
+  CheckedCell *out;
+  Scope top;           /* the cell's new top-level names */
+  Scope *scope;
+  FnCtx *fn;           /* NULL at top level */
+  int loop_depth;
+  int cell;
+} Checker;
+
+static Type *expr(Checker *C, Node *n);
+static void stmt_list(Checker *C, NodeList *body);
+static void check_fn_body(Checker *C, Node *def, Symbol *fn);
+
+#define ERR(node, ...) diag_error(C->diags, (node)->line, (node)->col, __VA_ARGS__)
+
+/* ---- builtins ---------------------------------------------------------- */
+
+static Symbol builtin_fns[BI_COUNT];
+static Symbol builtin_types[TY_COUNT];
+static Symbol module_time = {.kind = SYM_MODULE, .name = "time"};
+
+static void init_builtins(void) {
+  static const char *const names[BI_COUNT] = {
+#define B_NAME(id, name) name,
+      BUILTIN_LIST(B_NAME)
+#undef B_NAME
+  };
+  if (builtin_fns[0].name) return;
+  for (int i = 0; i < BI_COUNT; i++)
+    builtin_fns[i] = (Symbol){.kind = SYM_BUILTIN, .name = names[i], .builtin = (BuiltinId)i};
+  for (int i = 0; i < TY_COUNT; i++)
+    builtin_types[i] = (Symbol){.kind = SYM_TYPE, .name = type_table[i].name,
+                                .type = &type_table[i]};
+}
+
+static Symbol *lookup_builtin(const char *name) {
+  for (int i = 0; i < BI_COUNT; i++)
+    if (strcmp(builtin_fns[i].name, name) == 0 && i != BI_NOW) return &builtin_fns[i];
+  Type *t = type_by_name(name);
+  if (t) return &builtin_types[t->kind];
+  return NULL;
+}
+
+/* ---- scopes ------------------------------------------------------------ */
+
+static Symbol *scope_find(Scope *s, const char *name) {
+  for (Binding *b = s->names; b; b = b->next)
+    if (strcmp(b->name, name) == 0) return b->sym;
+  return NULL;
+}
+
+static void scope_add(Checker *C, Scope *s, Symbol *sym) {
+  Binding *b = arena_alloc(C->arena, sizeof *b);
+  b->name = sym->name;
+  b->sym = sym;
+  b->next = s->names;
+  s->names = b;
+}
+
+static Symbol *lookup(Checker *C, const char *name) {
+  for (Scope *s = C->scope; s; s = s->parent) {
+    Symbol *sym = scope_find(s, name);
+    if (sym) return sym;
+  }
+  Symbol *g = globals_get(C->globals, name);
+  return g ? g : lookup_builtin(name);
+}
+
+static Scope *fn_scope(Checker *C) {
+  Scope *s = C->scope;
+  while (s && !s->is_fn) s = s->parent;
+  return s;
+}
+
+static void push_scope(Checker *C, Scope *s, bool is_fn) {
+  memset(s, 0, sizeof *s);
+  s->parent = C->scope;
+  s->is_fn = is_fn;
+  C->scope = s;
+}
+
+/* A symbol name safe inside MLIR's quoted @"..." and in an object file. */
+static const char *mangle(Checker *C, const char *name, const char *suffix) {
+  char buf[512];
+  int k = 0;
+  for (const char *p = name; *p && k < 400; p++) {
+    unsigned char c = (unsigned char)*p;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')
+      buf[k++] = (char)c;
+    else k += snprintf(buf + k, sizeof buf - (size_t)k, ".%02x", c);
+  }
+  buf[k] = 0;
+  const char *base = arena_printf(C->arena, "%s$c%d%s", buf, C->cell, suffix);
+  /* a second definition of a name in the same cell gets a distinct symbol */
+  for (int i = 0, n = 2; i < C->out->ndefs; i++)
+    if (C->out->defs[i]->mangled && strcmp(C->out->defs[i]->mangled, base) == 0) {
+      base = arena_printf(C->arena, "%s$c%d%s.%d", buf, C->cell, suffix, n++);
+      i = -1;
+    }
+  return base;
+}
+
+static void add_def(Checker *C, Symbol *sym) {
+  CheckedCell *o = C->out;
+  if (o->ndefs == o->capdefs) {
+    int cap = o->capdefs ? o->capdefs * 2 : 16;
+    Symbol **d = arena_alloc(C->arena, sizeof(Symbol *) * (size_t)cap);
+    if (o->ndefs) memcpy(d, o->defs, sizeof(Symbol *) * (size_t)o->ndefs);
+    o->defs = d;
+    o->capdefs = cap;
+  }
+  o->defs[o->ndefs++] = sym;
+  scope_add(C, &C->top, sym);
+}
+
+static Symbol *new_symbol(Checker *C, SymKind kind, const char *name, Type *type) {
+  Symbol *s = arena_alloc(C->arena, sizeof *s);
+  s->kind = kind;
+  s->name = name;
+  s->type = type;
+  s->cell = C->cell;
+  return s;
+}
+
+/* Declare a variable where a new name lands: a global at top level, else a
+ * local in the function scope (implicit) or the current block (`var`). */
+static Symbol *declare_var(Checker *C, const char *name, Type *type, bool mutable_, bool block) {
+  Symbol *s = new_symbol(C, SYM_VAR, name, type);
+  s->flags = mutable_ ? SYM_MUTABLE : 0;
+  if (!C->fn) {
+    s->flags |= SYM_GLOBAL;
+    s->mangled = mangle(C, name, "");
+    add_def(C, s);
+    return s;
+  }
+  s->id = C->out->nlocals++;
+  scope_add(C, block ? C->scope : fn_scope(C), s);
+  return s;
+}
+
+/* ---- conversions -------------------------------------------------------- */
+
+bool check_converts(const Type *from, const Type *to, bool literal) {
+  if (from == to) return true;
+  if (from->kind == TY_INT && type_is_numeric(to)) return true;  /* Int converts implicitly */
+  if (literal && from->is_int && type_is_numeric(to)) return true;
+  if (literal && from->is_float && to->is_float) return true;
+  return false;
+}
+
+static bool is_literal(Node *n) { return n->flags & EXPR_LITERAL; }
+
+/* Check that n converts to `to`; report "cannot implicitly convert". */
+static bool coerce(Checker *C, Node *n, Type *to, const char *where) {
+  if (!n->type || !to) return false;
+  if (check_converts(n->type, to, is_literal(n))) return true;
+  ERR(n, "cannot implicitly convert '%s' value to '%s'%s%s", n->type->name, to->name,
+      where ? " " : "", where ? where : "");
+  return false;
+}
+
+static bool truthy_ok(Checker *C, Node *n) {
+  Type *t = n->type;
+  if (!t) return false;
+  if (t->kind == TY_BOOL || type_is_numeric(t) || t->kind == TY_STRING) return true;
+  ERR(n, "'%s' value cannot be used as a condition", t->name);
+  return false;
+}
+
+/* The common type of two operands, or NULL. */
+static Type *promote(Node *a, Node *b) {
+  Type *ta = a->type, *tb = b->type;
+  if (!ta || !tb) return NULL;
+  if (ta == tb) return ta;
+  if (!type_is_numeric(ta) || !type_is_numeric(tb)) return NULL;
+  if (check_converts(tb, ta, is_literal(b)) && !(is_literal(a) && !is_literal(b)))
+    return ta;
+  if (check_converts(ta, tb, is_literal(a))) return tb;
+  if (check_converts(tb, ta, is_literal(b))) return ta;
+  return NULL;
+}
+
+/* ---- types in source ---------------------------------------------------- */
+
+static Type *resolve_type(Checker *C, Node *t) {
+  if (!t) return NULL;
+  if (t->kind == N_NONE) return TYPE(NONE);
+  if (t->kind == N_NAME) {
+    Symbol *s = lookup(C, t->name);
+    if (s && s->kind == SYM_TYPE) return s->type;
+    if (!s) ERR(t, "use of unknown declaration '%s'", t->name);
+    else ERR(t, "'%s' is not a type", t->name);
+    return NULL;
+  }
+  ERR(t, "this type expression is not supported yet");
+  return NULL;
+}
+
+/* ---- constant folding for aliases --------------------------------------- */
+
+static bool const_eval(Checker *C, Node *n, ConstVal *v);
+
+static bool const_binary(Checker *C, Node *n, ConstVal *v) {
+  ConstVal a, b;
+  if (!const_eval(C, n->a, &a) || !const_eval(C, n->b, &b)) return false;
+  if (!n->type || !type_is_numeric(n->type)) return false;
+  v->type = n->type;
+  v->is_literal = a.is_literal && b.is_literal;
+  if (n->type->is_int) {
+    int64_t x = a.i, y = b.i;
+    switch (n->op) {
+    case T_PLUS: v->i = (int64_t)((uint64_t)x + (uint64_t)y); return true;
+    case T_MINUS: v->i = (int64_t)((uint64_t)x - (uint64_t)y); return true;
+    case T_STAR: v->i = (int64_t)((uint64_t)x * (uint64_t)y); return true;
+    case T_DSLASH: case T_PERCENT:
+      if (y == 0) {
+        ERR(n, "division by zero in a compile-time expression");
+        return false;
+      } else {
+        int64_t q = y == -1 ? (int64_t)(0 - (uint64_t)x) : x / y;
+        int64_t r = y == -1 ? 0 : x % y;
+        if (r && ((r < 0) != (y < 0))) q--, r += y;
+        v->i = n->op == T_DSLASH ? q : r;
+        return true;
+      }
+    case T_LSHIFT: v->i = (int64_t)((uint64_t)x << (y & 63)); return true;
+    case T_RSHIFT: v->i = x >> (y & 63); return true;
+    case T_AMP: v->i = x & y; return true;
+    case T_PIPE: v->i = x | y; return true;
+    case T_CARET: v->i = x ^ y; return true;
+    default: return false;
+    }
+  }
+  double x = a.type->is_float ? a.f : (double)a.i, y = b.type->is_float ? b.f : (double)b.i;
+  switch (n->op) {
+  case T_PLUS: v->f = x + y; return true;
+  case T_MINUS: v->f = x - y; return true;
+  case T_STAR: v->f = x * y; return true;
+  case T_SLASH: v->f = x / y; return true;
+  case T_DSTAR: v->f = pow(x, y); return true;
+  default: return false;
+  }
+}
+
+static bool const_eval(Checker *C, Node *n, ConstVal *v) {
+  memset(v, 0, sizeof *v);
+  v->type = n->type;
+  v->is_literal = true;
+  switch (n->kind) {
+  case N_INT: v->i = (int64_t)n->ival; return true;
+  case N_FLOAT: v->f = n->fval; return true;
+  case N_BOOL: v->i = (int64_t)n->ival; return true;
+  case N_STR: v->s = n->str; v->slen = n->slen; return true;
+  case N_NAME:
+    if (n->sym && n->sym->kind == SYM_ALIAS) {
+      *v = n->sym->value;
+      return true;
+    }
+    return false;
+  case N_UNARY:
+    if (!const_eval(C, n->a, v)) return false;
+    if (n->op == T_MINUS) {
+      if (v->type->is_float) v->f = -v->f;
+      else v->i = (int64_t)(0 - (uint64_t)v->i);
+    } else if (n->op == T_TILDE) v->i = ~v->i;
+    return true;
+  case N_BINARY: return const_binary(C, n, v);
+  default: return false;
+  }
+}
+
+/* ---- expressions -------------------------------------------------------- */
+
+static Type *name_expr(Checker *C, Node *n) {
+  Symbol *s = lookup(C, n->name);
+  n->sym = s;
+  if (!s) {
+    ERR(n, "use of unknown declaration '%s'", n->name);
+    return NULL;
+  }
+  switch (s->kind) {
+  case SYM_VAR: return s->type;
+  case SYM_ALIAS:
+    if (s->value.is_literal) n->flags |= EXPR_LITERAL;
+    return s->type;
+  case SYM_FN: case SYM_BUILTIN:
+    ERR(n, "'%s' is a function; call it with ()", n->name);
+    return NULL;
+  case SYM_TYPE: ERR(n, "'%s' is a type, not a value", n->name); return NULL;
+  case SYM_MODULE: ERR(n, "module '%s' is not a value", n->name); return NULL;
+  }
+  return NULL;
+}
+
+static Type *arith_type(Checker *C, Node *n, Type *t) {
+  int op = n->op;
+  Type *ta = n->a->type, *tb = n->b->type;
+  if (ta->kind == TY_STRING || tb->kind == TY_STRING) {
+    if (op == T_PLUS && ta == tb) return n->optype = ta;
+    if (op == T_STAR && (ta->kind == TY_STRING) != (tb->kind == TY_STRING) &&
+        (ta->is_int || tb->is_int))
+      return n->optype = TYPE(STRING);
+    return NULL;
+  }
+  if (ta->kind == TY_BOOL && tb->kind == TY_BOOL &&
+      (op == T_AMP || op == T_PIPE || op == T_CARET))
+    return n->optype = TYPE(BOOL);
+  if (!t) return NULL;
+  n->optype = t;
+  switch (op) {
+  case T_SLASH:
+    if (t->is_int) n->optype = TYPE(F64);
+    return n->optype;
+  case T_AMP: case T_PIPE: case T_CARET: case T_LSHIFT: case T_RSHIFT:
+    return t->is_int ? t : NULL;
+  default: return t;
+  }
+}
+
+static Type *binary_expr(Checker *C, Node *n) {
+  Type *ta = expr(C, n->a), *tb = expr(C, n->b);
+  if (!ta || !tb) return NULL;
+  Type *r = arith_type(C, n, promote(n->a, n->b));
+  if (!r) {
+    ERR(n, "invalid operands for '%s': '%s' and '%s'", token_spelling[n->op], ta->name,
+        tb->name);
+    return NULL;
+  }
+  if (is_literal(n->a) && is_literal(n->b) && type_is_numeric(r)) n->flags |= EXPR_LITERAL;
+  return r;
+}
+
+static Type *unary_expr(Checker *C, Node *n) {
+  Type *t = expr(C, n->a);
+  if (!t) return NULL;
+  bool ok = n->op == T_TILDE ? t->is_int : type_is_numeric(t);
+  if (!ok) {
+    ERR(n, "invalid operand for unary '%s': '%s'", token_spelling[n->op], t->name);
+    return NULL;
+  }
+  if (is_literal(n->a)) n->flags |= EXPR_LITERAL;
+  return t;
+}
+
+static Type *compare_expr(Checker *C, Node *n) {
+  bool ok = true;
+  for (int i = 0; i < n->list.len; i++) ok &= expr(C, n->list.items[i]) != NULL;
+  if (!ok) return NULL;
+  /* one operand type for the whole chain: the operands' common type */
+  Node *acc = n->list.items[0];
+  Type *t = acc->type;
+  for (int i = 0; i < n->list.len - 1; i++) {
+    Node *a = n->list.items[i], *b = n->list.items[i + 1];
+    int op = n->ops[i];
+    if (op == T_KW_IN || op == -T_KW_IN || op == T_KW_IS || op == -T_KW_IS) {
+      ERR(a, "'%s' comparisons are not supported yet", op == T_KW_IS || op == -T_KW_IS ? "is" : "in");
+      return NULL;
+    }
+    Type *p = promote(a, b);
+    if (p && t != p) p = promote(&(Node){.type = t}, &(Node){.type = p});
+    bool ordered = op != T_EQ && op != T_NE;
+    if (!p || (ordered && p->kind == TY_BOOL && false) ||
+        (p->kind == TY_NONE)) {
+      ERR(a, "invalid operands for '%s': '%s' and '%s'", token_spelling[op], a->type->name,
+          b->type->name);
+      return NULL;
+    }
+    t = p;
+  }
+  n->optype = t;
+  return TYPE(BOOL);
+}
+
+static Type *logic_expr(Checker *C, Node *n) {
+  Type *ta = expr(C, n->a), *tb = expr(C, n->b);
+  if (!ta || !tb || !truthy_ok(C, n->a) || !truthy_ok(C, n->b)) return NULL;
+  Type *p = promote(n->a, n->b);
+  n->optype = p ? p : TYPE(BOOL);
+  if (p && is_literal(n->a) && is_literal(n->b)) n->flags |= EXPR_LITERAL;
+  return n->optype;
+}
+
+static Type *ternary_expr(Checker *C, Node *n) {
+  Type *tc = expr(C, n->a), *tb = expr(C, n->b), *te = expr(C, n->c);
+  if (!tc || !tb || !te || !truthy_ok(C, n->a)) return NULL;
+  Type *p = promote(n->b, n->c);
+  if (!p) {
+    ERR(n, "the two results of a conditional expression differ: '%s' and '%s'", tb->name,
+        te->name);
+    return NULL;
+  }
+  if (is_literal(n->b) && is_literal(n->c)) n->flags |= EXPR_LITERAL;
+  return n->optype = p;
+}
+
+/* ---- calls -------------------------------------------------------------- */
+
+static Type *builtin_call(Checker *C, Node *n, Symbol *s);
+static Type *conversion_call(Checker *C, Node *n, Type *to);
+static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound);
+
+static const char *param_name(Symbol *fn, int i) {
+  return fn->decl->list.items[i]->name;
+}
+
+/* Put a call's arguments in parameter order; missing ones take defaults. */
+static Node **bind_args(Checker *C, Node *n, Symbol *fn) {
+  int np = fn->nparams;
+  Node **bound = arena_alloc(C->arena, sizeof(Node *) * (size_t)(np + 1));
+  if (n->list.len > np) {
+    ERR(n, "invalid call to '%s': expected at most %d positional argument%s, got %d",
+        fn->name, np, np == 1 ? "" : "s", n->list.len);
+    return NULL;
+  }
+  for (int i = 0; i < n->list.len; i++) bound[i] = n->list.items[i];
+  for (int k = 0; k < n->list2.len; k++) {
+    Node *kw = n->list2.items[k];
+    int i = 0;
+    while (i < np && strcmp(param_name(fn, i), kw->name) != 0) i++;
+    if (i == np) {
+      ERR(kw, "invalid call to '%s': unexpected keyword argument '%s'", fn->name, kw->name);
+      return NULL;
+    }
+    if (bound[i]) {
+      ERR(kw, "invalid call to '%s': got multiple values for argument '%s'", fn->name, kw->name);
+      return NULL;
+    }
+    bound[i] = kw->a;
+  }
+  for (int i = 0; i < np; i++) {
+    if (bound[i]) continue;
+    Node *def = fn->decl->list.items[i]->b;
+    if (!def) {
+      ERR(n, "invalid call to '%s': missing required argument '%s'", fn->name,
+          param_name(fn, i));
+      return NULL;
+    }
+    bound[i] = def;
+  }
+  return bound;
+}
+
+static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
+  for (int i = 0; i < n->list.len; i++) expr(C, n->list.items[i]);
+  for (int i = 0; i < n->list2.len; i++) expr(C, n->list2.items[i]->a);
+  Node **bound = bind_args(C, n, fn);
+  if (!bound) return NULL;
+  for (int i = 0; i < fn->nparams; i++)
+    if (!bound[i]->type) return NULL;
+  if (fn->generic) {
+    fn = instantiate(C, n, fn, bound);
+    if (!fn) return NULL;
+  }
+  bool ok = true;
+  for (int i = 0; i < fn->nparams; i++) {
+    Node *a = bound[i];
+    if (check_converts(a->type, fn->param_types[i], is_literal(a))) continue;
+    ERR(a, "invalid call to '%s': cannot implicitly convert '%s' value to '%s' for argument '%s'",
+        fn->name, a->type->name, fn->param_types[i]->name, param_name(fn, i));
+    ok = false;
+  }
+  n->list = (NodeList){bound, fn->nparams, fn->nparams};
+  n->list2 = (NodeList){0};
+  n->sym = fn;
+  if (!ok) return NULL;
+  if (!fn->type) {
+    ERR(n, "cannot infer the result type of recursive '%s'", fn->name);
+    diag_hint(C->diags, "declare it, as in 'def %s(...) -> Int:'", fn->name);
+    return NULL;
+  }
+  return fn->type;
+}
+
+static Symbol *callee_symbol(Checker *C, Node *callee) {
+  if (callee->kind == N_NAME) {
+    Symbol *s = lookup(C, callee->name);
+    if (!s) ERR(callee, "use of unknown declaration '%s'", callee->name);
+    return s;
+  }
+  if (callee->kind == N_ATTR && callee->a->kind == N_NAME) {
+    Symbol *m = lookup(C, callee->a->name);
+    if (m && m->kind == SYM_MODULE) {
+      if (m == &module_time && strcmp(callee->name, "now") == 0) return &builtin_fns[BI_NOW];
+      ERR(callee, "module '%s' has no attribute '%s'", m->name, callee->name);
+      return NULL;
+    }
+  }
+  Type *t = expr(C, callee);
+  if (t) ERR(callee, "'%s' value is not callable", t->name);
+  return NULL;
+}
+
+static Type *call_expr(Checker *C, Node *n) {
+  Symbol *s = callee_symbol(C, n->a);
+  if (!s) {
+    for (int i = 0; i < n->list.len; i++) expr(C, n->list.items[i]);
+    return NULL;
+  }
+  n->a->sym = s;
+  switch (s->kind) {
+  case SYM_FN: return fn_call(C, n, s);
+  case SYM_BUILTIN: return builtin_call(C, n, s);
+  case SYM_TYPE: return conversion_call(C, n, s->type);
+  default:
+    ERR(n->a, "'%s' is not callable", s->name);
+    return NULL;
+  }
+}
+
+static bool no_kwargs(Checker *C, Node *n, const char *name) {
+  if (!n->list2.len) return true;
+  ERR(n->list2.items[0], "%s() takes no keyword arguments", name);
+  return false;
+}
+
+static bool arg_count(Checker *C, Node *n, const char *name, int lo, int hi) {
+  int k = n->list.len;
+  if (k >= lo && k <= hi) return true;
+  if (lo == hi) ERR(n, "%s() takes exactly %d argument%s (%d given)", name, lo, lo == 1 ? "" : "s", k);
+  else ERR(n, "%s() takes %d to %d arguments (%d given)", name, lo, hi, k);
+  return false;
+}
+
+static bool check_args(Checker *C, Node *n) {
+  bool ok = true;
+  for (int i = 0; i < n->list.len; i++) ok &= expr(C, n->list.items[i]) != NULL;
+  for (int i = 0; i < n->list2.len; i++) ok &= expr(C, n->list2.items[i]->a) != NULL;
+  return ok;
+}
+
+static Type *print_call(Checker *C, Node *n) {
+  for (int i = 0; i < n->list2.len; i++) {
+    Node *kw = n->list2.items[i];
+    if (strcmp(kw->name, "sep") && strcmp(kw->name, "end") && strcmp(kw->name, "flush")) {
+      ERR(kw, "print() got an unexpected keyword argument '%s'", kw->name);
+      return NULL;
+    }
+    if (strcmp(kw->name, "flush") == 0) coerce(C, kw->a, TYPE(BOOL), "for 'flush'");
+    else coerce(C, kw->a, TYPE(STRING), "for 'sep' or 'end'");
+  }
+  return TYPE(NONE);
+}
+
+/* The shared type of min/max/abs arguments. */
+static Type *common_type(Checker *C, Node *n, const char *name) {
+  Node *acc = n->list.items[0];
+  Type *t = acc->type;
+  bool lit = is_literal(acc);
+  for (int i = 1; i < n->list.len; i++) {
+    Node tmp = {.type = t, .flags = lit ? EXPR_LITERAL : 0};
+    Type *p = promote(&tmp, n->list.items[i]);
+    if (!p) {
+      ERR(n->list.items[i], "%s() arguments must have a common type: '%s' and '%s'", name,
+          t->name, n->list.items[i]->type->name);
+      return NULL;
+    }
+    lit = lit && is_literal(n->list.items[i]);
+    t = p;
+  }
+  if (!type_is_numeric(t) && t->kind != TY_STRING) {
+    ERR(n, "%s() needs numbers, got '%s'", name, t->name);
+    return NULL;
+  }
+  n->optype = t;
+  return t;
+}
+
+static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
+  bool ok = check_args(C, n);
+  if (s->builtin == BI_PRINT) return ok ? print_call(C, n) : NULL;
+  if (!ok || !no_kwargs(C, n, s->name)) return NULL;
+  switch (s->builtin) {
+  case BI_LEN:
+    if (!arg_count(C, n, "len", 1, 1)) return NULL;
+    if (n->list.items[0]->type->kind != TY_STRING) {
+      ERR(n->list.items[0], "object of type '%s' has no len()", n->list.items[0]->type->name);
+      return NULL;
+    }
+    return TYPE(INT);
+  case BI_ABS:
+    if (!arg_count(C, n, "abs", 1, 1)) return NULL;
+    if (!type_is_numeric(n->list.items[0]->type)) {
+      ERR(n->list.items[0], "bad operand type for abs(): '%s'", n->list.items[0]->type->name);
+      return NULL;
+    }
+    if (is_literal(n->list.items[0])) n->flags |= EXPR_LITERAL;
+    return n->list.items[0]->type;
+  case BI_MIN: case BI_MAX:
+    if (!arg_count(C, n, s->name, 2, 64)) return NULL;
+    return common_type(C, n, s->name);
+  case BI_STR: return conversion_call(C, n, TYPE(STRING));
+  case BI_INT: return conversion_call(C, n, TYPE(INT));
+  case BI_FLOAT: return conversion_call(C, n, TYPE(F64));
+  case BI_BOOL: return conversion_call(C, n, TYPE(BOOL));
+  case BI_NOW: return arg_count(C, n, "now", 0, 0) ? TYPE(INT) : NULL;
+  case BI_RANGE:
+    ERR(n, "range() can only be used in a 'for' loop for now");
+    return NULL;
+  default: return NULL;
+  }
+}
+
+/* Explicit conversions: Int(x), Float32(x), String(x), Bool(x). */
+static Type *conversion_call(Checker *C, Node *n, Type *to) {
+  if (!check_args(C, n) || !no_kwargs(C, n, to->name)) return NULL;
+  if (to->kind == TY_NONE) {
+    ERR(n, "cannot call NoneType");
+    return NULL;
+  }
+  if (n->list.len == 0) return to;  /* Int() == 0, String() == "" */
+  if (!arg_count(C, n, to->name, 1, 1)) return NULL;
+  Node *a = n->list.items[0];
+  Type *from = a->type;
+  bool ok = from == to || to->kind == TY_STRING || to->kind == TY_BOOL ||
+            (type_is_numeric(to) && (type_is_numeric(from) || from->kind == TY_BOOL));
+  if (!ok) {
+    ERR(a, "cannot convert '%s' value to '%s'", from->name, to->name);
+    return NULL;
+  }
+  if (from->kind == TY_NONE && to->kind != TY_STRING) {
+    ERR(a, "cannot convert 'NoneType' value to '%s'", to->name);
+    return NULL;
+  }
+  if (is_literal(a) && type_is_numeric(to)) n->flags |= EXPR_LITERAL;
+  return to;
+}
+
+static Type *index_expr(Checker *C, Node *n) {
+  Type *t = expr(C, n->a);
+  bool ok = check_args(C, n);
+  if (!t || !ok) return NULL;
+  if (t->kind == TY_STRING && n->list.len == 1 && !n->list2.len) {
+    if (coerce(C, n->list.items[0], TYPE(INT), "as a string index")) return TYPE(STRING);
+    return NULL;
+  }
+  ERR(n, "'%s' value is not subscriptable", t->name);
+  return NULL;
+}
+
+static Type *expr_kind(Checker *C, Node *n) {
+  switch (n->kind) {
+  case N_INT:
+    n->flags |= EXPR_LITERAL;
+    if (n->ival > INT64_MAX) {
+      ERR(n, "integer literal %llu does not fit in 'Int'", (unsigned long long)n->ival);
+      return NULL;
+    }
+    return TYPE(INT);
+  case N_FLOAT: n->flags |= EXPR_LITERAL; return TYPE(F64);
+  case N_BOOL: return TYPE(BOOL);
+  case N_STR: return TYPE(STRING);
+  case N_NONE: return TYPE(NONE);
+  case N_NAME: return name_expr(C, n);
+  case N_BINARY: return binary_expr(C, n);
+  case N_UNARY: return unary_expr(C, n);
+  case N_NOT:
+    if (!expr(C, n->a) || !truthy_ok(C, n->a)) return NULL;
+    return TYPE(BOOL);
+  case N_LOGIC: return logic_expr(C, n);
+  case N_COMPARE: return compare_expr(C, n);
+  case N_TERNARY: return ternary_expr(C, n);
+  case N_CALL: return call_expr(C, n);
+  case N_INDEX: return index_expr(C, n);
+  case N_ATTR: {
+    Type *t = expr(C, n->a);
+    if (t) ERR(n, "'%s' value has no attribute '%s'", t->name, n->name);
+    return NULL;
+  }
+  case N_TUPLE: ERR(n, "tuples are not supported yet"); return NULL;
+  case N_LIST: ERR(n, "list literals are not supported yet"); return NULL;
+  case N_KWARG: ERR(n, "unexpected keyword argument"); return NULL;
+  default: ERR(n, "expected an expression"); return NULL;
+  }
+}
+
+static Type *expr(Checker *C, Node *n) {
+  /* The -9223372036854775808 literal: negate before the range check. */
+  if (n->kind == N_UNARY && n->op == T_MINUS && n->a->kind == N_INT &&
+      n->a->ival == (uint64_t)INT64_MAX + 1) {
+    n->kind = N_INT;
+    n->ival = (uint64_t)INT64_MIN;
+    n->flags |= EXPR_LITERAL;
+    return n->type = TYPE(INT);
+  }
+  return n->type = expr_kind(C, n);
+}
+
+/* ---- generic instantiation ---------------------------------------------- */
+
+static Instance *find_instance(Checker *C, Symbol *g, Type **types) {
+  for (Instance *in = g->instances; in; in = in->next)
+    if (!memcmp(in->arg_types, types, sizeof(Type *) * (size_t)g->nparams)) return in;
+  for (int i = 0; i < C->out->ninsts; i++) {
+    Instance *in = C->out->insts[i].inst;
+    if (C->out->insts[i].generic == g &&
+        !memcmp(in->arg_types, types, sizeof(Type *) * (size_t)g->nparams))
+      return in;
+  }
+  return NULL;
+}
+
+static void add_pending(Checker *C, Symbol *g, Instance *in) {
+  CheckedCell *o = C->out;
+  if (o->ninsts == o->capinsts) {
+    int cap = o->capinsts ? o->capinsts * 2 : 8;
+    PendingInstance *p = arena_alloc(C->arena, sizeof *p * (size_t)cap);
+    if (o->ninsts) memcpy(p, o->insts, sizeof *p * (size_t)o->ninsts);
+    o->insts = p;
+    o->capinsts = cap;
+  }
+  o->insts[o->ninsts++] = (PendingInstance){g, in};
+}
+
+static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
+  Type **types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(g->nparams + 1));
+  for (int i = 0; i < g->nparams; i++) {
+    types[i] = g->param_types[i] ? g->param_types[i] : bound[i]->type;
+    if (types[i]->kind == TY_NONE) {
+      ERR(bound[i], "cannot pass None as an argument");
+      return NULL;
+    }
+  }
+  Instance *in = find_instance(C, g, types);
+  if (in) return in->fn;
+  in = arena_alloc(C->arena, sizeof *in);
+  in->arg_types = types;
+  Node *def = node_clone(C->arena, g->decl);
+  Symbol *fn = new_symbol(C, SYM_FN, g->name, g->type);
+  fn->decl = def;
+  fn->nparams = g->nparams;
+  fn->param_types = types;
+  fn->mangled = arena_printf(C->arena, "%s.g%d", mangle(C, g->name, ""), C->out->ninsts);
+  def->sym = fn;
+  in->fn = fn;
+  add_pending(C, g, in);
+  /* Check the copy at top level, as if it were written where it was defined. */
+  Scope *saved_scope = C->scope;
+  FnCtx *saved_fn = C->fn;
+  int saved_loops = C->loop_depth;
+  C->scope = &C->top;
+  C->fn = NULL;
+  C->loop_depth = 0;
+  int errors = C->diags->count;
+  check_fn_body(C, def, fn);
+  C->scope = saved_scope;
+  C->fn = saved_fn;
+  C->loop_depth = saved_loops;
+  if (C->diags->count > errors) {
+    diag_error(C->diags, n->line, n->col, "in the call to '%s' instantiated here", g->name);
+    return NULL;
+  }
+  node_push(C->arena, &C->out->functions, def);
+  return fn;
+}
+
+/* ---- statements --------------------------------------------------------- */
+
+static bool is_discard(Node *t) { return t->kind == N_NAME && strcmp(t->name, "_") == 0; }
+
+static void assign_to(Checker *C, Node *target, Node *value) {
+  if (is_discard(target)) return;
+  if (target->kind != N_NAME) {
+    if (target->kind == N_INDEX) expr(C, target);
+    ERR(target, "cannot assign to this expression");
+    return;
+  }
+  Symbol *s = lookup(C, target->name);
+  if (!s || (s->kind != SYM_VAR && s->kind != SYM_ALIAS && C->fn) ||
+      (s->kind == SYM_FN || s->kind == SYM_BUILTIN || s->kind == SYM_TYPE || s->kind == SYM_MODULE)) {
+    if (!value->type) return;
+    if (value->type->kind == TY_NONE) {
+      ERR(value, "cannot assign None to a variable yet");
+      return;
+    }
+    target->sym = declare_var(C, target->name, value->type, true, false);
+    target->type = value->type;
+    return;
+  }
+  target->sym = s;
+  target->type = s->type;
+  if (s->kind == SYM_ALIAS) {
+    ERR(target, "cannot assign to alias '%s'", s->name);
+    return;
+  }
+  if (!(s->flags & SYM_MUTABLE)) {
+    ERR(target, "expression must be mutable in assignment");
+    if (s->flags & SYM_PARAM) diag_hint(C->diags, "'fn' arguments are immutable; copy it into a 'var' first");
+    else diag_hint(C->diags, "'%s' was declared with 'let'", s->name);
+    return;
+  }
+  if (value->type) coerce(C, value, s->type, NULL);
+}
+
+static void assign_stmt(Checker *C, Node *n) {
+  Node *v = n->a;
+  int first = n->list.items[0]->kind;
+  if (v->kind == N_TUPLE || first == N_TUPLE) {
+    Node *t = n->list.items[0];
+    if (n->list.len != 1 || v->kind != N_TUPLE || t->kind != N_TUPLE ||
+        t->list.len != v->list.len) {
+      ERR(n, "tuple unpacking needs the same number of names and values");
+      return;
+    }
+    for (int i = 0; i < v->list.len; i++) expr(C, v->list.items[i]);
+    for (int i = 0; i < t->list.len; i++) assign_to(C, t->list.items[i], v->list.items[i]);
+    return;
+  }
+  if (!expr(C, v)) return;
+  for (int i = 0; i < n->list.len; i++) assign_to(C, n->list.items[i], v);
+}
+
+static void aug_assign_stmt(Checker *C, Node *n) {
+  Node *t = n->a;
+  if (t->kind != N_NAME) {
+    ERR(t, "cannot assign to this expression");
+    return;
+  }
+  /* check `t op= v` as `t = t op v` on the same nodes */
+  Node bin = {.kind = N_BINARY, .op = n->op, .a = t, .b = n->b, .line = n->line, .col = n->col};
+  Type *r = expr(C, &bin);
+  n->type = r;
+  n->optype = bin.optype;
+  if (!r || !t->sym) return;
+  Symbol *s = t->sym;
+  if (s->kind != SYM_VAR || !(s->flags & SYM_MUTABLE)) {
+    ERR(t, s->kind == SYM_ALIAS ? "cannot assign to alias '%s'" : "expression must be mutable in assignment", s->name);
+    return;
+  }
+  if (!check_converts(r, s->type, false))
+    ERR(n, "cannot implicitly convert '%s' value to '%s'", r->name, s->type->name);
+}
+
+static void var_decl_stmt(Checker *C, Node *n) {
+  Type *t = resolve_type(C, n->a);
+  if (n->a && !t) return;
+  if (n->b) {
+    if (!expr(C, n->b)) return;
+    if (t) {
+      if (!coerce(C, n->b, t, NULL)) return;
+    } else t = n->b->type;
+  }
+  if (!t) {
+    ERR(n, "variable '%s' needs a type or a value", n->name);
+    return;
+  }
+  if (t->kind == TY_NONE) {
+    ERR(n, "a variable cannot hold None yet");
+    return;
+  }
+  n->type = t;
+  n->sym = declare_var(C, n->name, t, !(n->flags & DECL_LET), true);
+  n->sym->decl = n;
+  n->sym->flags |= SYM_DECLARED;
+}
+
+static void alias_stmt(Checker *C, Node *n) {
+  Node *v = n->b;
+  if (v->kind == N_NAME || v->kind == N_NONE) {
+    Symbol *s = v->kind == N_NAME ? lookup(C, v->name) : NULL;
+    if (v->kind == N_NONE || (s && s->kind == SYM_TYPE)) {
+      Symbol *ts = new_symbol(C, SYM_TYPE, n->name, resolve_type(C, v));
+      ts->decl = n;
+      if (C->fn) scope_add(C, C->scope, ts);
+      else add_def(C, ts);
+      return;
+    }
+  }
+  Type *declared = resolve_type(C, n->a);
+  if (!expr(C, v)) return;
+  Symbol *s = new_symbol(C, SYM_ALIAS, n->name, declared ? declared : v->type);
+  s->decl = n;
+  if (declared && !coerce(C, v, declared, NULL)) return;
+  if (!const_eval(C, v, &s->value)) {
+    ERR(v, "alias value must be a compile-time constant expression");
+    return;
+  }
+  ConstVal *cv = &s->value;
+  if (declared && declared != cv->type) {  /* convert the folded value */
+    if (declared->is_float && cv->type->is_int) cv->f = (double)cv->i;
+    cv->type = declared;
+  }
+  cv->is_literal = !declared && cv->is_literal;
+  n->sym = s;
+  if (C->fn) scope_add(C, C->scope, s);
+  else add_def(C, s);
+}
+
+static void for_stmt(Checker *C, Node *n) {
+  Node *it = n->b;
+  Type *elem = NULL;
+  if (it->kind == N_CALL && it->a->kind == N_NAME) {
+    Symbol *s = lookup(C, it->a->name);
+    if (s && s->kind == SYM_BUILTIN && s->builtin == BI_RANGE) {
+      it->a->sym = s;
+      if (!check_args(C, it) || !no_kwargs(C, it, "range") || !arg_count(C, it, "range", 1, 3))
+        return;
+      for (int i = 0; i < it->list.len; i++)
+        if (!coerce(C, it->list.items[i], TYPE(INT), "in range()")) return;
+      it->type = TYPE(NONE);
+      elem = TYPE(INT);
+    }
+  }
+  if (!elem) {
+    Type *t = expr(C, it);
+    if (!t) return;
+    if (t->kind != TY_STRING) {
+      ERR(it, "'%s' value is not iterable", t->name);
+      return;
+    }
+    elem = TYPE(STRING);
+  }
+  if (n->a->kind != N_NAME) {
+    ERR(n->a, "the loop variable must be a name");
+    return;
+  }
+  Node tmp = {.kind = N_INT, .type = elem, .line = n->line, .col = n->col};
+  assign_to(C, n->a, &tmp);
+  C->loop_depth++;
+  Scope body;
+  push_scope(C, &body, false);
+  stmt_list(C, &n->list);
+  C->scope = body.parent;
+  C->loop_depth--;
+}
+
+static void block_stmts(Checker *C, NodeList *body) {
+  Scope s;
+  push_scope(C, &s, false);
+  stmt_list(C, body);
+  C->scope = s.parent;
+}
+
+static void return_stmt(Checker *C, Node *n) {
+  if (!C->fn) {
+    ERR(n, "'return' outside function");
+    return;
+  }
+  FnCtx *f = C->fn;
+  Type *t = n->a ? expr(C, n->a) : TYPE(NONE);
+  if (!t) return;
+  if (f->infer) {
+    if (!f->inferred) f->inferred = t;
+    else if (f->inferred != t) {
+      Node prev = {.type = f->inferred};
+      Type *p = promote(&prev, n->a ? n->a : &prev);
+      if (!p) ERR(n, "'%s' returns both '%s' and '%s'", f->sym->name, f->inferred->name, t->name);
+      else f->inferred = p;
+    }
+    if (!f->sym->type) f->sym->type = f->inferred;
+    return;
+  }
+  if (f->ret->kind == TY_NONE && n->a && t->kind != TY_NONE) {
+    ERR(n->a, "cannot implicitly convert '%s' value to 'None' in return value", t->name);
+    return;
+  }
+  if (f->ret->kind != TY_NONE && !n->a) {
+    ERR(n, "missing return value: '%s' returns '%s'", f->sym->name, f->ret->name);
+    return;
+  }
+  if (n->a) coerce(C, n->a, f->ret, "in return value");
+}
+
+static void import_stmt(Checker *C, Node *n) {
+  if (strcmp(n->name, "time") != 0) {
+    ERR(n, "unknown module '%s'", n->name);
+    diag_hint(C->diags, "the standard library comes in a later release; 'time' is available");
+    return;
+  }
+  if (n->kind == N_IMPORT) {
+    Symbol *m = new_symbol(C, SYM_MODULE, n->str ? n->str : "time", NULL);
+    *m = module_time;
+    m->name = n->str ? n->str : "time";
+    if (C->fn) scope_add(C, C->scope, m);
+    else add_def(C, m);
+    return;
+  }
+  for (int i = 0; i < n->list.len; i++) {
+    Node *x = n->list.items[i];
+    if (strcmp(x->name, "now") != 0) {
+      ERR(x, "cannot import '%s' from module 'time'", x->name);
+      continue;
+    }
+    Symbol *s = new_symbol(C, SYM_BUILTIN, x->str ? x->str : x->name, NULL);
+    s->builtin = BI_NOW;
+    if (C->fn) scope_add(C, C->scope, s);
+    else add_def(C, s);
+  }
+}
+
+static void fn_def_stmt(Checker *C, Node *n);
+
+static void stmt(Checker *C, Node *n) {
+  switch (n->kind) {
+  case N_EXPR_STMT: expr(C, n->a); n->type = n->a->type; break;
+  case N_VAR_DECL: var_decl_stmt(C, n); break;
+  case N_ASSIGN: assign_stmt(C, n); break;
+  case N_AUG_ASSIGN: aug_assign_stmt(C, n); break;
+  case N_ALIAS: alias_stmt(C, n); break;
+  case N_IF:
+    if (expr(C, n->a)) truthy_ok(C, n->a);
+    block_stmts(C, &n->list);
+    block_stmts(C, &n->list2);
+    break;
+  case N_WHILE:
+    if (expr(C, n->a)) truthy_ok(C, n->a);
+    C->loop_depth++;
+    block_stmts(C, &n->list);
+    C->loop_depth--;
+    break;
+  case N_FOR: for_stmt(C, n); break;
+  case N_BREAK: case N_CONTINUE:
+    if (!C->loop_depth) ERR(n, "'%s' outside loop", n->kind == N_BREAK ? "break" : "continue");
+    break;
+  case N_RETURN: return_stmt(C, n); break;
+  case N_PASS: break;
+  case N_FN_DEF: fn_def_stmt(C, n); break;
+  case N_IMPORT: case N_FROM_IMPORT: import_stmt(C, n); break;
+  default: ERR(n, "unexpected statement"); break;
+  }
+}
+
+static void stmt_list(Checker *C, NodeList *body) {
+  for (int i = 0; i < body->len; i++) stmt(C, body->items[i]);
+}
+
+/* ---- functions ---------------------------------------------------------- */
+
+static bool loop_has_break(const NodeList *body) {
+  for (int i = 0; i < body->len; i++) {
+    Node *s = body->items[i];
+    if (s->kind == N_BREAK) return true;
+    if (s->kind == N_IF && (loop_has_break(&s->list) || loop_has_break(&s->list2))) return true;
+  }
+  return false;
+}
+
+bool check_always_returns(const NodeList *body) {
+  for (int i = 0; i < body->len; i++) {
+    Node *s = body->items[i];
+    if (s->kind == N_RETURN) return true;
+    if (s->kind == N_IF && s->list2.len && check_always_returns(&s->list) &&
+        check_always_returns(&s->list2))
+      return true;
+    if (s->kind == N_WHILE && s->a->kind == N_BOOL && s->a->ival && !loop_has_break(&s->list))
+      return true;
+  }
+  return false;
+}
+
+/* Resolve a function's signature; generic when a def has untyped params. */
+static Symbol *declare_fn(Checker *C, Node *n) {
+  Symbol *fn = new_symbol(C, SYM_FN, n->name, NULL);
+  fn->decl = n;
+  fn->nparams = n->list.len;
+  fn->param_types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(fn->nparams + 1));
+  for (int i = 0; i < n->list.len; i++) {
+    Node *p = n->list.items[i];
+    for (int j = 0; j < i; j++)
+      if (strcmp(n->list.items[j]->name, p->name) == 0)
+        ERR(p, "duplicate argument '%s' in function definition", p->name);
+    if (p->op) ERR(p, "argument conventions are not supported yet");
+    if (!p->a) {
+      if (!(n->flags & FN_IS_DEF)) ERR(p, "argument '%s' of 'fn' needs a type", p->name);
+      fn->generic = true;
+      continue;
+    }
+    fn->param_types[i] = resolve_type(C, p->a);
+  }
+  /* a def without '-> T' infers its result from its returns */
+  fn->type = n->a ? resolve_type(C, n->a) : (n->flags & FN_IS_DEF) ? NULL : TYPE(NONE);
+  return fn;
+}
+
+static void check_defaults(Checker *C, Node *n, Symbol *fn) {
+  for (int i = 0; i < n->list.len; i++) {
+    Node *d = n->list.items[i]->b;
+    if (!d || !expr(C, d)) continue;
+    if (fn->param_types[i]) coerce(C, d, fn->param_types[i], "for a default value");
+  }
+}
+
+static void check_fn_body(Checker *C, Node *def, Symbol *fn) {
+  FnCtx ctx = {.sym = fn, .ret = fn->type, .is_def = def->flags & FN_IS_DEF};
+  ctx.infer = !def->a && ctx.is_def;
+  Scope scope;
+  push_scope(C, &scope, true);
+  FnCtx *saved = C->fn;
+  C->fn = &ctx;
+  for (int i = 0; i < def->list.len; i++) {
+    Node *p = def->list.items[i];
+    if (!fn->param_types[i]) continue;
+    Symbol *s = declare_var(C, p->name, fn->param_types[i], ctx.is_def, false);
+    s->flags |= SYM_PARAM;
+    p->sym = s;
+    p->type = s->type;
+  }
+  stmt_list(C, &def->list2);
+  if (ctx.infer) {
+    fn->type = ctx.inferred ? ctx.inferred : TYPE(NONE);
+    if (ctx.inferred && ctx.inferred->kind != TY_NONE && !check_always_returns(&def->list2))
+      ERR(def, "missing return at the end of '%s', which returns '%s'", fn->name, fn->type->name);
+  } else if (fn->type && fn->type->kind != TY_NONE && !check_always_returns(&def->list2)) {
+    ERR(def, "missing return at the end of '%s', which returns '%s'", fn->name, fn->type->name);
+    diag_hint(C->diags, "every path through the function must 'return' a value");
+  }
+  C->fn = saved;
+  C->scope = scope.parent;
+}
+
+static void fn_def_stmt(Checker *C, Node *n) {
+  if (C->fn) {
+    ERR(n, "nested functions are not supported yet");
+    return;
+  }
+  for (int i = 0; i < n->decorators.len; i++) {
+    Node *d = n->decorators.items[i]->a;
+    if (d->kind == N_NAME && (strcmp(d->name, "always_inline") == 0 || strcmp(d->name, "noncapturing") == 0))
+      continue;
+    ERR(d, "unknown decorator");
+  }
+  Symbol *fn = n->sym;  /* declared in the first pass */
+  if (!fn) return;
+  check_defaults(C, n, fn);
+  if (fn->generic) return;  /* instantiated at each call */
+  for (int i = 0; i < fn->nparams; i++)
+    if (!fn->param_types[i]) return;
+  if (n->a && !fn->type) return;
+  for (int i = 0; i < n->decorators.len; i++) n->decorators.items[i]->type = TYPE(NONE);
+  check_fn_body(C, n, fn);
+  node_push(C->arena, &C->out->functions, n);
+}
+
+/* First pass: every top-level function is known before any body is checked. */
+static void declare_functions(Checker *C, NodeList *stmts) {
+  for (int i = 0; i < stmts->len; i++) {
+    Node *n = stmts->items[i];
+    if (n->kind != N_FN_DEF) continue;
+    Symbol *fn = declare_fn(C, n);
+    fn->mangled = mangle(C, n->name, "");
+    n->sym = fn;
+    add_def(C, fn);
+  }
+}
+
+bool check_cell(NodeList stmts, int cell, GlobalTable *globals, Arena *arena, Diags *diags,
+                CheckedCell *out) {
+  init_builtins();
+  memset(out, 0, sizeof *out);
+  out->cell = cell;
+  out->stmts = stmts;
+  Checker C = {.arena = arena, .diags = diags, .globals = globals, .out = out, .cell = cell};
+  C.scope = &C.top;
+  int errors = diags->count;
+  declare_functions(&C, &stmts);
+  stmt_list(&C, &stmts);
+  if (stmts.len) {
+    Node *last = stmts.items[stmts.len - 1];
+    if (last->kind == N_EXPR_STMT && last->type && last->type->kind != TY_NONE) out->result = last;
+  }
+  return diags->count == errors;
+}
+
+void check_commit(CheckedCell *cell, GlobalTable *globals) {
+  for (int i = 0; i < cell->ndefs; i++) globals_set(globals, cell->defs[i]->name, cell->defs[i]);
+  for (int i = 0; i < cell->ninsts; i++) {
+    PendingInstance *p = &cell->insts[i];
+    p->inst->next = p->generic->instances;
+    p->generic->instances = p->inst;
+  }
+}

@@ -1,0 +1,40 @@
+/* check.h — name resolution and type checking of one cell against the
+ * session's globals. On success the caller emits the cell and, once it has
+ * compiled, commits its definitions (check_commit); on failure nothing in the
+ * session has changed. */
+#ifndef EMBER_CHECK_H
+#define EMBER_CHECK_H
+
+#include "compiler/ast.h"
+#include "compiler/diag.h"
+#include "compiler/symbol.h"
+
+typedef struct PendingInstance {
+  Symbol *generic;
+  Instance *inst;
+} PendingInstance;
+
+typedef struct CheckedCell {
+  int cell;               /* the cell's number in the session */
+  NodeList stmts;         /* top-level statements, checked */
+  NodeList functions;     /* FN_DEF nodes to emit here (including generic instances) */
+  Node *result;           /* the last expression statement, when its value is shown */
+  Symbol **defs;          /* new top-level definitions, in order */
+  int ndefs, capdefs;
+  PendingInstance *insts; /* generic instances made by this cell */
+  int ninsts, capinsts;
+  int nlocals;            /* ids handed to local symbols */
+} CheckedCell;
+
+/* Checks stmts; returns true when there were no errors. */
+bool check_cell(NodeList stmts, int cell, GlobalTable *globals, Arena *arena, Diags *diags,
+                CheckedCell *out);
+/* Make the cell's definitions visible to later cells. */
+void check_commit(CheckedCell *cell, GlobalTable *globals);
+
+/* Implicit conversion allowed from `from` to `to` (literal: an untyped literal). */
+bool check_converts(const Type *from, const Type *to, bool literal);
+/* Whether a statement list always ends by returning. */
+bool check_always_returns(const NodeList *body);
+
+#endif

@@ -1,0 +1,18 @@
+/* lex.h — turns a cell's text into an array of tokens, Python-style:
+ * INDENT/DEDENT from leading whitespace, NEWLINE at the end of each logical
+ * line, implicit joining inside brackets and after a backslash. */
+#ifndef EMBER_LEX_H
+#define EMBER_LEX_H
+
+#include "compiler/diag.h"
+#include "compiler/token.h"
+
+typedef struct TokenArray {
+  Token *items;   /* in the arena; the last one is T_EOF */
+  int len;
+} TokenArray;
+
+/* Lex all of src. Errors go to diags; the array is always usable. */
+TokenArray lex_cell(const char *src, Arena *arena, Diags *diags);
+
+#endif

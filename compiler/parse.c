@@ -1,0 +1,648 @@
+/* parse.c — recursive descent for statements, precedence climbing for
+ * expressions.
+ *
+ * Read it top-down: parse_cell → statement → compound statements and
+ * simple ones → expression. Binary operator precedence is one table,
+ * `binary_rules`, indexed by token kind. On a syntax error the statement is
+ * abandoned and parsing resumes at the next line (sync_line), so one cell can
+ * report several errors. */
+#include "compiler/parse.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct Parser {
+  Token *toks;
+  int pos;
+  Arena *arena;
+  Diags *diags;
+  jmp_buf bail;       /* a syntax error abandons the current statement */
+} Parser;
+
+/* Lower binds looser. */
+enum {
+  PREC_NONE, PREC_TERNARY, PREC_OR, PREC_AND, PREC_NOT, PREC_COMPARE, PREC_BITOR,
+  PREC_BITXOR, PREC_BITAND, PREC_SHIFT, PREC_SUM, PREC_PRODUCT, PREC_UNARY, PREC_POWER,
+  PREC_POSTFIX
+};
+
+typedef struct BinaryRule {
+  int prec;          /* 0: not a binary operator */
+  NodeKind kind;     /* BINARY, LOGIC or COMPARE */
+} BinaryRule;
+
+static const BinaryRule binary_rules[T_COUNT] = {
+    [T_KW_OR] = {PREC_OR, N_LOGIC},      [T_KW_AND] = {PREC_AND, N_LOGIC},
+    [T_EQ] = {PREC_COMPARE, N_COMPARE},  [T_NE] = {PREC_COMPARE, N_COMPARE},
+    [T_LT] = {PREC_COMPARE, N_COMPARE},  [T_LE] = {PREC_COMPARE, N_COMPARE},
+    [T_GT] = {PREC_COMPARE, N_COMPARE},  [T_GE] = {PREC_COMPARE, N_COMPARE},
+    [T_KW_IN] = {PREC_COMPARE, N_COMPARE}, [T_KW_IS] = {PREC_COMPARE, N_COMPARE},
+    [T_KW_NOT] = {PREC_COMPARE, N_COMPARE}, /* `not in` */
+    [T_PIPE] = {PREC_BITOR, N_BINARY},   [T_CARET] = {PREC_BITXOR, N_BINARY},
+    [T_AMP] = {PREC_BITAND, N_BINARY},   [T_LSHIFT] = {PREC_SHIFT, N_BINARY},
+    [T_RSHIFT] = {PREC_SHIFT, N_BINARY}, [T_PLUS] = {PREC_SUM, N_BINARY},
+    [T_MINUS] = {PREC_SUM, N_BINARY},    [T_STAR] = {PREC_PRODUCT, N_BINARY},
+    [T_SLASH] = {PREC_PRODUCT, N_BINARY}, [T_DSLASH] = {PREC_PRODUCT, N_BINARY},
+    [T_PERCENT] = {PREC_PRODUCT, N_BINARY}, [T_DSTAR] = {PREC_POWER, N_BINARY},
+};
+
+static Token *peek(Parser *P) { return &P->toks[P->pos]; }
+static Token *peek_at(Parser *P, int k) {
+  Token *t = &P->toks[P->pos];
+  for (int i = 0; i < k && t->kind != T_EOF; i++) t++;
+  return t;
+}
+static int at(Parser *P, TokenKind k) { return peek(P)->kind == k; }
+static Token *advance(Parser *P) {
+  Token *t = peek(P);
+  if (t->kind != T_EOF) P->pos++;
+  return t;
+}
+static int accept(Parser *P, TokenKind k) {
+  if (!at(P, k)) return 0;
+  advance(P);
+  return 1;
+}
+
+static _Noreturn void fail_at(Parser *P, Token *t, const char *msg) {
+  if (t->kind == T_NEWLINE || t->kind == T_EOF)
+    diag_error(P->diags, t->line, t->col, "%s, found end of line", msg);
+  else if (t->kind == T_INDENT)
+    diag_error(P->diags, t->line, t->col, "unexpected indent");
+  else
+    diag_error(P->diags, t->line, t->col, "%s, found '%.*s'", msg, t->len, t->start);
+  longjmp(P->bail, 1);
+}
+
+static Token *expect(Parser *P, TokenKind k, const char *what) {
+  if (!at(P, k)) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "expected '%s'%s%s", token_spelling[k], what ? " " : "",
+             what ? what : "");
+    if (k == T_NAME) snprintf(msg, sizeof msg, "expected %s", what ? what : "a name");
+    fail_at(P, peek(P), msg);
+  }
+  return advance(P);
+}
+
+static Node *mk(Parser *P, NodeKind k, Token *t) { return node_new(P->arena, k, t->line, t->col); }
+
+static Node *expression(Parser *P, int min_prec);
+static void block(Parser *P, NodeList *body);
+static Node *statement_list_item(Parser *P);
+
+/* ---- expressions ------------------------------------------------------ */
+
+/* args -> (expr | NAME '=' expr) (',' ...)* [','] */
+static void call_args(Parser *P, Node *call) {
+  while (!at(P, T_RPAREN)) {
+    if (at(P, T_NAME) && peek_at(P, 1)->kind == T_ASSIGN) {
+      Token *name = advance(P);
+      advance(P);
+      Node *kw = mk(P, N_KWARG, name);
+      kw->name = name->str;
+      kw->a = expression(P, PREC_TERNARY);
+      node_push(P->arena, &call->list2, kw);
+    } else {
+      if (call->list2.len) fail_at(P, peek(P), "positional argument follows keyword argument");
+      node_push(P->arena, &call->list, expression(P, PREC_TERNARY));
+    }
+    if (!accept(P, T_COMMA)) break;
+  }
+  expect(P, T_RPAREN, "to close the call");
+}
+
+/* postfix -> primary ( '(' args ')' | '.' NAME | '[' exprs ']' )* */
+static Node *postfix(Parser *P, Node *e) {
+  for (;;) {
+    Token *t = peek(P);
+    if (accept(P, T_LPAREN)) {
+      Node *call = mk(P, N_CALL, t);
+      call->line = e->line;
+      call->col = e->col;
+      call->a = e;
+      call_args(P, call);
+      e = call;
+    } else if (accept(P, T_DOT)) {
+      Token *name = expect(P, T_NAME, "an attribute name after '.'");
+      Node *attr = mk(P, N_ATTR, name);
+      attr->a = e;
+      attr->name = name->str;
+      e = attr;
+    } else if (accept(P, T_LBRACKET)) {
+      Node *ix = mk(P, N_INDEX, t);
+      ix->a = e;
+      do {
+        if (at(P, T_RBRACKET)) break;
+        if (at(P, T_NAME) && peek_at(P, 1)->kind == T_ASSIGN) {  /* load[width=8] */
+          Token *name = advance(P);
+          advance(P);
+          Node *kw = mk(P, N_KWARG, name);
+          kw->name = name->str;
+          kw->a = expression(P, PREC_TERNARY);
+          node_push(P->arena, &ix->list2, kw);
+        } else node_push(P->arena, &ix->list, expression(P, PREC_TERNARY));
+      } while (accept(P, T_COMMA));
+      expect(P, T_RBRACKET, "to close the index");
+      e = ix;
+    } else return e;
+  }
+}
+
+/* paren -> '(' [expr (',' expr)* [',']] ')'   — a tuple unless one bare expr */
+static Node *paren(Parser *P, Token *open) {
+  if (accept(P, T_RPAREN)) return mk(P, N_TUPLE, open);
+  Node *first = expression(P, PREC_TERNARY);
+  if (accept(P, T_RPAREN)) return first;
+  Node *tup = mk(P, N_TUPLE, open);
+  node_push(P->arena, &tup->list, first);
+  while (accept(P, T_COMMA) && !at(P, T_RPAREN))
+    node_push(P->arena, &tup->list, expression(P, PREC_TERNARY));
+  expect(P, T_RPAREN, "to close the parenthesis");
+  return tup;
+}
+
+static Node *list_display(Parser *P, Token *open) {
+  Node *l = mk(P, N_LIST, open);
+  while (!at(P, T_RBRACKET)) {
+    node_push(P->arena, &l->list, expression(P, PREC_TERNARY));
+    if (!accept(P, T_COMMA)) break;
+  }
+  expect(P, T_RBRACKET, "to close the list");
+  return l;
+}
+
+/* Adjacent string literals concatenate, as in Python. */
+static Node *string_literal(Parser *P, Token *t) {
+  Node *n = mk(P, N_STR, t);
+  n->str = t->str;
+  n->slen = t->slen;
+  while (at(P, T_STRING)) {
+    Token *u = advance(P);
+    char *s = arena_alloc(P->arena, (size_t)(n->slen + u->slen + 1));
+    memcpy(s, n->str, (size_t)n->slen);
+    memcpy(s + n->slen, u->str, (size_t)u->slen);
+    n->str = s;
+    n->slen += u->slen;
+  }
+  return n;
+}
+
+/* primary -> literal | NAME | paren | list | unary */
+static Node *primary(Parser *P) {
+  Token *t = advance(P);
+  Node *n;
+  switch (t->kind) {
+  case T_INT: n = mk(P, N_INT, t); n->ival = t->ival; return n;
+  case T_FLOAT: n = mk(P, N_FLOAT, t); n->fval = t->fval; return n;
+  case T_STRING: return string_literal(P, t);
+  case T_KW_TRUE: case T_KW_FALSE:
+    n = mk(P, N_BOOL, t);
+    n->ival = t->kind == T_KW_TRUE;
+    return n;
+  case T_KW_NONE: return mk(P, N_NONE, t);
+  case T_NAME: n = mk(P, N_NAME, t); n->name = t->str; return n;
+  case T_LPAREN: return paren(P, t);
+  case T_LBRACKET: return list_display(P, t);
+  case T_MINUS: case T_PLUS: case T_TILDE:
+    n = mk(P, N_UNARY, t);
+    n->op = t->kind;
+    n->a = expression(P, PREC_UNARY);
+    return n;
+  case T_KW_NOT:
+    n = mk(P, N_NOT, t);
+    n->a = expression(P, PREC_NOT);
+    return n;
+  default:
+    P->pos--;
+    fail_at(P, t, "expected an expression");
+  }
+}
+
+/* One comparison chain: a < b <= c. `not in` and `is not` are two tokens. */
+static int compare_op(Parser *P) {
+  Token *t = advance(P);
+  if (t->kind == T_KW_NOT) {
+    expect(P, T_KW_IN, "after 'not'");
+    return -T_KW_IN;   /* negative: negated */
+  }
+  if (t->kind == T_KW_IS && accept(P, T_KW_NOT)) return -T_KW_IS;
+  return t->kind;
+}
+
+static Node *compare_chain(Parser *P, Node *left, Token *t) {
+  Node *c = mk(P, N_COMPARE, t);
+  c->line = left->line;
+  c->col = left->col;
+  node_push(P->arena, &c->list, left);
+  int ops[64], nops = 0;
+  while (binary_rules[peek(P)->kind].kind == N_COMPARE &&
+         (peek(P)->kind != T_KW_NOT || peek_at(P, 1)->kind == T_KW_IN)) {
+    if (nops == 64) fail_at(P, peek(P), "comparison chain too long");
+    ops[nops++] = compare_op(P);
+    node_push(P->arena, &c->list, expression(P, PREC_COMPARE + 1));
+  }
+  c->ops = arena_alloc(P->arena, sizeof(int) * (size_t)nops);
+  memcpy(c->ops, ops, sizeof(int) * (size_t)nops);
+  return c;
+}
+
+/* expression -> precedence climbing over binary_rules; then `x if c else y` */
+static Node *expression(Parser *P, int min_prec) {
+  Node *left = postfix(P, primary(P));
+  for (;;) {
+    Token *t = peek(P);
+    BinaryRule r = binary_rules[t->kind];
+    if (t->kind == T_KW_IF && min_prec <= PREC_TERNARY) {
+      advance(P);
+      Node *tern = mk(P, N_TERNARY, t);
+      tern->line = left->line;
+      tern->col = left->col;
+      tern->b = left;
+      tern->a = expression(P, PREC_OR);
+      expect(P, T_KW_ELSE, "in conditional expression");
+      tern->c = expression(P, PREC_TERNARY);
+      left = tern;
+      continue;
+    }
+    if (!r.prec || r.prec < min_prec) return left;
+    if (t->kind == T_KW_NOT && peek_at(P, 1)->kind != T_KW_IN) return left;
+    if (r.kind == N_COMPARE) {
+      left = compare_chain(P, left, t);
+      continue;
+    }
+    advance(P);
+    /* ** is right-associative and binds tighter than a unary minus on its left
+       but accepts one on its right: -2**-1 */
+    int next = t->kind == T_DSTAR ? PREC_UNARY : r.prec + 1;
+    Node *bin = mk(P, r.kind, t);
+    bin->line = left->line;
+    bin->col = left->col;
+    bin->op = t->kind;
+    bin->a = left;
+    bin->b = expression(P, next);
+    left = bin;
+  }
+}
+
+/* exprlist -> expr (',' expr)* [','] — a TUPLE when there is a comma */
+static Node *expression_list(Parser *P) {
+  Token *t = peek(P);
+  Node *first = expression(P, PREC_TERNARY);
+  if (!at(P, T_COMMA)) return first;
+  Node *tup = mk(P, N_TUPLE, t);
+  node_push(P->arena, &tup->list, first);
+  while (accept(P, T_COMMA)) {
+    if (at(P, T_NEWLINE) || at(P, T_ASSIGN) || at(P, T_EOF)) break;
+    node_push(P->arena, &tup->list, expression(P, PREC_TERNARY));
+  }
+  return tup;
+}
+
+/* ---- statements ------------------------------------------------------- */
+
+static void end_simple(Parser *P) {
+  if (at(P, T_SEMI) || at(P, T_EOF) || at(P, T_DEDENT)) return;
+  expect(P, T_NEWLINE, "at the end of the statement");
+}
+
+/* var_decl -> ('var'|'let') NAME [':' type] ['=' exprlist] */
+static Node *var_decl(Parser *P, Token *kw) {
+  Node *d = mk(P, N_VAR_DECL, kw);
+  Token *name = expect(P, T_NAME, "a variable name");
+  d->name = name->str;
+  d->line = name->line;
+  d->col = name->col;
+  if (kw->kind == T_KW_LET) d->flags |= DECL_LET;
+  if (at(P, T_COMMA)) fail_at(P, peek(P), "declare one variable per 'var'");
+  if (accept(P, T_COLON)) d->a = expression(P, PREC_BITOR);
+  if (accept(P, T_ASSIGN)) d->b = expression_list(P);
+  return d;
+}
+
+/* alias -> 'alias' NAME [':' type] '=' expr */
+static Node *alias_decl(Parser *P, Token *kw) {
+  Node *d = mk(P, N_ALIAS, kw);
+  Token *name = expect(P, T_NAME, "a name after 'alias'");
+  d->name = name->str;
+  if (accept(P, T_COLON)) d->a = expression(P, PREC_BITOR);
+  expect(P, T_ASSIGN, "after the alias name");
+  d->b = expression(P, PREC_TERNARY);
+  return d;
+}
+
+static int is_aug_assign(TokenKind k) {
+  switch (k) {
+  case T_PLUS_EQ: case T_MINUS_EQ: case T_STAR_EQ: case T_SLASH_EQ: case T_DSLASH_EQ:
+  case T_PERCENT_EQ: case T_DSTAR_EQ: case T_AMP_EQ: case T_PIPE_EQ: case T_CARET_EQ:
+  case T_LSHIFT_EQ: case T_RSHIFT_EQ: return 1;
+  default: return 0;
+  }
+}
+
+static TokenKind aug_to_binary(TokenKind k) {
+  switch (k) {
+  case T_PLUS_EQ: return T_PLUS;
+  case T_MINUS_EQ: return T_MINUS;
+  case T_STAR_EQ: return T_STAR;
+  case T_SLASH_EQ: return T_SLASH;
+  case T_DSLASH_EQ: return T_DSLASH;
+  case T_PERCENT_EQ: return T_PERCENT;
+  case T_DSTAR_EQ: return T_DSTAR;
+  case T_AMP_EQ: return T_AMP;
+  case T_PIPE_EQ: return T_PIPE;
+  case T_CARET_EQ: return T_CARET;
+  case T_LSHIFT_EQ: return T_LSHIFT;
+  default: return T_RSHIFT;
+  }
+}
+
+/* expr_stmt -> exprlist ( ('=' exprlist)+ | augop expr | ':' type ['=' expr] )? */
+static Node *expr_statement(Parser *P) {
+  Token *t = peek(P);
+  Node *e = expression_list(P);
+  if (at(P, T_COLON) && e->kind == N_NAME) {  /* x: Int = 1 */
+    advance(P);
+    Node *d = mk(P, N_VAR_DECL, t);
+    d->name = e->name;
+    d->a = expression(P, PREC_BITOR);
+    if (accept(P, T_ASSIGN)) d->b = expression_list(P);
+    return d;
+  }
+  if (is_aug_assign(peek(P)->kind)) {
+    Token *op = advance(P);
+    Node *s = mk(P, N_AUG_ASSIGN, op);
+    s->op = aug_to_binary(op->kind);
+    s->a = e;
+    s->b = expression(P, PREC_TERNARY);
+    return s;
+  }
+  if (!at(P, T_ASSIGN)) {
+    Node *s = mk(P, N_EXPR_STMT, t);
+    s->a = e;
+    return s;
+  }
+  Node *s = mk(P, N_ASSIGN, peek(P));
+  node_push(P->arena, &s->list, e);
+  while (accept(P, T_ASSIGN)) {
+    Node *v = expression_list(P);
+    if (at(P, T_ASSIGN)) node_push(P->arena, &s->list, v);
+    else s->a = v;
+  }
+  return s;
+}
+
+static Node *import_stmt(Parser *P, Token *kw);
+
+/* small_stmt -> pass | break | continue | return [exprlist] | var | alias | import | expr */
+static Node *small_statement(Parser *P) {
+  Token *t = peek(P);
+  Node *n;
+  switch (t->kind) {
+  case T_KW_PASS: advance(P); return mk(P, N_PASS, t);
+  case T_KW_BREAK: advance(P); return mk(P, N_BREAK, t);
+  case T_KW_CONTINUE: advance(P); return mk(P, N_CONTINUE, t);
+  case T_KW_RETURN:
+    advance(P);
+    n = mk(P, N_RETURN, t);
+    if (!at(P, T_NEWLINE) && !at(P, T_SEMI) && !at(P, T_EOF)) n->a = expression_list(P);
+    return n;
+  case T_KW_VAR: case T_KW_LET: advance(P); return var_decl(P, t);
+  case T_KW_ALIAS: advance(P); return alias_decl(P, t);
+  case T_KW_IMPORT: case T_KW_FROM: advance(P); return import_stmt(P, t);
+  case T_KW_RAISE: case T_KW_GLOBAL: case T_KW_DEL: case T_KW_ASSERT: case T_KW_NONLOCAL:
+  case T_KW_YIELD:
+    diag_error(P->diags, t->line, t->col, "'%.*s' is not supported yet", t->len, t->start);
+    longjmp(P->bail, 1);
+  default: return expr_statement(P);
+  }
+}
+
+/* dotted -> NAME ('.' NAME)* */
+static const char *dotted_name(Parser *P) {
+  Token *t = expect(P, T_NAME, "a module name");
+  const char *s = t->str;
+  while (accept(P, T_DOT)) {
+    Token *u = expect(P, T_NAME, "a module name after '.'");
+    s = arena_printf(P->arena, "%s.%s", s, u->str);
+  }
+  return s;
+}
+
+/* import -> 'import' dotted ['as' NAME] | 'from' dotted 'import' names */
+static Node *import_stmt(Parser *P, Token *kw) {
+  if (kw->kind == T_KW_IMPORT) {
+    Node *n = mk(P, N_IMPORT, kw);
+    n->name = dotted_name(P);
+    if (accept(P, T_KW_AS)) n->str = expect(P, T_NAME, "a name after 'as'")->str;
+    return n;
+  }
+  Node *n = mk(P, N_FROM_IMPORT, kw);
+  n->name = dotted_name(P);
+  expect(P, T_KW_IMPORT, "after the module name");
+  int paren_open = accept(P, T_LPAREN);
+  do {
+    if (paren_open && at(P, T_RPAREN)) break;
+    Token *name = peek(P);
+    if (accept(P, T_STAR)) {
+      Node *x = mk(P, N_NAME, name);
+      x->name = "*";
+      node_push(P->arena, &n->list, x);
+      continue;
+    }
+    expect(P, T_NAME, "a name to import");
+    Node *x = mk(P, N_NAME, name);
+    x->name = name->str;
+    if (accept(P, T_KW_AS)) x->str = expect(P, T_NAME, "a name after 'as'")->str;
+    node_push(P->arena, &n->list, x);
+  } while (accept(P, T_COMMA));
+  if (paren_open) expect(P, T_RPAREN, "to close the import list");
+  return n;
+}
+
+/* if -> 'if' expr block ('elif' expr block)* ['else' block] */
+static Node *if_statement(Parser *P, Token *kw) {
+  Node *n = mk(P, N_IF, kw);
+  n->a = expression(P, PREC_TERNARY);
+  block(P, &n->list);
+  Token *t = peek(P);
+  if (accept(P, T_KW_ELIF)) node_push(P->arena, &n->list2, if_statement(P, t));
+  else if (accept(P, T_KW_ELSE)) block(P, &n->list2);
+  return n;
+}
+
+static Node *while_statement(Parser *P, Token *kw) {
+  Node *n = mk(P, N_WHILE, kw);
+  n->a = expression(P, PREC_TERNARY);
+  block(P, &n->list);
+  if (at(P, T_KW_ELSE)) fail_at(P, peek(P), "'else' after a loop is not supported yet");
+  return n;
+}
+
+/* for -> 'for' target 'in' exprlist block */
+static Node *for_statement(Parser *P, Token *kw) {
+  Node *n = mk(P, N_FOR, kw);
+  Token *t = peek(P);
+  n->a = expression(P, PREC_BITOR);
+  if (at(P, T_COMMA)) {
+    Node *tup = mk(P, N_TUPLE, t);
+    node_push(P->arena, &tup->list, n->a);
+    while (accept(P, T_COMMA)) node_push(P->arena, &tup->list, expression(P, PREC_BITOR));
+    n->a = tup;
+  }
+  expect(P, T_KW_IN, "after the loop variable");
+  n->b = expression_list(P);
+  block(P, &n->list);
+  if (at(P, T_KW_ELSE)) fail_at(P, peek(P), "'else' after a loop is not supported yet");
+  return n;
+}
+
+static const char *const conventions[] = {"inout", "mut", "borrowed", "read", "owned", "var", "out", "ref"};
+
+/* param -> [convention] NAME [':' type] ['=' expr] */
+static Node *param(Parser *P) {
+  Token *t = peek(P);
+  Node *p = mk(P, N_PARAM, t);
+  if (at(P, T_NAME) || at(P, T_KW_VAR)) {
+    const char *w = at(P, T_KW_VAR) ? "var" : t->str;
+    for (int i = 0; i < (int)(sizeof conventions / sizeof *conventions); i++)
+      if (strcmp(w, conventions[i]) == 0 && peek_at(P, 1)->kind == T_NAME) {
+        p->op = i + 1;
+        advance(P);
+        break;
+      }
+  }
+  Token *name = expect(P, T_NAME, "a parameter name");
+  p->name = name->str;
+  p->line = name->line;
+  p->col = name->col;
+  if (accept(P, T_COLON)) p->a = expression(P, PREC_BITOR);
+  if (accept(P, T_ASSIGN)) p->b = expression(P, PREC_TERNARY);
+  return p;
+}
+
+/* fn -> ('fn'|'def') NAME '(' params ')' ['raises'] ['->' type] ['raises'] block */
+static Node *fn_def(Parser *P, Token *kw) {
+  Node *f = mk(P, N_FN_DEF, kw);
+  Token *name = expect(P, T_NAME, "a function name");
+  f->name = name->str;
+  if (kw->kind == T_KW_DEF) f->flags |= FN_IS_DEF | FN_RAISES;
+  expect(P, T_LPAREN, "after the function name");
+  while (!at(P, T_RPAREN)) {
+    node_push(P->arena, &f->list, param(P));
+    if (!accept(P, T_COMMA)) break;
+  }
+  expect(P, T_RPAREN, "to close the parameter list");
+  if (accept(P, T_KW_RAISES)) f->flags |= FN_RAISES;
+  if (accept(P, T_ARROW)) f->a = expression(P, PREC_BITOR);
+  if (accept(P, T_KW_RAISES)) f->flags |= FN_RAISES;
+  block(P, &f->list2);
+  return f;
+}
+
+/* decorated -> ('@' expr NEWLINE)+ (fn | def) */
+static Node *decorated(Parser *P) {
+  NodeList decos = {0};
+  while (at(P, T_AT)) {
+    Token *t = advance(P);
+    Node *d = mk(P, N_DECORATOR, t);
+    d->a = expression(P, PREC_TERNARY);
+    node_push(P->arena, &decos, d);
+    expect(P, T_NEWLINE, "after the decorator");
+  }
+  Token *kw = peek(P);
+  if (!accept(P, T_KW_FN) && !accept(P, T_KW_DEF))
+    fail_at(P, kw, "expected 'fn' or 'def' after a decorator");
+  Node *f = fn_def(P, kw);
+  f->decorators = decos;
+  return f;
+}
+
+static void sync_line(Parser *P) {
+  int depth = 0;
+  while (!at(P, T_EOF)) {
+    Token *t = advance(P);
+    if (t->kind == T_INDENT) depth++;
+    if (t->kind == T_DEDENT && --depth <= 0) {
+      if (depth < 0) P->pos--;  /* that dedent closes an enclosing block */
+      if (depth <= 0) return;
+    }
+    if (t->kind == T_NEWLINE && depth == 0) {
+      if (at(P, T_INDENT)) continue;  /* skip the body of a broken header */
+      return;
+    }
+  }
+}
+
+/* statement -> compound | small (';' small)* NEWLINE; adds to out */
+static void statement(Parser *P, NodeList *out) {
+  jmp_buf saved;
+  memcpy(saved, P->bail, sizeof saved);
+  if (setjmp(P->bail)) {
+    sync_line(P);
+    memcpy(P->bail, saved, sizeof saved);
+    return;
+  }
+  Node *n = statement_list_item(P);
+  if (n) node_push(P->arena, out, n);
+  else {
+    do {
+      if (at(P, T_NEWLINE) || at(P, T_EOF)) break;
+      node_push(P->arena, out, small_statement(P));
+    } while (accept(P, T_SEMI));
+    end_simple(P);
+  }
+  memcpy(P->bail, saved, sizeof saved);
+}
+
+/* Compound statements; NULL when the next statement is a simple one. */
+static Node *statement_list_item(Parser *P) {
+  Token *t = peek(P);
+  switch (t->kind) {
+  case T_KW_IF: advance(P); return if_statement(P, t);
+  case T_KW_WHILE: advance(P); return while_statement(P, t);
+  case T_KW_FOR: advance(P); return for_statement(P, t);
+  case T_KW_FN: case T_KW_DEF: advance(P); return fn_def(P, t);
+  case T_AT: return decorated(P);
+  case T_INDENT: fail_at(P, t, "unexpected indent");
+  case T_KW_STRUCT: case T_KW_TRAIT: case T_KW_TRY: case T_KW_WITH: case T_KW_CLASS:
+    diag_error(P->diags, t->line, t->col, "'%.*s' is not supported yet", t->len, t->start);
+    longjmp(P->bail, 1);
+  case T_KW_ELSE: case T_KW_ELIF:
+    fail_at(P, t, "invalid syntax: no 'if' for this");
+  default: return NULL;
+  }
+}
+
+/* block -> ':' NEWLINE INDENT statement+ DEDENT | ':' small_stmts NEWLINE */
+static void block(Parser *P, NodeList *body) {
+  expect(P, T_COLON, "to start the block");
+  if (!accept(P, T_NEWLINE)) {
+    do {
+      if (at(P, T_NEWLINE)) break;
+      node_push(P->arena, body, small_statement(P));
+    } while (accept(P, T_SEMI));
+    end_simple(P);
+    return;
+  }
+  if (!at(P, T_INDENT)) fail_at(P, peek(P), "expected an indented block");
+  advance(P);
+  while (!at(P, T_DEDENT) && !at(P, T_EOF)) statement(P, body);
+  accept(P, T_DEDENT);
+}
+
+NodeList parse_cell(TokenArray toks, Arena *arena, Diags *diags) {
+  Parser P = {.toks = toks.items, .arena = arena, .diags = diags};
+  NodeList out = {0};
+  if (setjmp(P.bail)) return out;  /* not reached: statement() catches */
+  while (!at(&P, T_EOF)) {
+    if (accept(&P, T_NEWLINE)) continue;
+    if (at(&P, T_DEDENT)) {  /* a stray dedent after an error */
+      advance(&P);
+      continue;
+    }
+    statement(&P, &out);
+  }
+  return out;
+}

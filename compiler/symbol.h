@@ -1,0 +1,87 @@
+/* symbol.h — what a name means: a variable, a function, an alias, a type,
+ * a builtin or a module. Symbols of a cell live in the cell's arena; the
+ * session keeps the arenas of cells that compiled, so a committed symbol
+ * stays valid until reset. GlobalTable is the session's map from source
+ * name to the newest symbol of that name. */
+#ifndef EMBER_SYMBOL_H
+#define EMBER_SYMBOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "compiler/ast.h"
+#include "compiler/types.h"
+
+typedef enum SymKind { SYM_VAR, SYM_FN, SYM_ALIAS, SYM_TYPE, SYM_BUILTIN, SYM_MODULE } SymKind;
+
+/* The builtins that the checker and emitter know by id. */
+#define BUILTIN_LIST(B)                                                       \
+  B(PRINT, "print") B(LEN, "len") B(RANGE, "range") B(ABS, "abs")             \
+  B(MIN, "min") B(MAX, "max") B(STR, "str") B(INT, "int") B(FLOAT, "float")   \
+  B(BOOL, "bool") B(NOW, "now")
+
+typedef enum BuiltinId {
+#define B_ENUM(id, name) BI_##id,
+  BUILTIN_LIST(B_ENUM)
+#undef B_ENUM
+  BI_COUNT
+} BuiltinId;
+
+/* A compile-time constant (alias values). */
+typedef struct ConstVal {
+  Type *type;
+  bool is_literal;    /* from a literal: may convert like one */
+  union {
+    int64_t i;
+    double f;
+  };
+  const char *s;
+  int64_t slen;
+} ConstVal;
+
+typedef struct Instance Instance;
+
+enum {
+  SYM_GLOBAL = 1 << 0,    /* a module-level variable (an LLVM global) */
+  SYM_MUTABLE = 1 << 1,
+  SYM_PARAM = 1 << 2,
+  SYM_DECLARED = 1 << 3,  /* declared with var/let (block-scoped) */
+};
+
+typedef struct Symbol {
+  SymKind kind;
+  const char *name;       /* source name */
+  Type *type;             /* VAR/ALIAS: its type; FN: result type; TYPE: the type */
+  const char *mangled;    /* global or function symbol in the JIT, e.g. "x$c3" */
+  int flags;
+  int id;                 /* locals: unique within the cell, for the emitter */
+  int cell;               /* number of the cell that defined it */
+  Node *decl;             /* FN_DEF, ALIAS, VAR_DECL (for inspect and generics) */
+  /* functions */
+  int nparams;
+  Type **param_types;     /* NULL entries: untyped (generic def) */
+  bool generic;           /* a def with untyped parameters: instantiated per call */
+  Instance *instances;    /* generic: instances compiled so far (committed) */
+  /* aliases */
+  ConstVal value;
+  /* builtins and modules */
+  BuiltinId builtin;
+} Symbol;
+
+struct Instance {
+  Type **arg_types;       /* nparams entries */
+  Symbol *fn;             /* the concrete function */
+  Instance *next;
+};
+
+/* ---- the session's global names ---------------------------------------- */
+typedef struct GlobalTable GlobalTable;
+
+GlobalTable *globals_new(void);
+void globals_free(GlobalTable *g);
+Symbol *globals_get(GlobalTable *g, const char *name);
+void globals_set(GlobalTable *g, const char *name, Symbol *sym);  /* replaces */
+/* Iterate: calls fn for every name (completion, %whos). */
+void globals_each(GlobalTable *g, void (*fn)(void *ud, const char *name, Symbol *s), void *ud);
+
+#endif

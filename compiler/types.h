@@ -1,0 +1,49 @@
+/* types.h — Ember's types. Tier 1 has only built-in scalar types and String,
+ * each a static singleton, so types compare by pointer. */
+#ifndef EMBER_TYPES_H
+#define EMBER_TYPES_H
+
+#include <stdbool.h>
+
+/* TYPE(kind, Ember name, MLIR type, bits, is_int, is_signed, is_float) */
+#define TYPE_LIST(TYPE)                                         \
+  TYPE(INT, "Int", "i64", 64, 1, 1, 0)                          \
+  TYPE(UINT, "UInt", "i64", 64, 1, 0, 0)                        \
+  TYPE(I8, "Int8", "i8", 8, 1, 1, 0)                            \
+  TYPE(I16, "Int16", "i16", 16, 1, 1, 0)                        \
+  TYPE(I32, "Int32", "i32", 32, 1, 1, 0)                        \
+  TYPE(I64, "Int64", "i64", 64, 1, 1, 0)                        \
+  TYPE(U8, "UInt8", "i8", 8, 1, 0, 0)                           \
+  TYPE(U16, "UInt16", "i16", 16, 1, 0, 0)                       \
+  TYPE(U32, "UInt32", "i32", 32, 1, 0, 0)                       \
+  TYPE(U64, "UInt64", "i64", 64, 1, 0, 0)                       \
+  TYPE(F16, "Float16", "f16", 16, 0, 1, 1)                      \
+  TYPE(BF16, "BFloat16", "bf16", 16, 0, 1, 1)                   \
+  TYPE(F32, "Float32", "f32", 32, 0, 1, 1)                      \
+  TYPE(F64, "Float64", "f64", 64, 0, 1, 1)                      \
+  TYPE(BOOL, "Bool", "i1", 1, 0, 0, 0)                          \
+  TYPE(STRING, "String", "!llvm.ptr", 64, 0, 0, 0)              \
+  TYPE(NONE, "NoneType", "", 0, 0, 0, 0)
+
+typedef enum TypeKind {
+#define TYPE_ENUM(kind, name, mlir, bits, i, s, f) TY_##kind,
+  TYPE_LIST(TYPE_ENUM)
+#undef TYPE_ENUM
+  TY_COUNT
+} TypeKind;
+
+typedef struct Type {
+  TypeKind kind;
+  const char *name;   /* as the user writes it */
+  const char *mlir;   /* its MLIR spelling; "" for NoneType */
+  int bits;
+  bool is_int, is_signed, is_float;
+} Type;
+
+extern Type type_table[TY_COUNT];
+#define TYPE(k) (&type_table[TY_##k])
+
+Type *type_by_name(const char *name);  /* also StringLiteral, Float, Scalar aliases */
+static inline bool type_is_numeric(const Type *t) { return t->is_int || t->is_float; }
+
+#endif

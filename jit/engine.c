@@ -1,0 +1,649 @@
+/* jit/engine.c — MLIR text → native code in one ORC LLJIT session.
+ *
+ * A module goes through five stages, each a short static function below:
+ *   parse_mlir   MLIR text → MlirModule (parses and verifies)
+ *   lower        CPU pipeline jit_pipeline → LLVM-dialect MLIR
+ *   translate    LLVM dialect → LLVM IR in the JIT's ThreadSafeContext,
+ *                with the JIT's triple and data layout
+ *   optimize     LLVMRunPasses("default<On>") with the host TargetMachine,
+ *                so the vectorizers see the host's vector width
+ *   add_module   every external reference must resolve, then the module
+ *                goes to the main JITDylib under a new resource tracker
+ * jit_add_mlir runs all five; jit_emit stops after a stage and prints it.
+ * Machine code is made lazily by ORC when a symbol is first looked up.
+ *
+ * Errors never print: MLIR diagnostics go to on_diag, which appends them to
+ * e->diag (the handler returns success, so MLIR's default printer never
+ * runs); LLVM and ORC return LLVMErrorRef, turned into malloc'd text by
+ * take_error; ORC's out-of-band failures go to on_orc_error.
+ *
+ * The file reads top-down: small helpers, the engine struct, creation,
+ * the stages, then the public API.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* clock_gettime */
+#endif
+#include "jit/engine.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <mlir-c/Conversion.h>
+#include <mlir-c/Diagnostics.h>
+#include <mlir-c/Dialect/Arith.h>
+#include <mlir-c/Dialect/ControlFlow.h>
+#include <mlir-c/Dialect/Func.h>
+#include <mlir-c/Dialect/LLVM.h>
+#include <mlir-c/Dialect/Math.h>
+#include <mlir-c/Dialect/MemRef.h>
+#include <mlir-c/Dialect/SCF.h>
+#include <mlir-c/Dialect/Vector.h>
+#include <mlir-c/IR.h>
+#include <mlir-c/Pass.h>
+#include <mlir-c/RegisterEverything.h>
+#include <mlir-c/Target/LLVMIR.h>
+
+/* The CPU lowering.  Order matters:
+ * - expand-strided-metadata rewrites subview/expand_shape/collapse_shape
+ *   into reinterpret_cast + affine.apply, so lower-affine must follow;
+ * - math-to-llvm takes every op with an LLVM intrinsic (sin, exp, pow,
+ *   fma, ...) first; math-to-libm then turns the rest (tanh, atan, atan2,
+ *   erf, cbrt, ...) into calls to libm (tanhf/tanh), unrolling vectors
+ *   into vector.extract/insert, which vector-to-llvm then lowers;
+ * - math-to-libm and memref lowering create func/llvm calls (malloc), so
+ *   func-to-llvm comes late; ub-to-llvm catches ub.poison from vector
+ *   patterns; reconcile-unrealized-casts must be last. */
+const char *const jit_pipeline =
+    "builtin.module("
+    "convert-scf-to-cf,"
+    "expand-strided-metadata,"
+    "lower-affine,"
+    "convert-math-to-llvm,"
+    "convert-math-to-libm,"
+    "convert-vector-to-llvm,"
+    "finalize-memref-to-llvm,"
+    "convert-arith-to-llvm,"
+    "convert-index-to-llvm,"
+    "convert-cf-to-llvm,"
+    "convert-func-to-llvm,"
+    "convert-ub-to-llvm,"
+    "reconcile-unrealized-casts)";
+
+/* ---- small helpers ---------------------------------------------------- */
+
+/* A growable byte buffer; p is malloc'd and NUL-terminated once non-NULL. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} Buf;
+
+static void buf_add(Buf *b, const char *s, size_t n) {
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) return; /* drop text rather than fail: it is diagnostics */
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void buf_puts(Buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+
+/* MlirStringCallback that appends to the Buf in user_data. */
+static void buf_cb(MlirStringRef s, void *user_data) {
+    buf_add(user_data, s.data, s.length);
+}
+
+/* Hands the text over (malloc'd, never NULL unless out of memory) and
+   empties the buffer. */
+static char *buf_take(Buf *b) {
+    char *p = b->p ? b->p : calloc(1, 1);
+    *b = (Buf){0};
+    return p;
+}
+
+static char *xstrdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+/* printf into a malloc'd string. */
+static char *fmt(const char *f, ...) {
+    va_list ap, ap2;
+    va_start(ap, f);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, f, ap);
+    va_end(ap);
+    char *p = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (p) vsnprintf(p, (size_t)n + 1, f, ap2);
+    va_end(ap2);
+    return p;
+}
+
+/* Stores a malloc'd message through err, or frees it if err is NULL. */
+static void set_err(char **err, char *msg) {
+    if (err) *err = msg;
+    else free(msg);
+}
+
+/* Consumes an LLVMErrorRef; returns its message, malloc'd. */
+static char *take_error(LLVMErrorRef er) {
+    char *m = LLVMGetErrorMessage(er); /* disposes er */
+    char *s = xstrdup(m);
+    LLVMDisposeErrorMessage(m);
+    return s;
+}
+
+static double now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* ---- the engine ------------------------------------------------------- */
+
+struct JitEngine {
+    MlirContext ctx;      /* owns all MLIR IR; single-threaded (no pool) */
+    MlirPassManager pm;   /* jit_pipeline, parsed once, reused per module */
+    Buf diag;             /* MLIR diagnostics since the last stage began */
+    LLVMTargetMachineRef tm; /* host TM for optimize (TTI) and "asm"; owned */
+    LLVMPassBuilderOptionsRef pbo; /* vectorizer switches per opt level */
+    int opt;              /* 0..3, for both LLVM pipelines */
+    char passes[16];      /* "default<O2>" */
+    LLVMOrcLLJITRef jit;  /* owns compiled code, JITDylibs, the session */
+    LLVMOrcJITDylibRef main_jd; /* borrowed from jit */
+    LLVMOrcThreadSafeContextRef tsc; /* LLVMContext of every translated
+                                        module; our reference, shared
+                                        with the modules ORC holds */
+    LLVMOrcResourceTrackerRef *rts; /* handle → tracker; NULL if removed */
+    int nrts, caprts;
+    char *host;           /* "cpu +feat,..." for banners; malloc'd */
+    char *last_error;     /* last out-of-band ORC error; malloc'd or NULL */
+    JitTimings timings;   /* of the last jit_add_mlir */
+};
+
+/* MLIR diagnostic handler: "loc: error: message" plus notes, into e->diag.
+   Returning success marks it handled, so nothing reaches stderr. */
+static const char *severity_name(MlirDiagnosticSeverity s) {
+    switch (s) {
+    case MlirDiagnosticError: return "error";
+    case MlirDiagnosticWarning: return "warning";
+    case MlirDiagnosticNote: return "note";
+    case MlirDiagnosticRemark: return "remark";
+    }
+    return "diagnostic";
+}
+
+/* Appends a location without MLIR's "loc(" ... ")" wrapper. */
+static void print_loc(Buf *b, MlirLocation loc) {
+    Buf t = {0};
+    mlirLocationPrint(loc, buf_cb, &t);
+    const char *s = t.p ? t.p : "";
+    size_t n = t.len;
+    if (n > 5 && strncmp(s, "loc(", 4) == 0 && s[n - 1] == ')') s += 4, n -= 5;
+    buf_add(b, s, n);
+    free(t.p);
+}
+
+static void print_diag(Buf *b, MlirDiagnostic d) {
+    print_loc(b, mlirDiagnosticGetLocation(d));
+    buf_puts(b, ": ");
+    buf_puts(b, severity_name(mlirDiagnosticGetSeverity(d)));
+    buf_puts(b, ": ");
+    mlirDiagnosticPrint(d, buf_cb, b);
+    buf_puts(b, "\n");
+    for (intptr_t i = 0; i < mlirDiagnosticGetNumNotes(d); i++)
+        print_diag(b, mlirDiagnosticGetNote(d, i));
+}
+
+static MlirLogicalResult on_diag(MlirDiagnostic d, void *user_data) {
+    JitEngine *e = user_data;
+    print_diag(&e->diag, d);
+    return mlirLogicalResultSuccess();
+}
+
+/* The collected diagnostics as an error message (malloc'd). */
+static char *diag_error(JitEngine *e, const char *stage) {
+    if (e->diag.len == 0) return fmt("%s failed", stage);
+    char *s = buf_take(&e->diag);
+    if (s[0] && s[strlen(s) - 1] == '\n') s[strlen(s) - 1] = '\0';
+    return s;
+}
+
+/* ORC reports failures that have no caller to return to (e.g. a lazy
+   materialization that fails) here instead of printing them. */
+static void on_orc_error(void *ctx, LLVMErrorRef er) {
+    JitEngine *e = ctx;
+    free(e->last_error);
+    e->last_error = take_error(er);
+}
+
+/* ---- creation --------------------------------------------------------- */
+
+/* Pass registration is process-wide.  MLIR's C API has no registration
+   call for expand-strided-metadata (a memref transform) or lower-affine
+   alone, so all passes are registered: about 1 ms, once per process. */
+static void register_passes_once(void) {
+    static bool done;
+    if (done) return;
+    mlirRegisterAllPasses();
+    done = true;
+}
+
+/* Only the dialects Ember emits.  The C API has no handle for the index
+   dialect; see register_index. */
+static void register_dialects(MlirContext ctx) {
+    MlirDialectHandle hs[] = {
+        mlirGetDialectHandle__func__(),   mlirGetDialectHandle__arith__(),
+        mlirGetDialectHandle__math__(),   mlirGetDialectHandle__scf__(),
+        mlirGetDialectHandle__cf__(),     mlirGetDialectHandle__memref__(),
+        mlirGetDialectHandle__vector__(), mlirGetDialectHandle__llvm__(),
+    };
+    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
+        mlirDialectHandleRegisterDialect(hs[i], ctx);
+}
+
+static bool init_mlir(JitEngine *e, char **err) {
+    register_passes_once();
+    e->ctx = mlirContextCreateWithThreading(false);
+    mlirContextAttachDiagnosticHandler(e->ctx, on_diag, e, NULL);
+    register_dialects(e->ctx);
+    mlirRegisterAllLLVMTranslations(e->ctx); /* registry entries only */
+    e->pm = mlirPassManagerCreate(e->ctx);
+    MlirLogicalResult r = mlirParsePassPipeline(
+        mlirPassManagerGetAsOpPassManager(e->pm),
+        mlirStringRefCreateFromCString(jit_pipeline), buf_cb, &e->diag);
+    if (mlirLogicalResultIsSuccess(r)) return true;
+    char *why = buf_take(&e->diag);
+    *err = fmt("bad lowering pipeline: %s", why);
+    free(why);
+    return false;
+}
+
+static LLVMCodeGenOptLevel codegen_level(int opt) {
+    static const LLVMCodeGenOptLevel lv[] = {
+        LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
+        LLVMCodeGenLevelAggressive};
+    return lv[opt];
+}
+
+/* A TargetMachine for the host CPU and its features (AVX-512 where
+   present).  PIC + small code model is what ORC's JITLink expects.
+   The caller owns the result. */
+static LLVMTargetMachineRef host_tm(int opt, char **err) {
+    char *triple = LLVMGetDefaultTargetTriple();
+    char *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
+    LLVMTargetRef t = NULL;
+    LLVMTargetMachineRef tm = NULL;
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(triple, &t, &msg)) {
+        *err = fmt("no LLVM target for %s: %s", triple, msg);
+        LLVMDisposeMessage(msg);
+    } else {
+        tm = LLVMCreateTargetMachine(t, triple, cpu, feat, codegen_level(opt),
+                                     LLVMRelocPIC, LLVMCodeModelSmall);
+        if (!tm) *err = fmt("cannot create a TargetMachine for %s", cpu);
+    }
+    LLVMDisposeMessage(triple);
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(feat);
+    return tm;
+}
+
+/* "<cpu> <enabled features>" (LLVM lists disabled ones too, as -feat). */
+static char *host_string(void) {
+    char *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
+    Buf b = {0};
+    buf_puts(&b, cpu);
+    buf_puts(&b, " ");
+    int n = 0;
+    for (char *f = strtok(feat, ","); f; f = strtok(NULL, ","))
+        if (f[0] == '+') {
+            if (n++) buf_puts(&b, ",");
+            buf_puts(&b, f);
+        }
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(feat);
+    return buf_take(&b);
+}
+
+static bool init_target(JitEngine *e, char **err) {
+    if (LLVMInitializeNativeTarget() || LLVMInitializeNativeAsmPrinter()) {
+        *err = xstrdup("LLVM has no native target for this host");
+        return false;
+    }
+    e->tm = host_tm(e->opt, err);
+    if (!e->tm) return false;
+    int opt = e->opt;
+    e->pbo = LLVMCreatePassBuilderOptions();
+    LLVMPassBuilderOptionsSetLoopVectorization(e->pbo, opt >= 2);
+    LLVMPassBuilderOptionsSetSLPVectorization(e->pbo, opt >= 2);
+    LLVMPassBuilderOptionsSetLoopUnrolling(e->pbo, opt >= 1);
+    e->host = host_string();
+    return true;
+}
+
+/* The LLJIT: code generation for the host TM at the same opt level; by
+   default (x86-64 ELF, LLVM 19) it links with JITLink and already links
+   a "<Process Symbols>" JITDylib behind main.  We still add a process
+   generator to main itself, so that jit_lookup and the external check
+   in add_module see process symbols with a plain main-JITDylib lookup. */
+static bool init_jit(JitEngine *e, char **err) {
+    LLVMTargetMachineRef tm = host_tm(e->opt, err);
+    if (!tm) return false;
+    LLVMOrcLLJITBuilderRef b = LLVMOrcCreateLLJITBuilder();
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(
+        b, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(tm)); /* takes tm, then the builder */
+    LLVMErrorRef er = LLVMOrcCreateLLJIT(&e->jit, b); /* takes b */
+    if (er) {
+        *err = take_error(er);
+        e->jit = NULL;
+        return false;
+    }
+    e->main_jd = LLVMOrcLLJITGetMainJITDylib(e->jit);
+    LLVMOrcExecutionSessionSetErrorReporter(
+        LLVMOrcLLJITGetExecutionSession(e->jit), on_orc_error, e);
+    LLVMOrcDefinitionGeneratorRef g;
+    er = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
+        &g, LLVMOrcLLJITGetGlobalPrefix(e->jit), NULL, NULL);
+    if (er) {
+        *err = take_error(er);
+        return false;
+    }
+    LLVMOrcJITDylibAddGenerator(e->main_jd, g); /* takes g */
+    e->tsc = LLVMOrcCreateNewThreadSafeContext();
+    return true;
+}
+
+JitEngine *jit_create(int opt_level, char **err) {
+    JitEngine *e = calloc(1, sizeof *e);
+    if (!e) {
+        set_err(err, xstrdup("out of memory"));
+        return NULL;
+    }
+    e->opt = opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level;
+    snprintf(e->passes, sizeof e->passes, "default<O%d>", e->opt);
+    char *msg = NULL;
+    if (!init_mlir(e, &msg) || !init_target(e, &msg) || !init_jit(e, &msg)) {
+        jit_destroy(e);
+        set_err(err, msg);
+        return NULL;
+    }
+    return e;
+}
+
+/* Tears down in reverse: trackers, the JIT (frees all code), the LLVM
+   context (after the modules ORC held), then MLIR. */
+void jit_destroy(JitEngine *e) {
+    if (!e) return;
+    for (int i = 0; i < e->nrts; i++)
+        if (e->rts[i]) LLVMOrcReleaseResourceTracker(e->rts[i]);
+    free(e->rts);
+    if (e->jit) {
+        LLVMErrorRef er = LLVMOrcDisposeLLJIT(e->jit);
+        if (er) LLVMConsumeError(er);
+    }
+    if (e->tsc) LLVMOrcDisposeThreadSafeContext(e->tsc);
+    if (e->tm) LLVMDisposeTargetMachine(e->tm);
+    if (e->pbo) LLVMDisposePassBuilderOptions(e->pbo);
+    if (!mlirPassManagerIsNull(e->pm)) mlirPassManagerDestroy(e->pm);
+    if (!mlirContextIsNull(e->ctx)) mlirContextDestroy(e->ctx);
+    free(e->diag.p);
+    free(e->host);
+    free(e->last_error);
+    free(e);
+}
+
+/* ---- the stages ------------------------------------------------------- */
+
+/* Text → verified module (caller destroys), or null with *err. */
+static MlirModule parse_mlir(JitEngine *e, const char *text, char **err) {
+    e->diag.len = 0;
+    MlirModule m =
+        mlirModuleCreateParse(e->ctx, mlirStringRefCreateFromCString(text));
+    if (mlirModuleIsNull(m)) *err = diag_error(e, "parsing MLIR");
+    return m;
+}
+
+/* Runs jit_pipeline in place; false with *err on failure. */
+static bool lower(JitEngine *e, MlirModule m, char **err) {
+    e->diag.len = 0;
+    MlirLogicalResult r =
+        mlirPassManagerRunOnOp(e->pm, mlirModuleGetOperation(m));
+    if (mlirLogicalResultIsSuccess(r)) return true;
+    *err = diag_error(e, "lowering MLIR to the LLVM dialect");
+    return false;
+}
+
+/* LLVM dialect → LLVM IR in the shared context, with the JIT's triple and
+   data layout (MLIR leaves an empty layout).  Caller owns the module. */
+static LLVMModuleRef translate(JitEngine *e, MlirModule m, char **err) {
+    e->diag.len = 0;
+    LLVMContextRef lc = LLVMOrcThreadSafeContextGetContext(e->tsc);
+    LLVMModuleRef lm = mlirTranslateModuleToLLVMIR(mlirModuleGetOperation(m), lc);
+    if (!lm) {
+        *err = diag_error(e, "translating to LLVM IR");
+        return NULL;
+    }
+    LLVMSetTarget(lm, LLVMOrcLLJITGetTripleString(e->jit));
+    LLVMSetDataLayout(lm, LLVMOrcLLJITGetDataLayoutStr(e->jit));
+    return lm;
+}
+
+static bool optimize(JitEngine *e, LLVMModuleRef m, char **err) {
+    LLVMErrorRef er = LLVMRunPasses(m, e->passes, e->tm, e->pbo);
+    if (!er) return true;
+    *err = take_error(er);
+    return false;
+}
+
+/* Text → optimized LLVM IR (caller owns), timing each stage into t. */
+static LLVMModuleRef compile(JitEngine *e, const char *text, JitTimings *t,
+                             char **err) {
+    double t0 = now_ms();
+    MlirModule mm = parse_mlir(e, text, err);
+    if (mlirModuleIsNull(mm)) return NULL;
+    double t1 = now_ms();
+    bool ok = lower(e, mm, err);
+    double t2 = now_ms();
+    LLVMModuleRef lm = ok ? translate(e, mm, err) : NULL;
+    mlirModuleDestroy(mm);
+    double t3 = now_ms();
+    if (lm && !optimize(e, lm, err)) {
+        LLVMDisposeModule(lm);
+        lm = NULL;
+    }
+    *t = (JitTimings){t1 - t0, t2 - t1, t3 - t2, now_ms() - t3};
+    return lm;
+}
+
+/* A declaration the module really uses, which the linker must resolve:
+   not an intrinsic, not extern_weak. */
+static bool is_import(LLVMValueRef v) {
+    if (!LLVMIsDeclaration(v) || !LLVMGetFirstUse(v)) return false;
+    if (LLVMGetLinkage(v) == LLVMExternalWeakLinkage) return false;
+    return !(LLVMIsAFunction(v) && LLVMGetIntrinsicID(v));
+}
+
+/* Each import must already resolve — in an earlier module or the process
+   — so that a bad module fails here, before it touches the JIT, rather
+   than at a later lookup.  Resolving an earlier module's symbol compiles
+   that module, which linking this one would do anyway. */
+static bool check_import(JitEngine *e, LLVMValueRef v, char **err) {
+    size_t n;
+    const char *name = LLVMGetValueName2(v, &n);
+    LLVMOrcExecutorAddress a;
+    LLVMErrorRef er = LLVMOrcLLJITLookup(e->jit, &a, name);
+    if (!er) return true;
+    char *why = take_error(er);
+    *err = fmt("undefined symbol '%s': not defined by an earlier module nor "
+               "by the process (%s)", name, why);
+    free(why);
+    return false;
+}
+
+static bool check_imports(JitEngine *e, LLVMModuleRef m, char **err) {
+    for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
+        if (is_import(f) && !check_import(e, f, err)) return false;
+    for (LLVMValueRef g = LLVMGetFirstGlobal(m); g; g = LLVMGetNextGlobal(g))
+        if (is_import(g) && !check_import(e, g, err)) return false;
+    return true;
+}
+
+/* Remembers rt under a new handle; -1 if out of memory. */
+static int push_tracker(JitEngine *e, LLVMOrcResourceTrackerRef rt) {
+    if (e->nrts == e->caprts) {
+        int cap = e->caprts ? e->caprts * 2 : 16;
+        void *p = realloc(e->rts, (size_t)cap * sizeof *e->rts);
+        if (!p) return -1;
+        e->rts = p;
+        e->caprts = cap;
+    }
+    e->rts[e->nrts] = rt;
+    return e->nrts++;
+}
+
+/* Hands m to ORC under a fresh tracker (m is consumed either way).
+   ORC defines all of a module's symbols at once or none: a duplicate
+   definition fails here and adds nothing. */
+static int add_module(JitEngine *e, LLVMModuleRef m, char **err) {
+    LLVMOrcResourceTrackerRef rt = LLVMOrcJITDylibCreateResourceTracker(e->main_jd);
+    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m, e->tsc);
+    LLVMErrorRef er = LLVMOrcLLJITAddLLVMIRModuleWithRT(e->jit, rt, tsm); /* takes tsm */
+    int h = er ? -1 : push_tracker(e, rt);
+    if (h >= 0) return h;
+    *err = er ? take_error(er) : xstrdup("out of memory");
+    er = LLVMOrcResourceTrackerRemove(rt);
+    if (er) LLVMConsumeError(er);
+    LLVMOrcReleaseResourceTracker(rt);
+    return -1;
+}
+
+/* ---- public API ------------------------------------------------------- */
+
+int jit_add_mlir(JitEngine *e, const char *mlir_text, char **err) {
+    char *msg = NULL;
+    LLVMModuleRef m = compile(e, mlir_text, &e->timings, &msg);
+    if (m && !check_imports(e, m, &msg)) {
+        LLVMDisposeModule(m);
+        m = NULL;
+    }
+    int h = m ? add_module(e, m, &msg) : -1;
+    if (h < 0) set_err(err, msg ? msg : xstrdup("jit_add_mlir failed"));
+    return h;
+}
+
+void jit_remove(JitEngine *e, int handle) {
+    if (handle < 0 || handle >= e->nrts || !e->rts[handle]) return;
+    LLVMErrorRef er = LLVMOrcResourceTrackerRemove(e->rts[handle]);
+    if (er) on_orc_error(e, er);
+    LLVMOrcReleaseResourceTracker(e->rts[handle]);
+    e->rts[handle] = NULL;
+}
+
+void *jit_lookup(JitEngine *e, const char *name) {
+    LLVMOrcExecutorAddress a = 0;
+    LLVMErrorRef er = LLVMOrcLLJITLookup(e->jit, &a, name); /* mangles */
+    free(e->last_error);
+    e->last_error = er ? take_error(er) : NULL;
+    return er ? NULL : (void *)(uintptr_t)a;
+}
+
+/* Stages of jit_emit, in pipeline order. */
+enum { EMIT_MLIR_LLVM, EMIT_LLVM, EMIT_LLVM_OPT, EMIT_ASM, EMIT_N };
+static const char *const emit_names[EMIT_N] = {"mlir-llvm", "llvm", "llvm-opt", "asm"};
+
+static int emit_stage(const char *s) {
+    for (int i = 0; i < EMIT_N; i++)
+        if (strcmp(s, emit_names[i]) == 0) return i;
+    return -1;
+}
+
+static char *print_mlir(MlirModule m) {
+    Buf b = {0};
+    mlirOperationPrint(mlirModuleGetOperation(m), buf_cb, &b);
+    return buf_take(&b);
+}
+
+static char *print_llvm(LLVMModuleRef m) {
+    char *s = LLVMPrintModuleToString(m);
+    char *r = xstrdup(s);
+    LLVMDisposeMessage(s);
+    return r;
+}
+
+static char *print_asm(JitEngine *e, LLVMModuleRef m, char **err) {
+    LLVMMemoryBufferRef mb;
+    char *msg = NULL;
+    if (LLVMTargetMachineEmitToMemoryBuffer(e->tm, m, LLVMAssemblyFile, &msg, &mb)) {
+        *err = fmt("code generation failed: %s", msg ? msg : "");
+        LLVMDisposeMessage(msg);
+        return NULL;
+    }
+    size_t n = LLVMGetBufferSize(mb);
+    char *r = malloc(n + 1);
+    if (r) memcpy(r, LLVMGetBufferStart(mb), n), r[n] = '\0';
+    LLVMDisposeMemoryBuffer(mb);
+    return r;
+}
+
+/* The LLVM stages of jit_emit; consumes mm. */
+static char *emit_llvm(JitEngine *e, MlirModule mm, int stage, char **err) {
+    LLVMModuleRef m = translate(e, mm, err);
+    mlirModuleDestroy(mm);
+    if (!m) return NULL;
+    char *out = NULL;
+    if (stage == EMIT_LLVM || optimize(e, m, err))
+        out = stage == EMIT_ASM ? print_asm(e, m, err) : print_llvm(m);
+    LLVMDisposeModule(m);
+    return out;
+}
+
+char *jit_emit(JitEngine *e, const char *mlir_text, const char *stage, char **err) {
+    int st = emit_stage(stage);
+    char *msg = NULL;
+    if (st < 0) {
+        set_err(err, fmt("unknown stage '%s' (mlir-llvm, llvm, llvm-opt, asm)", stage));
+        return NULL;
+    }
+    MlirModule mm = parse_mlir(e, mlir_text, &msg);
+    if (!mlirModuleIsNull(mm) && !lower(e, mm, &msg)) {
+        mlirModuleDestroy(mm);
+        mm = (MlirModule){NULL};
+    }
+    char *out = NULL;
+    if (!mlirModuleIsNull(mm) && st == EMIT_MLIR_LLVM) {
+        out = print_mlir(mm);
+        mlirModuleDestroy(mm);
+    } else if (!mlirModuleIsNull(mm)) {
+        out = emit_llvm(e, mm, st, &msg);
+    }
+    if (!out) set_err(err, msg ? msg : xstrdup("jit_emit failed"));
+    return out;
+}
+
+const char *jit_host_cpu(JitEngine *e) { return e->host ? e->host : ""; }
+
+const char *jit_last_error(JitEngine *e) {
+    return e->last_error ? e->last_error : "";
+}
+
+JitTimings jit_last_timings(JitEngine *e) { return e->timings; }

@@ -1,0 +1,64 @@
+/* jit/engine.h — MLIR text in, callable native code out.
+ *
+ * One JitEngine per session: an MLIR context with only the dialects Ember
+ * emits, the CPU lowering pipeline (parsed once), a host TargetMachine, and
+ * one ORC LLJIT whose main JITDylib also resolves symbols of this process
+ * (rt_* exported with -rdynamic, libc, libm).  Each cell's MLIR module is
+ * added under its own resource tracker, so a cell can be dropped again
+ * (%undo, a failed cell) and later cells link to earlier ones by name.
+ *
+ * Ownership: every char * this API returns or stores through `err` is
+ * malloc'd and the caller frees it with free().  Strings passed in are
+ * borrowed.  Not thread-safe: use one engine from one thread at a time.
+ */
+#ifndef EMBER_JIT_ENGINE_H
+#define EMBER_JIT_ENGINE_H
+
+typedef struct JitEngine JitEngine;
+
+/* The MLIR → LLVM-dialect pipeline every module goes through (for docs,
+   --version and tests). */
+extern const char *const jit_pipeline;
+
+/* opt_level 0..3 (clamped).  NULL and *err (malloc'd) on failure. */
+JitEngine *jit_create(int opt_level, char **err);
+void jit_destroy(JitEngine *e);
+
+/* Parse, lower, translate, optimize and add one module under a new
+   resource tracker.  Every symbol the module references but does not
+   define must already resolve (earlier module or this process); otherwise
+   nothing is added.  Returns a handle >= 0, or -1 with *err set to the
+   MLIR diagnostics or LLVM/ORC error text.  A failure leaves the JIT as it
+   was.  Machine code is generated lazily, at the first jit_lookup. */
+int jit_add_mlir(JitEngine *e, const char *mlir_text, char **err);
+
+/* Remove all code and data a handle added.  Code compiled from later
+   modules that still points at its symbols must not run afterwards. */
+void jit_remove(JitEngine *e, int handle);
+
+/* Address of `name` as written in MLIR (e.g. "main$c3"); the platform's
+   global prefix is added here.  Searches the main JITDylib, which also
+   reflects process symbols.  NULL if missing or if compiling it failed
+   (see jit_last_error).  Forces materialization. */
+void *jit_lookup(JitEngine *e, const char *name);
+
+/* Text of one stage for the given module, without adding it: "mlir-llvm"
+   (lowered LLVM-dialect MLIR), "llvm" (translated LLVM IR), "llvm-opt"
+   (after the O-level pipeline) or "asm" (host assembly).  Malloc'd; NULL
+   and *err on failure. */
+char *jit_emit(JitEngine *e, const char *mlir_text, const char *stage, char **err);
+
+/* "<cpu> <+feature,+feature,...>" of the host, owned by the engine. */
+const char *jit_host_cpu(JitEngine *e);
+
+/* The last error ORC reported out of band (failed lookup or lazy
+   materialization), or "" if none; owned by the engine. */
+const char *jit_last_error(JitEngine *e);
+
+/* Wall time of the stages of the last jit_add_mlir, in milliseconds. */
+typedef struct {
+    double parse_ms, lower_ms, translate_ms, optimize_ms;
+} JitTimings;
+JitTimings jit_last_timings(JitEngine *e);
+
+#endif

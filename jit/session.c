@@ -1,0 +1,273 @@
+/* session.c — compile and run cells in one live JIT.
+ *
+ * session_execute: lex → parse → check (against the global table) → emit
+ * MLIR → jit_add_mlir → commit the cell's definitions → run its entry
+ * function under the crash guard with output going to the callbacks. Each
+ * cell gets a number; its symbols are suffixed "$c<number>" so a later cell
+ * can redefine a name while code compiled earlier keeps its binding.
+ *
+ * The session keeps, for every cell that compiled, its arena (the AST and
+ * symbols that definitions point into) and its text (for tracebacks). */
+#include "jit/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compiler/buf.h"
+#include "compiler/check.h"
+#include "compiler/lex.h"
+#include "compiler/parse.h"
+#include "jit/engine.h"
+#include "jit/guard.h"
+#include "mlir/emit.h"
+#include "runtime/runtime.h"
+
+typedef struct CellRecord {
+  int number;
+  char *name;             /* as given by the front end */
+  int first_line;
+  char *source;
+  Arena *arena;           /* keeps the cell's AST and symbols alive */
+  NodeList stmts;
+} CellRecord;
+
+struct Session {
+  SessionOptions opts;
+  JitEngine *jit;
+  GlobalTable *globals;
+  CellRecord *cells;
+  int ncells, capcells;
+  int counter;            /* numbers every cell, compiled or not */
+  SessionStats stats;
+  char *last_mlir;
+};
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+Session *session_create(const SessionOptions *opts, char **err) {
+  Session *s = calloc(1, sizeof *s);
+  s->opts.opt_level = opts ? opts->opt_level : 3;
+  s->jit = jit_create(s->opts.opt_level, err);
+  if (!s->jit) {
+    free(s);
+    return NULL;
+  }
+  s->globals = globals_new();
+  guard_install();
+  return s;
+}
+
+static void drop_cells(Session *s) {
+  for (int i = 0; i < s->ncells; i++) {
+    free(s->cells[i].name);
+    free(s->cells[i].source);
+    arena_free(s->cells[i].arena);
+  }
+  s->ncells = 0;
+}
+
+void session_destroy(Session *s) {
+  if (!s) return;
+  drop_cells(s);
+  free(s->cells);
+  globals_free(s->globals);
+  jit_destroy(s->jit);
+  free(s->last_mlir);
+  free(s);
+}
+
+void session_reset(Session *s) {
+  /* Old code stays in the JIT (its symbols are unreachable by name now);
+     a fresh engine would cost ~30 ms and gains nothing visible. */
+  drop_cells(s);
+  globals_free(s->globals);
+  s->globals = globals_new();
+}
+
+SessionStats session_last_stats(const Session *s) { return s->stats; }
+const char *session_last_mlir(const Session *s) { return s->last_mlir ? s->last_mlir : ""; }
+
+static void keep_cell(Session *s, int number, const char *name, int first_line,
+                      const char *code, Arena *arena, NodeList stmts) {
+  if (s->ncells == s->capcells) {
+    s->capcells = s->capcells ? s->capcells * 2 : 16;
+    s->cells = realloc(s->cells, sizeof(CellRecord) * (size_t)s->capcells);
+  }
+  s->cells[s->ncells++] = (CellRecord){number, strdup(name), first_line, strdup(code), arena, stmts};
+}
+
+static CellRecord *find_cell(Session *s, int number) {
+  for (int i = 0; i < s->ncells; i++)
+    if (s->cells[i].number == number) return &s->cells[i];
+  return NULL;
+}
+
+/* ---- reporting ---------------------------------------------------------- */
+
+static void report(const SessionCallbacks *cb, SessionStatus st, const char *ename,
+                   const char *evalue, const char *tb) {
+  if (!cb || !cb->on_error) return;
+  SessionError e = {st, ename, evalue, tb};
+  cb->on_error(cb->user, &e);
+}
+
+static void report_diags(const SessionCallbacks *cb, const Diags *d, const char *name, int first_line) {
+  Buf tb = {0};
+  diag_render(d, name, first_line, &tb);
+  report(cb, SESSION_COMPILE_ERROR, "CompileError", d->first ? d->first->message : "", buf_str(&tb));
+  buf_free(&tb);
+}
+
+static int max_line(const Node *n) {
+  if (!n) return 0;
+  int m = n->line;
+  const Node *kids[3] = {n->a, n->b, n->c};
+  for (int i = 0; i < 3; i++) {
+    int k = max_line(kids[i]);
+    if (k > m) m = k;
+  }
+  const NodeList *lists[2] = {&n->list, &n->list2};
+  for (int j = 0; j < 2; j++)
+    for (int i = 0; i < lists[j]->len; i++) {
+      int k = max_line(lists[j]->items[i]);
+      if (k > m) m = k;
+    }
+  return m;
+}
+
+/* The function of a cell whose body holds `line`, or "<cell>". */
+static const char *function_at(const CellRecord *c, int line) {
+  for (int i = 0; i < c->stmts.len; i++) {
+    const Node *n = c->stmts.items[i];
+    if (n->kind == N_FN_DEF && line >= n->line && line <= max_line(n)) return n->name;
+  }
+  return "<cell>";
+}
+
+static void report_runtime(Session *s, const SessionCallbacks *cb) {
+  RtError *e = &rt_last_error;
+  const char *msg = e->message;
+  const char *colon = strstr(msg, ": ");
+  char ename[64] = "Error";
+  const char *evalue = msg;
+  if (e->kind == RT_ERR_CRASH) snprintf(ename, sizeof ename, "Crash");
+  else if (colon && colon - msg < (long)sizeof ename && !memchr(msg, ' ', (size_t)(colon - msg))) {
+    snprintf(ename, sizeof ename, "%.*s", (int)(colon - msg), msg);
+    evalue = colon + 2;
+  }
+  Buf tb = {0};
+  buf_puts(&tb, "Traceback (most recent call last):\n");
+  int number = e->where[0] == 'c' ? atoi(e->where + 1) : 0;
+  CellRecord *c = number ? find_cell(s, number) : NULL;
+  if (c && e->line > 0) {
+    buf_printf(&tb, "  File \"%s\", line %d, in %s\n", c->name, e->line + c->first_line - 1,
+               function_at(c, e->line));
+    Buf quote = {0};
+    diag_quote_line(c->source, e->line, 1, &quote);
+    const char *q = buf_str(&quote);
+    const char *nl = strchr(q, '\n');
+    if (nl) buf_put(&tb, q, (size_t)(nl - q + 1));
+    buf_free(&quote);
+  } else if (e->kind == RT_ERR_CRASH) {
+    buf_puts(&tb, "  (in compiled code)\n");
+  }
+  if (e->kind == RT_ERR_CRASH) buf_printf(&tb, "%s\n", msg);
+  else buf_printf(&tb, "%s: %s\n", ename, evalue);
+  report(cb, SESSION_RUNTIME_ERROR, ename, evalue, buf_str(&tb));
+  buf_free(&tb);
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+static const SessionCallbacks *current_cb;
+
+static void stream_out(void *user, const char *text, size_t len) {
+  (void)user;
+  if (current_cb && current_cb->on_stream) current_cb->on_stream(current_cb->user, text, len);
+}
+
+static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCallbacks *cb) {
+  current_cb = cb;
+  rt_set_output(stream_out, NULL);
+  rt_take_result();
+  double t0 = now_ms();
+  int kind = guard_call(entry);
+  s->stats.run_ms = now_ms() - t0;
+  rt_flush();
+  rt_set_output(NULL, NULL);
+  current_cb = NULL;
+  const RtStr *result = rt_take_result();
+  if (kind != RT_ERR_NONE) {
+    report_runtime(s, cb);
+    return SESSION_RUNTIME_ERROR;
+  }
+  if (result && cb && cb->on_result) cb->on_result(cb->user, result->data);
+  return SESSION_OK;
+}
+
+/* Front end: text → checked cell; false with diagnostics on error. */
+static bool front(Session *s, const char *code, int number, Arena *arena, Diags *d,
+                  CheckedCell *cell) {
+  TokenArray toks = lex_cell(code, arena, d);
+  NodeList stmts = parse_cell(toks, arena, d);
+  if (d->count) return false;
+  return check_cell(stmts, number, s->globals, arena, d, cell);
+}
+
+SessionStatus session_execute(Session *s, const char *code, const char *cell_name,
+                              int first_line, const SessionCallbacks *cb) {
+  memset(&s->stats, 0, sizeof s->stats);
+  int number = ++s->counter;
+  double t0 = now_ms();
+  Arena *arena = arena_new();
+  Diags d;
+  diag_init(&d, arena, code);
+  CheckedCell cell;
+  if (!front(s, code, number, arena, &d, &cell)) {
+    report_diags(cb, &d, cell_name, first_line);
+    arena_free(arena);
+    return SESSION_COMPILE_ERROR;
+  }
+  char main_name[48];
+  snprintf(main_name, sizeof main_name, "__cell$c%d", number);
+  char *mlir = emit_cell(&cell, main_name);
+  s->stats.front_ms = now_ms() - t0;
+  char *err = NULL;
+  int handle = jit_add_mlir(s->jit, mlir, &err);
+  free(s->last_mlir);
+  s->last_mlir = mlir;
+  JitTimings jt = jit_last_timings(s->jit);
+  s->stats.mlir_ms = jt.parse_ms + jt.lower_ms + jt.translate_ms;
+  s->stats.optimize_ms = jt.optimize_ms;
+  if (handle < 0) {
+    Buf tb = {0};
+    buf_printf(&tb, "%s: internal compiler error: the generated code was rejected\n%s\n", cell_name,
+               err ? err : "");
+    report(cb, SESSION_COMPILE_ERROR, "InternalError", "the generated code was rejected", buf_str(&tb));
+    buf_free(&tb);
+    free(err);
+    arena_free(arena);
+    return SESSION_COMPILE_ERROR;
+  }
+  double t1 = now_ms();
+  void (*entry)(void) = (void (*)(void))jit_lookup(s->jit, main_name);
+  s->stats.codegen_ms = now_ms() - t1;
+  if (!entry) {
+    jit_remove(s->jit, handle);
+    Buf tb = {0};
+    buf_printf(&tb, "%s: internal compiler error: %s\n", cell_name, jit_last_error(s->jit));
+    report(cb, SESSION_COMPILE_ERROR, "InternalError", jit_last_error(s->jit), buf_str(&tb));
+    buf_free(&tb);
+    arena_free(arena);
+    return SESSION_COMPILE_ERROR;
+  }
+  check_commit(&cell, s->globals);
+  keep_cell(s, number, cell_name, first_line, code, arena, cell.stmts);
+  return run_cell(s, entry, cb);
+}

@@ -1,0 +1,178 @@
+/* main.c — the `ember` command: dispatches to the front ends.
+ *
+ *   ember run [--echo] [--stats] [--keep-going] [-O0..3] FILE
+ *   ember --version | --help
+ *   ember            (stdin not a terminal: run it as a script)
+ *
+ * A file is a stream of cells split on lines that start with "# %%". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compiler/buf.h"
+#include "jit/session.h"
+
+typedef struct RunOptions {
+  bool echo;        /* print each cell's result, as the REPL does */
+  bool stats;       /* per-cell timings on stderr */
+  bool keep_going;  /* continue after a failing cell */
+  int opt_level;
+} RunOptions;
+
+static void usage(FILE *f) {
+  fputs("usage: ember [command] [options]\n"
+        "\n"
+        "commands:\n"
+        "  run FILE            run an Ember source file (cells split on '# %%' lines)\n"
+        "      --echo          print the value of each cell's last expression\n"
+        "      --stats         print compile and run times of each cell to stderr\n"
+        "      --keep-going    report a failing cell and go on with the next\n"
+        "      -O0 .. -O3      LLVM optimization level (default -O3)\n"
+        "  --version           print the version\n"
+        "  --help              print this help\n"
+        "\n"
+        "With no command and standard input not a terminal, ember runs standard input\n"
+        "as a script.\n"
+        "\n"
+        "Exit status: 0 success, 1 compile error, 2 runtime error.\n",
+        f);
+}
+
+static void on_stream(void *user, const char *text, size_t len) {
+  (void)user;
+  fwrite(text, 1, len, stdout);
+}
+
+static void on_error(void *user, const SessionError *err) {
+  (void)user;
+  fflush(stdout);
+  fputs(err->traceback, stderr);
+}
+
+static void on_result(void *user, const char *repr) {
+  if (*(bool *)user) printf("%s\n", repr);
+}
+
+static char *read_stream(FILE *f) {
+  Buf b = {0};
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_put(&b, chunk, n);
+  return buf_take(&b);
+}
+
+static bool is_cell_marker(const char *line) { return strncmp(line, "# %%", 4) == 0; }
+
+/* Run each cell of text in turn; returns the exit status. */
+static int run_text(const char *text, const char *name, const RunOptions *o) {
+  char *err = NULL;
+  SessionOptions so = {.opt_level = o->opt_level};
+  Session *s = session_create(&so, &err);
+  if (!s) {
+    fprintf(stderr, "ember: cannot start the compiler: %s\n", err ? err : "unknown error");
+    free(err);
+    return 3;
+  }
+  bool echo = o->echo;
+  SessionCallbacks cb = {on_stream, on_error, on_result, &echo};
+  int status = 0, cell_no = 0;
+  const char *p = text;
+  int line = 1;
+  while (*p) {
+    int first_line = line;
+    if (is_cell_marker(p)) {  /* skip the marker line itself */
+      p += strcspn(p, "\n");
+      if (*p) p++;
+      first_line = ++line;
+    }
+    const char *start = p;
+    while (*p && !(is_cell_marker(p) && p > start)) {
+      p += strcspn(p, "\n");
+      if (*p) p++;
+      if (is_cell_marker(p)) break;
+      line++;
+    }
+    if (*p == 0 && p > start && p[-1] != '\n') line++;
+    char *cell = strndup(start, (size_t)(p - start));
+    cell_no++;
+    SessionStatus st = session_execute(s, cell, name, first_line, &cb);
+    free(cell);
+    fflush(stdout);
+    if (o->stats) {
+      SessionStats t = session_last_stats(s);
+      fprintf(stderr,
+              "stats: cell=%d compile_ms=%.3f run_ms=%.3f front_ms=%.3f mlir_ms=%.3f "
+              "optimize_ms=%.3f codegen_ms=%.3f\n",
+              cell_no, t.front_ms + t.mlir_ms + t.optimize_ms + t.codegen_ms, t.run_ms,
+              t.front_ms, t.mlir_ms, t.optimize_ms, t.codegen_ms);
+    }
+    if (st != SESSION_OK) {
+      if (!status) status = (int)st;
+      if (!o->keep_going) break;
+    }
+  }
+  session_destroy(s);
+  return status;
+}
+
+static int cmd_run(int argc, char **argv) {
+  RunOptions o = {.opt_level = 3};
+  const char *file = NULL;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--echo")) o.echo = true;
+    else if (!strcmp(a, "--stats")) o.stats = true;
+    else if (!strcmp(a, "--keep-going")) o.keep_going = true;
+    else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) o.opt_level = a[2] - '0';
+    else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "ember run: unknown option '%s'\n", a);
+      return 64;
+    } else if (!file) file = a;
+    else {
+      fprintf(stderr, "ember run: one file at a time\n");
+      return 64;
+    }
+  }
+  if (!file) {
+    fprintf(stderr, "ember run: which file? (ember run FILE)\n");
+    return 64;
+  }
+  FILE *f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+  if (!f) {
+    fprintf(stderr, "ember run: cannot open '%s': ", file);
+    perror(NULL);
+    return 66;
+  }
+  char *text = read_stream(f);
+  if (f != stdin) fclose(f);
+  int st = run_text(text, strcmp(file, "-") ? file : "<stdin>", &o);
+  free(text);
+  return st;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+    printf("ember %s (LLVM/MLIR %d)\n", EMBER_VERSION, EMBER_LLVM_VERSION);
+    return 0;
+  }
+  if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+    usage(stdout);
+    return 0;
+  }
+  if (argc >= 2 && !strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
+  if (argc == 1 && !isatty(0)) {
+    char *text = read_stream(stdin);
+    RunOptions o = {.echo = true, .opt_level = 3};
+    int st = run_text(text, "<stdin>", &o);
+    free(text);
+    return st;
+  }
+  if (argc == 1) {
+    fputs("ember: the interactive REPL is not built yet; use 'ember run FILE' or pipe a script in.\n", stderr);
+    return 64;
+  }
+  fprintf(stderr, "ember: unknown command '%s'\n\n", argv[1]);
+  usage(stderr);
+  return 64;
+}

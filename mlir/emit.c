@@ -1,0 +1,1051 @@
+/* emit.c — MLIR text from a checked cell.
+ *
+ * The output is one module per cell written with the func, arith, math, cf
+ * and llvm dialects. Every variable lives in an llvm.alloca in its
+ * function's entry block (or an llvm.mlir.global at top level); LLVM's
+ * mem2reg turns the allocas into registers. Control flow is explicit blocks
+ * and cf branches, so break/continue/return are plain jumps, and
+ * short-circuit operators merge values through block arguments.
+ *
+ * Reading order: module assembly (emit_cell) → functions → statements →
+ * expressions → conversions and runtime calls. Symbols from earlier cells
+ * and runtime functions are declared on first use (declare_once). */
+#include "mlir/emit.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/buf.h"
+
+typedef int Val;            /* an SSA value %v<N>; 0 means "no value" (None) */
+
+typedef struct Loop {
+  int cont, brk;            /* block ids for continue and break */
+  struct Loop *outer;
+} Loop;
+
+typedef struct Emitter {
+  const CheckedCell *cell;
+  Buf globals;              /* module-level declarations and definitions */
+  Buf allocas;              /* the current function's entry allocas */
+  Buf body;                 /* the current function's blocks */
+  char **declared;          /* names already declared in this module */
+  int ndeclared, capdeclared;
+  int next_val, next_block, next_str;
+  bool open;                /* the current block has no terminator yet */
+  Loop *loop;
+  Type *ret;                /* the current function's result type */
+  int *local_made;          /* per local symbol id: alloca emitted */
+} Emitter;
+
+static Val expr(Emitter *E, Node *n);
+static Val expr_as(Emitter *E, Node *n, Type *to);
+static Val convert(Emitter *E, Val v, const Type *from, const Type *to);
+static void stmt_list(Emitter *E, const NodeList *body);
+
+#define OUT(...) buf_printf(&E->body, __VA_ARGS__)
+
+static Val new_val(Emitter *E) { return ++E->next_val; }
+static int new_block(Emitter *E) { return ++E->next_block; }
+
+static void start_block(Emitter *E, int b) {
+  OUT("^b%d:\n", b);
+  E->open = true;
+}
+
+static void br(Emitter *E, int b) {
+  OUT("  cf.br ^b%d\n", b);
+  E->open = false;
+}
+
+static void cond_br(Emitter *E, Val c, int t, int f) {
+  OUT("  cf.cond_br %%v%d, ^b%d, ^b%d\n", c, t, f);
+  E->open = false;
+}
+
+/* ---- declarations ------------------------------------------------------ */
+
+static bool declare_once(Emitter *E, const char *name) {
+  for (int i = 0; i < E->ndeclared; i++)
+    if (strcmp(E->declared[i], name) == 0) return false;
+  if (E->ndeclared == E->capdeclared) {
+    E->capdeclared = E->capdeclared ? E->capdeclared * 2 : 32;
+    E->declared = realloc(E->declared, sizeof(char *) * (size_t)E->capdeclared);
+  }
+  E->declared[E->ndeclared++] = strdup(name);
+  return true;
+}
+
+/* Declare a runtime function: sig is "(i64) -> !llvm.ptr" */
+static void need_rt(Emitter *E, const char *name, const char *sig) {
+  if (declare_once(E, name)) buf_printf(&E->globals, "  func.func private @%s%s\n", name, sig);
+}
+
+static const char *mlir_type(const Type *t) { return t->mlir; }
+
+static void fn_signature(Buf *b, const Symbol *fn, bool names) {
+  buf_puts(b, "(");
+  for (int i = 0; i < fn->nparams; i++) {
+    if (i) buf_puts(b, ", ");
+    if (names) buf_printf(b, "%%a%d: ", i);
+    buf_puts(b, mlir_type(fn->param_types[i]));
+  }
+  buf_puts(b, ")");
+  if (fn->type && fn->type->kind != TY_NONE) buf_printf(b, " -> %s", mlir_type(fn->type));
+}
+
+/* A function or global defined by an earlier cell: declare it here. */
+static void need_symbol(Emitter *E, const Symbol *s) {
+  if (s->cell == E->cell->cell || !declare_once(E, s->mangled)) return;
+  if (s->kind == SYM_FN) {
+    buf_printf(&E->globals, "  func.func private @\"%s\"", s->mangled);
+    fn_signature(&E->globals, s, false);
+    buf_puts(&E->globals, "\n");
+  } else {
+    buf_printf(&E->globals, "  llvm.mlir.global external @\"%s\"() {addr_space = 0 : i32} : %s\n",
+               s->mangled, mlir_type(s->type));
+  }
+}
+
+/* ---- constants --------------------------------------------------------- */
+
+static Val const_int(Emitter *E, int64_t v, const char *ty) {
+  Val r = new_val(E);
+  if (strcmp(ty, "i1") == 0) OUT("  %%v%d = arith.constant %s\n", r, v ? "true" : "false");
+  else OUT("  %%v%d = arith.constant %" PRId64 " : %s\n", r, v, ty);
+  return r;
+}
+
+static uint64_t nonfinite_bits(double v, const Type *t) {
+  int neg = signbit(v) != 0;
+  bool nan = isnan(v);
+  switch (t->kind) {
+  case TY_F16: return (neg ? 0x8000u : 0) | (nan ? 0x7E00u : 0x7C00u);
+  case TY_BF16: return (neg ? 0x8000u : 0) | (nan ? 0x7FC0u : 0x7F80u);
+  case TY_F32: return (neg ? 0x80000000u : 0) | (nan ? 0x7FC00000u : 0x7F800000u);
+  default:
+    return (neg ? 0x8000000000000000ull : 0) | (nan ? 0x7FF8000000000000ull : 0x7FF0000000000000ull);
+  }
+}
+
+static Val const_float(Emitter *E, double v, const Type *t) {
+  Val r = new_val(E);
+  if (isfinite(v)) OUT("  %%v%d = arith.constant %.17e : %s\n", r, v, t->mlir);
+  else OUT("  %%v%d = arith.constant 0x%" PRIX64 " : %s\n", r, nonfinite_bits(v, t), t->mlir);
+  return r;
+}
+
+/* A string literal: a constant {i64 len, [n+1 x i8]} global (RtStr layout). */
+static Val const_string(Emitter *E, const char *s, int64_t n) {
+  int id = ++E->next_str;
+  Buf *g = &E->globals;
+  const char *ty = NULL;
+  char tybuf[96];
+  snprintf(tybuf, sizeof tybuf, "!llvm.struct<(i64, array<%" PRId64 " x i8>)>", n + 1);
+  ty = tybuf;
+  buf_printf(g, "  llvm.mlir.global private constant @str.%d() {addr_space = 0 : i32} : %s {\n", id, ty);
+  buf_printf(g, "    %%0 = llvm.mlir.undef : %s\n", ty);
+  buf_printf(g, "    %%1 = llvm.mlir.constant(%" PRId64 " : i64) : i64\n", n);
+  buf_printf(g, "    %%2 = llvm.insertvalue %%1, %%0[0] : %s\n", ty);
+  buf_puts(g, "    %3 = llvm.mlir.constant(\"");
+  for (int64_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 32 && c < 127 && c != '"' && c != '\\') buf_put(g, (const char *)&c, 1);
+    else buf_printf(g, "\\%02X", c);
+  }
+  buf_printf(g, "\\00\") : !llvm.array<%" PRId64 " x i8>\n", n + 1);
+  buf_printf(g, "    %%4 = llvm.insertvalue %%3, %%2[1] : %s\n", ty);
+  buf_printf(g, "    llvm.return %%4 : %s\n  }\n", ty);
+  Val r = new_val(E);
+  OUT("  %%v%d = llvm.mlir.addressof @str.%d : !llvm.ptr\n", r, id);
+  return r;
+}
+
+/* The cell's key ("c7") as a C string, for runtime error locations. */
+static Val cell_key(Emitter *E) {
+  if (declare_once(E, "cellkey")) {
+    char key[32];
+    int n = snprintf(key, sizeof key, "c%d", E->cell->cell);
+    buf_printf(&E->globals,
+               "  llvm.mlir.global private constant @cellkey(\"%s\\00\") {addr_space = 0 : i32} : !llvm.array<%d x i8>\n",
+               key, n + 1);
+  }
+  Val r = new_val(E);
+  OUT("  %%v%d = llvm.mlir.addressof @cellkey : !llvm.ptr\n", r);
+  return r;
+}
+
+/* ---- runtime calls ----------------------------------------------------- */
+
+static Val call_rt(Emitter *E, const char *name, const char *argtypes, const char *ret,
+                   const Val *args, int nargs) {
+  char sig[256];
+  snprintf(sig, sizeof sig, "(%s)%s%s", argtypes, ret ? " -> " : "", ret ? ret : "");
+  need_rt(E, name, sig);
+  if (!ret) strcat(sig, " -> ()");
+  Val r = ret ? new_val(E) : 0;
+  if (ret) OUT("  %%v%d = ", r);
+  else OUT("  ");
+  OUT("func.call @%s(", name);
+  for (int i = 0; i < nargs; i++) OUT("%s%%v%d", i ? ", " : "", args[i]);
+  OUT(") : %s\n", sig);
+  return r;
+}
+
+/* A runtime call that never returns; the block ends after it. */
+static void raise_zero_division(Emitter *E, int line, bool true_div) {
+  Val args[3] = {cell_key(E), const_int(E, line, "i32"), const_int(E, true_div, "i32")};
+  call_rt(E, "rt_raise_zero_division", "!llvm.ptr, i32, i32", NULL, args, 3);
+  OUT("  llvm.unreachable\n");
+  E->open = false;
+}
+
+static void raise_message(Emitter *E, const char *msg, int line) {
+  Val args[3] = {0, cell_key(E), const_int(E, line, "i32")};
+  /* the message is a C string: skip the RtStr length header (8 bytes) */
+  Val s = const_string(E, msg, (int64_t)strlen(msg));
+  Val eight = const_int(E, 8, "i64");
+  args[0] = new_val(E);
+  OUT("  %%v%d = llvm.getelementptr %%v%d[%%v%d] : (!llvm.ptr, i64) -> !llvm.ptr, i8\n", args[0], s, eight);
+  call_rt(E, "rt_raise", "!llvm.ptr, !llvm.ptr, i32", NULL, args, 3);
+  OUT("  llvm.unreachable\n");
+  E->open = false;
+}
+
+/* If cond is true, raise; continue in a fresh block otherwise. */
+static void guard(Emitter *E, Val cond, void (*raise)(Emitter *, int, bool), int line, bool flag) {
+  int bad = new_block(E), ok = new_block(E);
+  cond_br(E, cond, bad, ok);
+  start_block(E, bad);
+  raise(E, line, flag);
+  start_block(E, ok);
+}
+
+/* ---- variables --------------------------------------------------------- */
+
+static Val local_ptr(Emitter *E, const Symbol *s) {
+  if (!E->local_made[s->id]) {
+    E->local_made[s->id] = 1;
+    buf_printf(&E->allocas, "  %%l%d = llvm.alloca %%one x %s : (i64) -> !llvm.ptr\n", s->id,
+               mlir_type(s->type));
+  }
+  return -s->id - 1;  /* negative: names %l<id> (see val_name) */
+}
+
+/* Values are %v<N>; local slots are %l<id>, encoded as negative Val. */
+static const char *val_name(Val v, char *buf) {
+  if (v < 0) snprintf(buf, 24, "%%l%d", -v - 1);
+  else snprintf(buf, 24, "%%v%d", v);
+  return buf;
+}
+
+static Val var_ptr(Emitter *E, const Symbol *s) {
+  if (!(s->flags & SYM_GLOBAL)) return local_ptr(E, s);
+  need_symbol(E, s);
+  Val r = new_val(E);
+  OUT("  %%v%d = llvm.mlir.addressof @\"%s\" : !llvm.ptr\n", r, s->mangled);
+  return r;
+}
+
+static Val load_var(Emitter *E, const Symbol *s) {
+  char nb[24];
+  Val p = var_ptr(E, s);
+  Val r = new_val(E);
+  OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, val_name(p, nb), mlir_type(s->type));
+  return r;
+}
+
+static void store_var(Emitter *E, const Symbol *s, Val v) {
+  char nb[24];
+  Val p = var_ptr(E, s);
+  OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, val_name(p, nb), mlir_type(s->type));
+}
+
+/* ---- conversions ------------------------------------------------------- */
+
+static Val op1(Emitter *E, const char *op, Val a, const char *from, const char *to) {
+  Val r = new_val(E);
+  OUT("  %%v%d = %s %%v%d : %s to %s\n", r, op, a, from, to);
+  return r;
+}
+
+static Val truthy(Emitter *E, Val v, const Type *t) {
+  if (t->kind == TY_BOOL) return v;
+  Val r = new_val(E);
+  if (t->is_int) {
+    Val z = const_int(E, 0, t->mlir);
+    OUT("  %%v%d = arith.cmpi ne, %%v%d, %%v%d : %s\n", r, v, z, t->mlir);
+  } else if (t->is_float) {
+    Val z = const_float(E, 0.0, t);
+    OUT("  %%v%d = arith.cmpf une, %%v%d, %%v%d : %s\n", r, v, z, t->mlir);
+  } else {  /* String: non-empty */
+    Val len = call_rt(E, "rt_str_len", "!llvm.ptr", "i64", &v, 1);
+    Val z = const_int(E, 0, "i64");
+    OUT("  %%v%d = arith.cmpi ne, %%v%d, %%v%d : i64\n", r, len, z);
+  }
+  return r;
+}
+
+static Val to_string(Emitter *E, Val v, const Type *t) {
+  switch (t->kind) {
+  case TY_STRING: return v;
+  case TY_NONE: return const_string(E, "None", 4);
+  case TY_BOOL: {
+    Val w = op1(E, "arith.extui", v, "i1", "i32");
+    return call_rt(E, "rt_str_bool", "i32", "!llvm.ptr", &w, 1);
+  }
+  case TY_F64: return call_rt(E, "rt_str_f64", "f64", "!llvm.ptr", &v, 1);
+  case TY_F32: return call_rt(E, "rt_str_f32", "f32", "!llvm.ptr", &v, 1);
+  case TY_F16: case TY_BF16: {
+    Val w = op1(E, "arith.extf", v, t->mlir, "f32");
+    return call_rt(E, t->kind == TY_F16 ? "rt_str_f16" : "rt_str_bf16", "f32", "!llvm.ptr", &w, 1);
+  }
+  default: {
+    Val w = t->bits < 64 ? op1(E, t->is_signed ? "arith.extsi" : "arith.extui", v, t->mlir, "i64") : v;
+    return call_rt(E, t->is_signed ? "rt_str_i64" : "rt_str_u64", "i64", "!llvm.ptr", &w, 1);
+  }
+  }
+}
+
+/* Numeric and Bool conversions (implicit or explicit). */
+static Val convert(Emitter *E, Val v, const Type *from, const Type *to) {
+  if (from == to || !strcmp(from->mlir, to->mlir) ) {
+    if (from == to || from->kind == TY_STRING || to->kind == TY_STRING ||
+        (from->is_int && to->is_int))
+      return v;
+  }
+  if (to->kind == TY_STRING) return to_string(E, v, from);
+  if (to->kind == TY_BOOL) return truthy(E, v, from);
+  if (from->kind == TY_BOOL)
+    return op1(E, to->is_float ? "arith.uitofp" : "arith.extui", v, "i1", to->mlir);
+  if (from->is_int && to->is_int) {
+    if (from->bits == to->bits) return v;
+    if (from->bits > to->bits) return op1(E, "arith.trunci", v, from->mlir, to->mlir);
+    return op1(E, from->is_signed ? "arith.extsi" : "arith.extui", v, from->mlir, to->mlir);
+  }
+  if (from->is_int) return op1(E, from->is_signed ? "arith.sitofp" : "arith.uitofp", v, from->mlir, to->mlir);
+  if (to->is_int) return op1(E, to->is_signed ? "arith.fptosi" : "arith.fptoui", v, from->mlir, to->mlir);
+  if (from->kind == TY_BF16 || to->kind == TY_BF16 || from->kind == TY_F16 || to->kind == TY_F16) {
+    /* go through f32 so that f16 <-> bf16 works too */
+    Val w = from->bits < 32 ? op1(E, "arith.extf", v, from->mlir, "f32") : v;
+    const char *wt = from->bits < 32 ? "f32" : from->mlir;
+    if (!strcmp(wt, to->mlir)) return w;
+    if (to->bits < 32) {
+      if (strcmp(wt, "f32")) w = op1(E, "arith.truncf", w, wt, "f32");
+      return op1(E, "arith.truncf", w, "f32", to->mlir);
+    }
+    return op1(E, "arith.extf", w, "f32", to->mlir);
+  }
+  return op1(E, from->bits > to->bits ? "arith.truncf" : "arith.extf", v, from->mlir, to->mlir);
+}
+
+static Val expr_as(Emitter *E, Node *n, Type *to) {
+  Val v = expr(E, n);
+  return convert(E, v, n->type, to);
+}
+
+/* ---- arithmetic -------------------------------------------------------- */
+
+static Val binop(Emitter *E, const char *op, Val a, Val b, const char *ty, const char *flags) {
+  Val r = new_val(E);
+  OUT("  %%v%d = %s %%v%d, %%v%d%s : %s\n", r, op, a, b, flags, ty);
+  return r;
+}
+
+static Val cmp(Emitter *E, const char *op, const char *pred, Val a, Val b, const char *ty) {
+  Val r = new_val(E);
+  OUT("  %%v%d = %s %s, %%v%d, %%v%d : %s\n", r, op, pred, a, b, ty);
+  return r;
+}
+
+static Val select_(Emitter *E, Val c, Val a, Val b, const char *ty) {
+  Val r = new_val(E);
+  OUT("  %%v%d = arith.select %%v%d, %%v%d, %%v%d : %s\n", r, c, a, b, ty);
+  return r;
+}
+
+static void check_nonzero(Emitter *E, Val b, const Type *t, int line, bool true_div) {
+  Val z = const_int(E, 0, t->mlir);
+  Val c = cmp(E, "arith.cmpi", "eq", b, z, t->mlir);
+  guard(E, c, raise_zero_division, line, true_div);
+}
+
+/* Python's floor division and modulo for signed integers. The divisor -1 is
+ * handled apart so that INT_MIN // -1 wraps instead of trapping. */
+static Val int_floordiv_mod(Emitter *E, Val a, Val b, const Type *t, bool want_mod) {
+  const char *ty = t->mlir;
+  if (!t->is_signed) return binop(E, want_mod ? "arith.remui" : "arith.divui", a, b, ty, "");
+  Val m1 = const_int(E, -1, ty), one = const_int(E, 1, ty), zero = const_int(E, 0, ty);
+  Val is_m1 = cmp(E, "arith.cmpi", "eq", b, m1, ty);
+  Val bs = select_(E, is_m1, one, b, ty);
+  Val q = binop(E, "arith.divsi", a, bs, ty, "");
+  Val r = binop(E, "arith.remsi", a, bs, ty, "");
+  /* adjust when the remainder's sign differs from the divisor's */
+  Val rnz = cmp(E, "arith.cmpi", "ne", r, zero, ty);
+  Val x = binop(E, "arith.xori", r, b, ty, "");
+  Val neg = cmp(E, "arith.cmpi", "slt", x, zero, ty);
+  Val adj = binop(E, "arith.andi", rnz, neg, "i1", "");
+  if (want_mod) {
+    Val r2 = binop(E, "arith.addi", r, b, ty, "");
+    return select_(E, adj, r2, r, ty);
+  }
+  Val q2 = binop(E, "arith.subi", q, one, ty, "");
+  Val qa = select_(E, adj, q2, q, ty);
+  Val negated = binop(E, "arith.subi", zero, a, ty, "");
+  return select_(E, is_m1, negated, qa, ty);
+}
+
+static Val float_floordiv_mod(Emitter *E, Val a, Val b, const Type *t, bool want_mod) {
+  const char *ty = t->mlir;
+  Val r = binop(E, "arith.remf", a, b, ty, "");
+  Val zero = const_float(E, 0.0, t);
+  Val rnz = cmp(E, "arith.cmpf", "une", r, zero, ty);
+  Val rneg = cmp(E, "arith.cmpf", "olt", r, zero, ty);
+  Val bneg = cmp(E, "arith.cmpf", "olt", b, zero, ty);
+  Val differ = binop(E, "arith.xori", rneg, bneg, "i1", "");
+  Val adj = binop(E, "arith.andi", rnz, differ, "i1", "");
+  Val r2 = binop(E, "arith.addf", r, b, ty, "");
+  Val m = select_(E, adj, r2, r, ty);
+  if (want_mod) return m;
+  /* (a - mod) / b is exact for the floor quotient, as CPython computes it */
+  Val diff = binop(E, "arith.subf", a, m, ty, "");
+  Val q = binop(E, "arith.divf", diff, b, ty, "");
+  Val fl = new_val(E);
+  OUT("  %%v%d = math.round %%v%d : %s\n", fl, q, ty);
+  return fl;
+}
+
+static Val shift(Emitter *E, int op, Val a, Val b, const Type *t) {
+  const char *ty = t->mlir;
+  Val bits = const_int(E, t->bits, ty);
+  Val in_range = cmp(E, "arith.cmpi", "ult", b, bits, ty);
+  if (op == T_LSHIFT || !t->is_signed) {
+    Val r = binop(E, op == T_LSHIFT ? "arith.shli" : "arith.shrui", a, b, ty, "");
+    return select_(E, in_range, r, const_int(E, 0, ty), ty);
+  }
+  Val maxs = const_int(E, t->bits - 1, ty);
+  Val amt = select_(E, in_range, b, maxs, ty);
+  return binop(E, "arith.shrsi", a, amt, ty, "");
+}
+
+static Val int_pow(Emitter *E, Val a, Val b, const Type *t, int line) {
+  Val wa = convert(E, a, t, TYPE(INT)), wb = convert(E, b, t, TYPE(INT));
+  Val args[4] = {wa, wb, cell_key(E), const_int(E, line, "i32")};
+  Val r = call_rt(E, "rt_pow_i64", "i64, i64, !llvm.ptr, i32", "i64", args, 4);
+  return convert(E, r, TYPE(INT), t);
+}
+
+static Val string_binary(Emitter *E, Node *n) {
+  Val a = expr(E, n->a), b = expr(E, n->b);
+  if (n->op == T_PLUS) {
+    Val args[2] = {a, b};
+    return call_rt(E, "rt_str_concat", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
+  }
+  bool str_first = n->a->type->kind == TY_STRING;
+  Val s = str_first ? a : b;
+  Node *count = str_first ? n->b : n->a;
+  Val k = convert(E, str_first ? b : a, count->type, TYPE(INT));
+  Val args[2] = {s, k};
+  return call_rt(E, "rt_str_repeat", "!llvm.ptr, i64", "!llvm.ptr", args, 2);
+}
+
+static bool is_float_mul(const Node *n) {
+  return n->kind == N_BINARY && n->op == T_STAR && n->type && n->type->is_float;
+}
+
+/* Float contraction follows C's FP_CONTRACT ON: a multiply may fuse into an
+ * add or subtract of the same expression (fma), never across statements. */
+static Val float_operand(Emitter *E, Node *n, Type *t, bool contract);
+
+static Val arith(Emitter *E, Node *n, bool contract) {
+  Type *t = n->optype;
+  const char *ty = t->mlir;
+  bool fuse = t->is_float && (n->op == T_PLUS || n->op == T_MINUS);
+  Val a = t->is_float ? float_operand(E, n->a, t, fuse) : expr_as(E, n->a, t);
+  Val b = t->is_float ? float_operand(E, n->b, t, fuse) : expr_as(E, n->b, t);
+  const char *fm = (contract || (fuse && (is_float_mul(n->a) || is_float_mul(n->b))))
+                       ? " fastmath<contract>" : "";
+  if (t->is_float) {
+    switch (n->op) {
+    case T_PLUS: return binop(E, "arith.addf", a, b, ty, fm);
+    case T_MINUS: return binop(E, "arith.subf", a, b, ty, fm);
+    case T_STAR: return binop(E, "arith.mulf", a, b, ty, fm);
+    case T_SLASH:
+      if (n->a->type->is_int && n->b->type->is_int) {
+        /* Int / Int: the divisor was converted; check the original value */
+        Val z = const_float(E, 0.0, t);
+        Val c = cmp(E, "arith.cmpf", "oeq", b, z, ty);
+        guard(E, c, raise_zero_division, n->line, true);
+      }
+      return binop(E, "arith.divf", a, b, ty, "");
+    case T_DSLASH: return float_floordiv_mod(E, a, b, t, false);
+    case T_PERCENT: return float_floordiv_mod(E, a, b, t, true);
+    case T_DSTAR: {
+      Val r = new_val(E);
+      OUT("  %%v%d = math.powf %%v%d, %%v%d : %s\n", r, a, b, ty);
+      return r;
+    }
+    }
+  }
+  switch (n->op) {
+  case T_PLUS: return binop(E, "arith.addi", a, b, ty, "");
+  case T_MINUS: return binop(E, "arith.subi", a, b, ty, "");
+  case T_STAR: return binop(E, "arith.muli", a, b, ty, "");
+  case T_AMP: return binop(E, "arith.andi", a, b, ty, "");
+  case T_PIPE: return binop(E, "arith.ori", a, b, ty, "");
+  case T_CARET: return binop(E, "arith.xori", a, b, ty, "");
+  case T_LSHIFT: case T_RSHIFT: return shift(E, n->op, a, b, t);
+  case T_DSLASH: case T_PERCENT:
+    check_nonzero(E, b, t, n->line, false);
+    return int_floordiv_mod(E, a, b, t, n->op == T_PERCENT);
+  case T_DSTAR: return int_pow(E, a, b, t, n->line);
+  }
+  return 0;
+}
+
+static Val float_operand(Emitter *E, Node *n, Type *t, bool contract) {
+  if (contract && is_float_mul(n) && n->optype == t) return arith(E, n, true);
+  return expr_as(E, n, t);
+}
+
+static Val binary(Emitter *E, Node *n) {
+  if (n->optype->kind == TY_STRING) return string_binary(E, n);
+  return arith(E, n, false);
+}
+
+static Val unary(Emitter *E, Node *n) {
+  Type *t = n->type;
+  Val a = expr(E, n->a);
+  if (n->op == T_PLUS) return a;
+  if (t->is_float) {
+    Val r = new_val(E);
+    OUT("  %%v%d = arith.negf %%v%d : %s\n", r, a, t->mlir);
+    return r;
+  }
+  if (n->op == T_MINUS) return binop(E, "arith.subi", const_int(E, 0, t->mlir), a, t->mlir, "");
+  return binop(E, "arith.xori", a, const_int(E, -1, t->mlir), t->mlir, "");
+}
+
+/* ---- comparisons and logic --------------------------------------------- */
+
+static const char *int_pred(int op, bool is_signed) {
+  switch (op) {
+  case T_EQ: return "eq";
+  case T_NE: return "ne";
+  case T_LT: return is_signed ? "slt" : "ult";
+  case T_LE: return is_signed ? "sle" : "ule";
+  case T_GT: return is_signed ? "sgt" : "ugt";
+  default: return is_signed ? "sge" : "uge";
+  }
+}
+
+static const char *float_pred(int op) {
+  switch (op) {
+  case T_EQ: return "oeq";
+  case T_NE: return "une";
+  case T_LT: return "olt";
+  case T_LE: return "ole";
+  case T_GT: return "ogt";
+  default: return "oge";
+  }
+}
+
+static Val compare_values(Emitter *E, int op, Val a, Val b, const Type *t) {
+  if (t->kind == TY_STRING) {
+    Val args[2] = {a, b};
+    Val c = call_rt(E, "rt_str_cmp", "!llvm.ptr, !llvm.ptr", "i64", args, 2);
+    return cmp(E, "arith.cmpi", int_pred(op, true), c, const_int(E, 0, "i64"), "i64");
+  }
+  if (t->is_float) return cmp(E, "arith.cmpf", float_pred(op), a, b, t->mlir);
+  return cmp(E, "arith.cmpi", int_pred(op, t->is_signed), a, b, t->mlir);
+}
+
+/* a < b < c: each operand evaluated once; stops at the first false link. */
+static Val compare(Emitter *E, Node *n) {
+  Type *t = n->optype;
+  int links = n->list.len - 1;
+  Val left = expr_as(E, n->list.items[0], t);
+  if (links == 1) return compare_values(E, n->ops[0], left, expr_as(E, n->list.items[1], t), t);
+  int done = new_block(E);
+  for (int i = 0; i < links; i++) {
+    Val right = expr_as(E, n->list.items[i + 1], t);
+    Val c = compare_values(E, n->ops[i], left, right, t);
+    if (i == links - 1) {
+      OUT("  cf.br ^b%d(%%v%d : i1)\n", done, c);
+      break;
+    }
+    int next = new_block(E);
+    Val f = const_int(E, 0, "i1");
+    OUT("  cf.cond_br %%v%d, ^b%d, ^b%d(%%v%d : i1)\n", c, next, done, f);
+    start_block(E, next);
+    left = right;
+  }
+  Val r = new_val(E);
+  OUT("^b%d(%%v%d: i1):\n", done, r);
+  E->open = true;
+  return r;
+}
+
+/* `a and b` / `a or b`: returns an operand (same types) or a Bool. */
+static Val logic(Emitter *E, Node *n) {
+  Type *t = n->optype;
+  bool as_bool = t->kind == TY_BOOL;
+  Val a = as_bool ? truthy(E, expr(E, n->a), n->a->type) : expr_as(E, n->a, t);
+  Val ta = as_bool ? a : truthy(E, a, t);
+  int rhs = new_block(E), done = new_block(E);
+  if (n->op == T_KW_AND)
+    OUT("  cf.cond_br %%v%d, ^b%d, ^b%d(%%v%d : %s)\n", ta, rhs, done, a, t->mlir);
+  else
+    OUT("  cf.cond_br %%v%d, ^b%d(%%v%d : %s), ^b%d\n", ta, done, a, t->mlir, rhs);
+  start_block(E, rhs);
+  Val b = as_bool ? truthy(E, expr(E, n->b), n->b->type) : expr_as(E, n->b, t);
+  OUT("  cf.br ^b%d(%%v%d : %s)\n", done, b, t->mlir);
+  Val r = new_val(E);
+  OUT("^b%d(%%v%d: %s):\n", done, r, t->mlir);
+  return r;
+}
+
+static Val ternary(Emitter *E, Node *n) {
+  Type *t = n->optype;
+  Val c = truthy(E, expr(E, n->a), n->a->type);
+  int tb = new_block(E), eb = new_block(E), done = new_block(E);
+  cond_br(E, c, tb, eb);
+  start_block(E, tb);
+  Val x = expr_as(E, n->b, t);
+  OUT("  cf.br ^b%d(%%v%d : %s)\n", done, x, t->mlir);
+  start_block(E, eb);
+  Val y = expr_as(E, n->c, t);
+  OUT("  cf.br ^b%d(%%v%d : %s)\n", done, y, t->mlir);
+  Val r = new_val(E);
+  OUT("^b%d(%%v%d: %s):\n", done, r, t->mlir);
+  return r;
+}
+
+/* ---- calls ------------------------------------------------------------- */
+
+static Val user_call(Emitter *E, Node *n) {
+  Symbol *fn = n->sym;
+  need_symbol(E, fn);
+  Val *args = calloc((size_t)fn->nparams + 1, sizeof(Val));
+  for (int i = 0; i < fn->nparams; i++) args[i] = expr_as(E, n->list.items[i], fn->param_types[i]);
+  bool has_result = fn->type && fn->type->kind != TY_NONE;
+  Val r = has_result ? new_val(E) : 0;
+  if (has_result) OUT("  %%v%d = ", r);
+  else OUT("  ");
+  OUT("func.call @\"%s\"(", fn->mangled);
+  for (int i = 0; i < fn->nparams; i++) OUT("%s%%v%d", i ? ", " : "", args[i]);
+  OUT(") : ");
+  Buf sig = {0};
+  fn_signature(&sig, fn, false);
+  if (!has_result) buf_puts(&sig, " -> ()");
+  OUT("%s\n", buf_str(&sig));
+  buf_free(&sig);
+  free(args);
+  return r;
+}
+
+static Val kwarg_string(Emitter *E, Node *call, const char *name, const char *dflt) {
+  for (int i = 0; i < call->list2.len; i++)
+    if (strcmp(call->list2.items[i]->name, name) == 0) return expr(E, call->list2.items[i]->a);
+  return const_string(E, dflt, (int64_t)strlen(dflt));
+}
+
+static void write_str(Emitter *E, Val s) { call_rt(E, "rt_write_str", "!llvm.ptr", NULL, &s, 1); }
+
+static Val print_call(Emitter *E, Node *n) {
+  Val sep = n->list.len > 1 ? kwarg_string(E, n, "sep", " ") : 0;
+  for (int i = 0; i < n->list.len; i++) {
+    if (i) write_str(E, sep);
+    Node *a = n->list.items[i];
+    write_str(E, to_string(E, expr(E, a), a->type));
+  }
+  write_str(E, kwarg_string(E, n, "end", "\n"));
+  for (int i = 0; i < n->list2.len; i++)
+    if (strcmp(n->list2.items[i]->name, "flush") == 0) call_rt(E, "rt_flush", "", NULL, NULL, 0);
+  return 0;
+}
+
+static Val minmax(Emitter *E, Node *n, bool is_max) {
+  Type *t = n->optype;
+  Val acc = expr_as(E, n->list.items[0], t);
+  for (int i = 1; i < n->list.len; i++) {
+    Val b = expr_as(E, n->list.items[i], t);
+    /* Python keeps the first of equal values: replace only when strictly better */
+    Val better = compare_values(E, is_max ? T_GT : T_LT, b, acc, t);
+    acc = select_(E, better, b, acc, t->mlir);
+  }
+  return acc;
+}
+
+static Val abs_value(Emitter *E, Node *n) {
+  Type *t = n->type;
+  Val a = expr(E, n->list.items[0]);
+  if (t->is_float) {
+    Val r = new_val(E);
+    OUT("  %%v%d = math.absf %%v%d : %s\n", r, a, t->mlir);
+    return r;
+  }
+  if (!t->is_signed) return a;
+  Val neg = binop(E, "arith.subi", const_int(E, 0, t->mlir), a, t->mlir, "");
+  Val is_neg = cmp(E, "arith.cmpi", "slt", a, const_int(E, 0, t->mlir), t->mlir);
+  return select_(E, is_neg, neg, a, t->mlir);
+}
+
+static Val zero_of(Emitter *E, Type *t) {
+  if (t->kind == TY_STRING) return const_string(E, "", 0);
+  if (t->is_float) return const_float(E, 0.0, t);
+  return const_int(E, 0, t->mlir);
+}
+
+static Val builtin_call(Emitter *E, Node *n) {
+  Symbol *s = n->a->sym;
+  if (s->kind == SYM_TYPE || s->builtin == BI_STR || s->builtin == BI_INT ||
+      s->builtin == BI_FLOAT || s->builtin == BI_BOOL) {
+    if (!n->list.len) return zero_of(E, n->type);
+    return expr_as(E, n->list.items[0], n->type);
+  }
+  switch (s->builtin) {
+  case BI_PRINT: return print_call(E, n);
+  case BI_LEN: {
+    Val v = expr(E, n->list.items[0]);
+    return call_rt(E, "rt_str_len", "!llvm.ptr", "i64", &v, 1);
+  }
+  case BI_ABS: return abs_value(E, n);
+  case BI_MIN: return minmax(E, n, false);
+  case BI_MAX: return minmax(E, n, true);
+  case BI_NOW: return call_rt(E, "rt_now_ns", "", "i64", NULL, 0);
+  default: return 0;
+  }
+}
+
+static Val call(Emitter *E, Node *n) {
+  if (n->sym && n->sym->kind == SYM_FN) return user_call(E, n);
+  return builtin_call(E, n);
+}
+
+static Val string_index(Emitter *E, Node *n) {
+  Val s = expr(E, n->a);
+  Val i = expr_as(E, n->list.items[0], TYPE(INT));
+  Val args[4] = {s, i, cell_key(E), const_int(E, n->line, "i32")};
+  return call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+}
+
+static Val alias_value(Emitter *E, const Symbol *s) {
+  const ConstVal *v = &s->value;
+  if (v->type->kind == TY_STRING) return const_string(E, v->s, v->slen);
+  if (v->type->is_float) return const_float(E, v->f, v->type);
+  return const_int(E, v->i, v->type->mlir);
+}
+
+static Val expr(Emitter *E, Node *n) {
+  switch (n->kind) {
+  case N_INT: return const_int(E, (int64_t)n->ival, n->type->mlir);
+  case N_FLOAT: return const_float(E, n->fval, n->type);
+  case N_BOOL: return const_int(E, (int64_t)n->ival, "i1");
+  case N_STR: return const_string(E, n->str, n->slen);
+  case N_NONE: return 0;
+  case N_NAME:
+    if (n->sym->kind == SYM_ALIAS) return alias_value(E, n->sym);
+    return load_var(E, n->sym);
+  case N_BINARY: return binary(E, n);
+  case N_UNARY: return unary(E, n);
+  case N_NOT: {
+    Val c = truthy(E, expr(E, n->a), n->a->type);
+    return binop(E, "arith.xori", c, const_int(E, 1, "i1"), "i1", "");
+  }
+  case N_LOGIC: return logic(E, n);
+  case N_COMPARE: return compare(E, n);
+  case N_TERNARY: return ternary(E, n);
+  case N_CALL: return call(E, n);
+  case N_INDEX: return string_index(E, n);
+  default: return 0;
+  }
+}
+
+/* ---- statements -------------------------------------------------------- */
+
+static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
+  if (target->kind == N_NAME && strcmp(target->name, "_") == 0) return;
+  Symbol *s = target->sym;
+  store_var(E, s, convert(E, v, vt, s->type));
+}
+
+static void assign(Emitter *E, Node *n) {
+  Node *v = n->a, *t = n->list.items[0];
+  if (t->kind == N_TUPLE) {  /* evaluate every value before assigning any */
+    Val *vals = calloc((size_t)v->list.len, sizeof(Val));
+    for (int i = 0; i < v->list.len; i++) vals[i] = expr(E, v->list.items[i]);
+    for (int i = 0; i < t->list.len; i++) assign_name(E, t->list.items[i], vals[i], v->list.items[i]->type);
+    free(vals);
+    return;
+  }
+  Val x = expr(E, v);
+  for (int i = 0; i < n->list.len; i++) assign_name(E, n->list.items[i], x, v->type);
+}
+
+static void aug_assign(Emitter *E, Node *n) {
+  Node bin = {.kind = N_BINARY, .op = n->op, .a = n->a, .b = n->b, .line = n->line,
+              .col = n->col, .type = n->type, .optype = n->optype};
+  Val r = binary(E, &bin);
+  store_var(E, n->a->sym, convert(E, r, n->type, n->a->sym->type));
+}
+
+static void if_stmt(Emitter *E, Node *n) {
+  Val c = truthy(E, expr(E, n->a), n->a->type);
+  int tb = new_block(E), eb = n->list2.len ? new_block(E) : 0, done = new_block(E);
+  cond_br(E, c, tb, eb ? eb : done);
+  start_block(E, tb);
+  stmt_list(E, &n->list);
+  bool reach = E->open;
+  if (E->open) br(E, done);
+  if (eb) {
+    start_block(E, eb);
+    stmt_list(E, &n->list2);
+    reach |= E->open;
+    if (E->open) br(E, done);
+  } else reach = true;
+  if (reach) start_block(E, done);
+  else {
+    /* both branches left: the join block is still referenced by nothing,
+       but MLIR needs every block to end; leave the block closed */
+  }
+}
+
+static void loop_body(Emitter *E, const NodeList *body, int cont, int brk) {
+  Loop l = {cont, brk, E->loop};
+  E->loop = &l;
+  stmt_list(E, body);
+  E->loop = l.outer;
+  if (E->open) br(E, cont);
+}
+
+static void while_stmt(Emitter *E, Node *n) {
+  int head = new_block(E), body = new_block(E), done = new_block(E);
+  br(E, head);
+  start_block(E, head);
+  Val c = truthy(E, expr(E, n->a), n->a->type);
+  cond_br(E, c, body, done);
+  start_block(E, body);
+  loop_body(E, &n->list, head, done);
+  start_block(E, done);
+}
+
+static Val alloca_tmp(Emitter *E, const char *ty) {
+  Val r = new_val(E);
+  buf_printf(&E->allocas, "  %%v%d = llvm.alloca %%one x %s : (i64) -> !llvm.ptr\n", r, ty);
+  return r;
+}
+
+static void store_tmp(Emitter *E, Val v, Val p, const char *ty) {
+  OUT("  llvm.store %%v%d, %%v%d : %s, !llvm.ptr\n", v, p, ty);
+}
+
+static Val load_tmp(Emitter *E, Val p, const char *ty) {
+  Val r = new_val(E);
+  OUT("  %%v%d = llvm.load %%v%d : !llvm.ptr -> %s\n", r, p, ty);
+  return r;
+}
+
+/* Is the range step a literal we can read the sign of? 0: unknown. */
+static int literal_step_sign(Node *step) {
+  if (!step) return 1;
+  if (step->kind == N_INT) return step->ival ? 1 : 0;
+  if (step->kind == N_UNARY && step->op == T_MINUS && step->a->kind == N_INT) return step->a->ival ? -1 : 0;
+  return 0;
+}
+
+static void raise_range_step(Emitter *E, int line, bool unused) {
+  raise_message(E, "ValueError: range() arg 3 must not be zero", line);
+}
+
+/* for i in range(a, b, s): the counter lives in a hidden slot. */
+static void for_range(Emitter *E, Node *n) {
+  Node *it = n->b;
+  int na = it->list.len;
+  Val start = na >= 2 ? expr_as(E, it->list.items[0], TYPE(INT)) : const_int(E, 0, "i64");
+  Val stop = expr_as(E, it->list.items[na >= 2 ? 1 : 0], TYPE(INT));
+  Node *step_node = na == 3 ? it->list.items[2] : NULL;
+  Val step = step_node ? expr_as(E, step_node, TYPE(INT)) : const_int(E, 1, "i64");
+  int sign = literal_step_sign(step_node);
+  Val zero = const_int(E, 0, "i64");
+  if (step_node && sign == 0)
+    guard(E, cmp(E, "arith.cmpi", "eq", step, zero, "i64"), raise_range_step, it->line, false);
+  Val ctr = alloca_tmp(E, "i64");
+  store_tmp(E, start, ctr, "i64");
+  int head = new_block(E), body = new_block(E), latch = new_block(E), done = new_block(E);
+  br(E, head);
+  start_block(E, head);
+  Val i = load_tmp(E, ctr, "i64");
+  Val c;
+  if (sign > 0) c = cmp(E, "arith.cmpi", "slt", i, stop, "i64");
+  else if (sign < 0) c = cmp(E, "arith.cmpi", "sgt", i, stop, "i64");
+  else {
+    Val up = cmp(E, "arith.cmpi", "slt", i, stop, "i64");
+    Val down = cmp(E, "arith.cmpi", "sgt", i, stop, "i64");
+    Val pos = cmp(E, "arith.cmpi", "sgt", step, zero, "i64");
+    c = select_(E, pos, up, down, "i1");
+  }
+  cond_br(E, c, body, done);
+  start_block(E, body);
+  assign_name(E, n->a, i, TYPE(INT));
+  loop_body(E, &n->list, latch, done);
+  start_block(E, latch);
+  Val i2 = load_tmp(E, ctr, "i64");
+  store_tmp(E, binop(E, "arith.addi", i2, step, "i64", ""), ctr, "i64");
+  br(E, head);
+  start_block(E, done);
+}
+
+/* for c in s: one-character strings. */
+static void for_string(Emitter *E, Node *n) {
+  Val s = expr(E, n->b);
+  Val len = call_rt(E, "rt_str_len", "!llvm.ptr", "i64", &s, 1);
+  Val ctr = alloca_tmp(E, "i64");
+  store_tmp(E, const_int(E, 0, "i64"), ctr, "i64");
+  int head = new_block(E), body = new_block(E), latch = new_block(E), done = new_block(E);
+  br(E, head);
+  start_block(E, head);
+  Val i = load_tmp(E, ctr, "i64");
+  cond_br(E, cmp(E, "arith.cmpi", "slt", i, len, "i64"), body, done);
+  start_block(E, body);
+  Val args[4] = {s, i, cell_key(E), const_int(E, n->line, "i32")};
+  Val ch = call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+  assign_name(E, n->a, ch, TYPE(STRING));
+  loop_body(E, &n->list, latch, done);
+  start_block(E, latch);
+  Val i2 = load_tmp(E, ctr, "i64");
+  store_tmp(E, binop(E, "arith.addi", i2, const_int(E, 1, "i64"), "i64", ""), ctr, "i64");
+  br(E, head);
+  start_block(E, done);
+}
+
+static void return_stmt(Emitter *E, Node *n) {
+  if (!E->ret || E->ret->kind == TY_NONE) {
+    if (n->a) expr(E, n->a);
+    OUT("  func.return\n");
+  } else {
+    Val v = expr_as(E, n->a, E->ret);
+    OUT("  func.return %%v%d : %s\n", v, E->ret->mlir);
+  }
+  E->open = false;
+}
+
+static void show_result(Emitter *E, Node *n) {
+  Val v = expr(E, n->a);
+  Type *t = n->a->type;
+  Val s = t->kind == TY_STRING ? call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1)
+                               : to_string(E, v, t);
+  call_rt(E, "rt_set_result", "!llvm.ptr", NULL, &s, 1);
+}
+
+static void stmt(Emitter *E, Node *n) {
+  switch (n->kind) {
+  case N_EXPR_STMT:
+    if (n == E->cell->result && !E->ret) show_result(E, n);
+    else expr(E, n->a);
+    break;
+  case N_VAR_DECL:
+    if (n->b) store_var(E, n->sym, expr_as(E, n->b, n->sym->type));
+    else if (n->sym->flags & SYM_GLOBAL) store_var(E, n->sym, zero_of(E, n->sym->type));
+    break;
+  case N_ASSIGN: assign(E, n); break;
+  case N_AUG_ASSIGN: aug_assign(E, n); break;
+  case N_IF: if_stmt(E, n); break;
+  case N_WHILE: while_stmt(E, n); break;
+  case N_FOR:
+    if (n->b->kind == N_CALL && n->b->type && n->b->type->kind == TY_NONE) for_range(E, n);
+    else for_string(E, n);
+    break;
+  case N_BREAK: br(E, E->loop->brk); break;
+  case N_CONTINUE: br(E, E->loop->cont); break;
+  case N_RETURN: return_stmt(E, n); break;
+  default: break;  /* pass, fn, alias, import: nothing to run */
+  }
+}
+
+/* Statements after a return/break are unreachable: they are not emitted. */
+static void stmt_list(Emitter *E, const NodeList *body) {
+  for (int i = 0; i < body->len && E->open; i++) stmt(E, body->items[i]);
+}
+
+/* ---- functions and the module ------------------------------------------ */
+
+static void begin_function(Emitter *E, Type *ret) {
+  buf_free(&E->allocas);
+  buf_free(&E->body);
+  E->open = true;
+  E->ret = ret;
+  E->loop = NULL;
+  buf_puts(&E->allocas, "    %one = arith.constant 1 : i64\n");
+}
+
+static void end_function(Emitter *E, Buf *out) {
+  if (E->open) {
+    if (!E->ret || E->ret->kind == TY_NONE) OUT("  func.return\n");
+    else OUT("  llvm.unreachable\n");
+  }
+  buf_puts(out, buf_str(&E->allocas));
+  buf_puts(out, buf_str(&E->body));
+  buf_puts(out, "  }\n");
+}
+
+static void function(Emitter *E, Node *def, Buf *out) {
+  Symbol *fn = def->sym;
+  begin_function(E, fn->type ? fn->type : TYPE(NONE));
+  buf_printf(out, "  func.func @\"%s\"", fn->mangled);
+  fn_signature(out, fn, true);
+  buf_puts(out, " {\n");
+  for (int i = 0; i < fn->nparams; i++) {
+    Symbol *p = def->list.items[i]->sym;
+    Val slot = local_ptr(E, p);
+    char nb[24];
+    OUT("  llvm.store %%a%d, %s : %s, !llvm.ptr\n", i, val_name(slot, nb), mlir_type(p->type));
+  }
+  stmt_list(E, &def->list2);
+  end_function(E, out);
+}
+
+static void define_globals(Emitter *E) {
+  for (int i = 0; i < E->cell->ndefs; i++) {
+    Symbol *s = E->cell->defs[i];
+    if (s->kind != SYM_VAR) continue;
+    declare_once(E, s->mangled);
+    const char *ty = mlir_type(s->type);
+    buf_printf(&E->globals,
+               "  llvm.mlir.global external @\"%s\"() {addr_space = 0 : i32} : %s {\n"
+               "    %%0 = llvm.mlir.zero : %s\n    llvm.return %%0 : %s\n  }\n",
+               s->mangled, ty, ty, ty);
+  }
+}
+
+char *emit_cell(const CheckedCell *cell, const char *main_name) {
+  Emitter E = {.cell = cell};
+  E.local_made = calloc((size_t)cell->nlocals + 1, sizeof(int));
+  define_globals(&E);
+  Buf fns = {0};
+  for (int i = 0; i < cell->functions.len; i++) {
+    Node *def = cell->functions.items[i];
+    declare_once(&E, def->sym->mangled);
+    function(&E, def, &fns);
+  }
+  begin_function(&E, NULL);
+  buf_printf(&fns, "  func.func @\"%s\"() {\n", main_name);
+  stmt_list(&E, &cell->stmts);
+  end_function(&E, &fns);
+  Buf out = {0};
+  buf_puts(&out, "module {\n");
+  buf_puts(&out, buf_str(&E.globals));
+  buf_puts(&out, buf_str(&fns));
+  buf_puts(&out, "}\n");
+  buf_free(&fns);
+  buf_free(&E.globals);
+  buf_free(&E.allocas);
+  buf_free(&E.body);
+  for (int i = 0; i < E.ndeclared; i++) free(E.declared[i]);
+  free(E.declared);
+  free(E.local_made);
+  return buf_take(&out);
+}

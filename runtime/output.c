@@ -1,0 +1,31 @@
+/* output.c — where print() goes.
+ *
+ * One sink for all output. The session installs a callback (the kernel
+ * streams text to the notebook, the REPL writes it to its terminal); with
+ * none installed, text goes to stdout, as for `ember run`.
+ */
+#include "runtime/runtime.h"
+
+#include <stdio.h>
+
+static RtOutputFn sink;  /* the session's callback, or NULL for stdout */
+static void *sink_user;  /* passed back to sink untouched */
+
+void rt_set_output(RtOutputFn fn, void *user) {
+  sink = fn;
+  sink_user = user;
+}
+
+void rt_write(const char *text, size_t len) {
+  if (sink)
+    sink(sink_user, text, len);
+  else
+    fwrite(text, 1, len, stdout);
+}
+
+void rt_write_str(const RtStr *s) { rt_write(s->data, (size_t)s->len); }
+
+/* A sink decides for itself when to deliver; stdout is flushed here. */
+void rt_flush(void) {
+  if (!sink) fflush(stdout);
+}

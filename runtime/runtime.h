@@ -1,0 +1,101 @@
+/* runtime.h — the C functions that JIT-compiled Ember code calls.
+ *
+ * Everything here has a stable C ABI because the MLIR emitter declares these
+ * functions by name (mlir/emit.c) and the JIT resolves them in this process.
+ * Values cross the boundary as plain scalars and pointers:
+ *   Int, IntN, UIntN  -> int64_t / uintN_t (sign- or zero-extended by caller)
+ *   Float16, BFloat16 -> float (the emitter extends; formatting narrows again)
+ *   Bool              -> bool (i1 in MLIR, zero-extended to i8 by the ABI)
+ *   String            -> const RtStr * (immutable; literals live in the module)
+ *
+ * Output goes through one sink that the session installs (rt_set_output), so
+ * the kernel can stream it and the REPL can print it.
+ */
+#ifndef EMBER_RUNTIME_H
+#define EMBER_RUNTIME_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An immutable string. String literals are emitted as constant globals with
+ * this layout ({i64, [n+1 x i8]}); runtime-made strings come from rt_str_new.
+ * data is NUL-terminated for C interop; len excludes the NUL. */
+typedef struct RtStr {
+  int64_t len;
+  char data[];
+} RtStr;
+
+/* ---- output ---------------------------------------------------------- */
+typedef void (*RtOutputFn)(void *user, const char *text, size_t len);
+void rt_set_output(RtOutputFn fn, void *user);
+void rt_write(const char *text, size_t len);
+void rt_write_str(const RtStr *s);
+void rt_flush(void);
+
+/* ---- memory ----------------------------------------------------------- */
+/* The one allocation path for runtime-made values (runtime/alloc.c). Never
+ * returns NULL: on exhaustion it raises MemoryError. Nothing is freed yet;
+ * the memory model comes with tier 2. */
+void *rt_alloc(size_t size);
+
+/* ---- strings ---------------------------------------------------------- */
+RtStr *rt_str_new(const char *data, int64_t len);
+const RtStr *rt_str_i64(int64_t v);
+const RtStr *rt_str_u64(uint64_t v);
+const RtStr *rt_str_f64(double v);   /* Python repr: 0.1, 2.0, 1e+16 */
+const RtStr *rt_str_f32(float v);    /* shortest repr that round-trips float */
+const RtStr *rt_str_f16(float v);    /* value already rounded to half */
+const RtStr *rt_str_bf16(float v);   /* value already rounded to bfloat16 */
+const RtStr *rt_str_bool(bool v);    /* True / False */
+const RtStr *rt_str_repr(const RtStr *s); /* Python repr: 'text' with escapes */
+const RtStr *rt_str_concat(const RtStr *a, const RtStr *b);
+const RtStr *rt_str_repeat(const RtStr *a, int64_t n);
+int64_t rt_str_cmp(const RtStr *a, const RtStr *b); /* <0, 0, >0 like strcmp */
+bool rt_str_eq(const RtStr *a, const RtStr *b);
+int64_t rt_str_len(const RtStr *s);
+/* s[i] with Python indexing (negative counts from the end), as a 1-byte
+ * string; raises IndexError at cell:line when out of range. */
+const RtStr *rt_str_getitem(const RtStr *s, int64_t i, const char *cell,
+                            int32_t line);
+
+/* ---- numbers ---------------------------------------------------------- */
+/* Python repr of a double into buf (at least 32 bytes); returns length. */
+int rt_format_f64(double v, char *buf);
+int rt_format_f32(float v, char *buf);
+int rt_format_f16(float v, char *buf);
+int rt_format_bf16(float v, char *buf);
+double rt_pow_f64(double a, double b);
+/* a ** b wrapping at 64 bits; b < 0 raises ValueError at cell:line. */
+int64_t rt_pow_i64(int64_t a, int64_t b, const char *cell, int32_t line);
+
+/* ---- time ------------------------------------------------------------- */
+/* CLOCK_MONOTONIC in nanoseconds, for `from time import now`. */
+int64_t rt_now_ns(void);
+
+/* ---- cell results ----------------------------------------------------- */
+void rt_set_result(const RtStr *repr);   /* called by the cell's code */
+const RtStr *rt_take_result(void);       /* the session takes it (NULL: none) */
+
+/* ---- errors ----------------------------------------------------------- */
+/* Where a cell runs, the session sets a jump target (jit/guard.c). A raise
+ * records the message and the source location, then jumps there. */
+typedef struct RtError {
+  char message[512];   /* "ZeroDivisionError: integer division or modulo by zero" */
+  char where[256];     /* cell name of the raising code */
+  int32_t line;        /* 1-based line in that cell; 0 when unknown */
+  int kind;            /* RT_ERR_* below */
+} RtError;
+
+enum { RT_ERR_NONE, RT_ERR_RAISE, RT_ERR_CRASH, RT_ERR_INTERRUPT };
+
+/* The active jump target, or NULL when no cell is running. */
+extern sigjmp_buf *rt_guard_target;
+extern RtError rt_last_error;
+
+/* Raise from compiled code; `cell` is a NUL-terminated cell name. Never returns. */
+_Noreturn void rt_raise(const char *message, const char *cell, int32_t line);
+_Noreturn void rt_raise_zero_division(const char *cell, int32_t line, int32_t is_true_div);
+
+#endif
