@@ -78,22 +78,20 @@ static int run_text(const char *text, const char *name, const RunOptions *o) {
   SessionCallbacks cb = {on_stream, on_error, on_result, &echo};
   int status = 0, cell_no = 0;
   const char *p = text;
-  int line = 1;
+  int line = 1;  /* file line number of p */
   while (*p) {
-    int first_line = line;
-    if (is_cell_marker(p)) {  /* skip the marker line itself */
+    if (is_cell_marker(p)) {  /* the marker line belongs to no cell */
       p += strcspn(p, "\n");
       if (*p) p++;
-      first_line = ++line;
-    }
-    const char *start = p;
-    while (*p && !(is_cell_marker(p) && p > start)) {
-      p += strcspn(p, "\n");
-      if (*p) p++;
-      if (is_cell_marker(p)) break;
       line++;
     }
-    if (*p == 0 && p > start && p[-1] != '\n') line++;
+    const char *start = p;
+    int first_line = line;
+    while (*p && !is_cell_marker(p)) {
+      p += strcspn(p, "\n");
+      if (*p) p++;
+      line++;
+    }
     char *cell = strndup(start, (size_t)(p - start));
     cell_no++;
     SessionStatus st = session_execute(s, cell, name, first_line, &cb);

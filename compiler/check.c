@@ -36,6 +36,7 @@ typedef struct FnCtx {
   bool infer;          /* generic def without '-> T': infer from returns */
   Type *inferred;
   bool is_def;
+  bool may_raise;      /* something in the body can raise */
 } FnCtx;
 
 typedef struct Checker {
@@ -55,6 +56,19 @@ static void stmt_list(Checker *C, NodeList *body);
 static void check_fn_body(Checker *C, Node *def, Symbol *fn);
 
 #define ERR(node, ...) diag_error(C->diags, (node)->line, (node)->col, __VA_ARGS__)
+
+static void mark_raise(Checker *C) {
+  if (C->fn) C->fn->may_raise = true;
+}
+
+bool check_literal_nonzero(const Node *n) {
+  if (n->kind == N_INT) return n->ival != 0;
+  if (n->kind == N_UNARY && n->op == T_MINUS) return check_literal_nonzero(n->a);
+  if (n->kind == N_NAME && n->sym && n->sym->kind == SYM_ALIAS && n->sym->type &&
+      n->sym->type->is_int)
+    return n->sym->value.i != 0;
+  return false;
+}
 
 /* ---- builtins ---------------------------------------------------------- */
 
@@ -370,6 +384,11 @@ static Type *binary_expr(Checker *C, Node *n) {
     return NULL;
   }
   if (is_literal(n->a) && is_literal(n->b) && type_is_numeric(r)) n->flags |= EXPR_LITERAL;
+  bool int_operands = ta->is_int && tb->is_int;
+  if (((n->op == T_DSLASH || n->op == T_PERCENT) && n->optype->is_int) ||
+      (n->op == T_SLASH && int_operands))
+    if (!check_literal_nonzero(n->b)) mark_raise(C);
+  if (n->op == T_DSTAR && n->optype->is_int) mark_raise(C);
   return r;
 }
 
@@ -505,6 +524,9 @@ static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
   n->list = (NodeList){bound, fn->nparams, fn->nparams};
   n->list2 = (NodeList){0};
   n->sym = fn;
+  /* a call to a function not checked yet (mutual recursion) may raise;
+     a function's call to itself adds nothing it does not raise anyway */
+  if (fn->may_raise || (!fn->checked && (!C->fn || C->fn->sym != fn))) mark_raise(C);
   if (!ok) return NULL;
   if (!fn->type) {
     ERR(n, "cannot infer the result type of recursive '%s'", fn->name);
@@ -673,6 +695,7 @@ static Type *index_expr(Checker *C, Node *n) {
   bool ok = check_args(C, n);
   if (!t || !ok) return NULL;
   if (t->kind == TY_STRING && n->list.len == 1 && !n->list2.len) {
+    mark_raise(C);
     if (coerce(C, n->list.items[0], TYPE(INT), "as a string index")) return TYPE(STRING);
     return NULL;
   }
@@ -684,11 +707,8 @@ static Type *expr_kind(Checker *C, Node *n) {
   switch (n->kind) {
   case N_INT:
     n->flags |= EXPR_LITERAL;
-    if (n->ival > INT64_MAX) {
-      ERR(n, "integer literal %llu does not fit in 'Int'", (unsigned long long)n->ival);
-      return NULL;
-    }
-    return TYPE(INT);
+    /* too big for Int: a UInt64 literal, which converts to UInt64/UInt only */
+    return n->ival > INT64_MAX ? TYPE(U64) : TYPE(INT);
   case N_FLOAT: n->flags |= EXPR_LITERAL; return TYPE(F64);
   case N_BOOL: return TYPE(BOOL);
   case N_STR: return TYPE(STRING);
@@ -811,10 +831,6 @@ static void assign_to(Checker *C, Node *target, Node *value) {
   if (!s || (s->kind != SYM_VAR && s->kind != SYM_ALIAS && C->fn) ||
       (s->kind == SYM_FN || s->kind == SYM_BUILTIN || s->kind == SYM_TYPE || s->kind == SYM_MODULE)) {
     if (!value->type) return;
-    if (value->type->kind == TY_NONE) {
-      ERR(value, "cannot assign None to a variable yet");
-      return;
-    }
     target->sym = declare_var(C, target->name, value->type, true, false);
     target->type = value->type;
     return;
@@ -886,10 +902,6 @@ static void var_decl_stmt(Checker *C, Node *n) {
     ERR(n, "variable '%s' needs a type or a value", n->name);
     return;
   }
-  if (t->kind == TY_NONE) {
-    ERR(n, "a variable cannot hold None yet");
-    return;
-  }
   n->type = t;
   n->sym = declare_var(C, n->name, t, !(n->flags & DECL_LET), true);
   n->sym->decl = n;
@@ -939,6 +951,7 @@ static void for_stmt(Checker *C, Node *n) {
         return;
       for (int i = 0; i < it->list.len; i++)
         if (!coerce(C, it->list.items[i], TYPE(INT), "in range()")) return;
+      if (it->list.len == 3 && !check_literal_nonzero(it->list.items[2])) mark_raise(C);
       it->type = TYPE(NONE);
       elem = TYPE(INT);
     }
@@ -1146,6 +1159,8 @@ static void check_fn_body(Checker *C, Node *def, Symbol *fn) {
     ERR(def, "missing return at the end of '%s', which returns '%s'", fn->name, fn->type->name);
     diag_hint(C->diags, "every path through the function must 'return' a value");
   }
+  fn->may_raise = ctx.may_raise;
+  fn->checked = true;
   C->fn = saved;
   C->scope = scope.parent;
 }

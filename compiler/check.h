@@ -34,6 +34,9 @@ void check_commit(CheckedCell *cell, GlobalTable *globals);
 
 /* Implicit conversion allowed from `from` to `to` (literal: an untyped literal). */
 bool check_converts(const Type *from, const Type *to, bool literal);
+/* An integer literal (or integer alias) known not to be zero: dividing by
+   it cannot raise. */
+bool check_literal_nonzero(const Node *n);
 /* Whether a statement list always ends by returning. */
 bool check_always_returns(const NodeList *body);
 

@@ -2,15 +2,17 @@
  *
  * A module goes through five stages, each a short static function below:
  *   parse_mlir   MLIR text → MlirModule (parses and verifies)
- *   lower        CPU pipeline jit_pipeline → LLVM-dialect MLIR
+ *   lower        the CPU pipeline (jit_pipeline) → LLVM-dialect MLIR
  *   translate    LLVM dialect → LLVM IR in the JIT's ThreadSafeContext,
  *                with the JIT's triple and data layout
  *   optimize     LLVMRunPasses("default<On>") with the host TargetMachine,
  *                so the vectorizers see the host's vector width
- *   add_module   every external reference must resolve, then the module
- *                goes to the main JITDylib under a new resource tracker
- * jit_add_mlir runs all five; jit_emit stops after a stage and prints it.
- * Machine code is made lazily by ORC when a symbol is first looked up.
+ *   add_module   the module goes to the main JITDylib under a new
+ *                resource tracker
+ *   materialize  a lookup of one of its symbols makes ORC generate code
+ *                and link it now, so that an unresolved symbol fails the
+ *                add (and the tracker is removed) rather than a later call
+ * jit_add_mlir runs them all; jit_emit stops after a stage and prints it.
  *
  * Errors never print: MLIR diagnostics go to on_diag, which appends them to
  * e->diag (the handler returns success, so MLIR's default printer never
@@ -40,46 +42,40 @@
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
-#include <mlir-c/Conversion.h>
 #include <mlir-c/Diagnostics.h>
-#include <mlir-c/Dialect/Arith.h>
-#include <mlir-c/Dialect/ControlFlow.h>
-#include <mlir-c/Dialect/Func.h>
-#include <mlir-c/Dialect/LLVM.h>
-#include <mlir-c/Dialect/Math.h>
-#include <mlir-c/Dialect/MemRef.h>
-#include <mlir-c/Dialect/SCF.h>
-#include <mlir-c/Dialect/Vector.h>
 #include <mlir-c/IR.h>
 #include <mlir-c/Pass.h>
 #include <mlir-c/RegisterEverything.h>
 #include <mlir-c/Target/LLVMIR.h>
 
-/* The CPU lowering.  Order matters:
+/* The CPU lowering, in pieces.  Order matters:
  * - expand-strided-metadata rewrites subview/expand_shape/collapse_shape
  *   into reinterpret_cast + affine.apply, so lower-affine must follow;
- * - math-to-llvm takes every op with an LLVM intrinsic (sin, exp, pow,
- *   fma, ...) first; math-to-libm then turns the rest (tanh, atan, atan2,
- *   erf, cbrt, ...) into calls to libm (tanhf/tanh), unrolling vectors
- *   into vector.extract/insert, which vector-to-llvm then lowers;
- * - math-to-libm and memref lowering create func/llvm calls (malloc), so
- *   func-to-llvm comes late; ub-to-llvm catches ub.poison from vector
- *   patterns; reconcile-unrealized-casts must be last. */
-const char *const jit_pipeline =
-    "builtin.module("
-    "convert-scf-to-cf,"
-    "expand-strided-metadata,"
-    "lower-affine,"
-    "convert-math-to-llvm,"
-    "convert-math-to-libm,"
-    "convert-vector-to-llvm,"
-    "finalize-memref-to-llvm,"
-    "convert-arith-to-llvm,"
-    "convert-index-to-llvm,"
-    "convert-cf-to-llvm,"
-    "convert-func-to-llvm,"
-    "convert-ub-to-llvm,"
-    "reconcile-unrealized-casts)";
+ * - convert-math-to-llvm takes every math op with an LLVM intrinsic (sin,
+ *   exp, pow, fma, sqrt, ...) first; convert-math-to-libm then turns the
+ *   rest (tanh, atan, atan2, erf, cbrt, ...) into calls to libm (tanhf,
+ *   tanh), unrolling vectors into vector.extract/insert;
+ * - convert-vector-to-llvm: the vector dialect has no convert-to-llvm
+ *   interface in MLIR 19, and this pass also runs the vector lowerings
+ *   (transfer, contract, transpose, ...);
+ * - convert-to-llvm converts arith, cf, func, index, math, memref and ub
+ *   in one dialect conversion whose patterns are built once per pass
+ *   manager, not once per module as the per-dialect passes do;
+ * - reconcile-unrealized-casts must be last.
+ * The three middle pieces cost about 60% of lowering even on a module
+ * that has nothing for them, so a module gets only those whose dialect
+ * its text mentions (see needs()). */
+#define PIPE_FIRST "convert-scf-to-cf,"
+#define PIPE_STRIDED "expand-strided-metadata,lower-affine,"
+#define PIPE_MATH "convert-math-to-llvm,convert-math-to-libm,"
+#define PIPE_VECTOR "convert-vector-to-llvm,"
+#define PIPE_LAST "convert-to-llvm,reconcile-unrealized-casts"
+
+const char *const jit_pipeline = "builtin.module(" PIPE_FIRST PIPE_STRIDED
+                                 PIPE_MATH PIPE_VECTOR PIPE_LAST ")";
+
+/* Optional pieces of the pipeline; a set of them indexes e->pms. */
+enum { NEED_STRIDED = 1, NEED_MATH = 2, NEED_VECTOR = 4, NEED_ALL = 7 };
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -162,7 +158,8 @@ static double now_ms(void) {
 
 struct JitEngine {
     MlirContext ctx;      /* owns all MLIR IR; single-threaded (no pool) */
-    MlirPassManager pm;   /* jit_pipeline, parsed once, reused per module */
+    MlirPassManager pms[NEED_ALL + 1]; /* lowering per needs() set, made
+                                          on first use, reused after */
     Buf diag;             /* MLIR diagnostics since the last stage began */
     LLVMTargetMachineRef tm; /* host TM for optimize (TTI) and "asm"; owned */
     LLVMPassBuilderOptionsRef pbo; /* vectorizer switches per opt level */
@@ -176,7 +173,8 @@ struct JitEngine {
     LLVMOrcResourceTrackerRef *rts; /* handle → tracker; NULL if removed */
     int nrts, caprts;
     char *host;           /* "cpu +feat,..." for banners; malloc'd */
-    char *last_error;     /* last out-of-band ORC error; malloc'd or NULL */
+    char *last_error;     /* why the last lookup failed; malloc'd or NULL */
+    char *orc_cause;      /* what ORC's reporter said during that lookup */
     JitTimings timings;   /* of the last jit_add_mlir */
 };
 
@@ -232,8 +230,8 @@ static char *diag_error(JitEngine *e, const char *stage) {
    materialization that fails) here instead of printing them. */
 static void on_orc_error(void *ctx, LLVMErrorRef er) {
     JitEngine *e = ctx;
-    free(e->last_error);
-    e->last_error = take_error(er);
+    free(e->orc_cause);
+    e->orc_cause = take_error(er);
 }
 
 /* ---- creation --------------------------------------------------------- */
@@ -248,34 +246,73 @@ static void register_passes_once(void) {
     done = true;
 }
 
-/* Only the dialects Ember emits.  The C API has no handle for the index
-   dialect; see register_index. */
-static void register_dialects(MlirContext ctx) {
-    MlirDialectHandle hs[] = {
-        mlirGetDialectHandle__func__(),   mlirGetDialectHandle__arith__(),
-        mlirGetDialectHandle__math__(),   mlirGetDialectHandle__scf__(),
-        mlirGetDialectHandle__cf__(),     mlirGetDialectHandle__memref__(),
-        mlirGetDialectHandle__vector__(), mlirGetDialectHandle__llvm__(),
-    };
-    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
-        mlirDialectHandleRegisterDialect(hs[i], ctx);
+/* The dialects Ember emits, loaded up front: their first-use cost is paid
+   here, and convert-to-llvm collects its patterns from the dialects
+   loaded when the pass manager first runs.  affine and ub come from the
+   lowering itself. */
+static const char *const ember_dialects[] = {
+    "builtin", "func", "arith", "math", "scf", "cf", "memref", "vector",
+    "llvm", "index", "affine", "ub",
+};
+
+/* The C API has a registration handle for neither the index dialect nor
+   the ConvertToLLVM interfaces that convert-to-llvm needs, so every
+   dialect and extension is registered; registering builds a table of
+   constructors (about 0.3 ms), only the dialects above are loaded. */
+static bool load_dialects(MlirContext ctx, char **err) {
+    MlirDialectRegistry r = mlirDialectRegistryCreate();
+    mlirRegisterAllDialects(r);
+    mlirContextAppendDialectRegistry(ctx, r);
+    mlirDialectRegistryDestroy(r);
+    for (size_t i = 0; i < sizeof ember_dialects / sizeof *ember_dialects; i++) {
+        MlirStringRef name = mlirStringRefCreateFromCString(ember_dialects[i]);
+        if (mlirDialectIsNull(mlirContextGetOrLoadDialect(ctx, name))) {
+            *err = fmt("MLIR dialect '%s' is not available", ember_dialects[i]);
+            return false;
+        }
+    }
+    return true;
 }
 
+/* Which optional pipeline pieces a module's text may need.  Errs on the
+   side of running a piece: a mention in a symbol name costs time, never
+   correctness. */
+static unsigned needs(const char *text) {
+    unsigned n = 0;
+    if (strstr(text, "memref") || strstr(text, "affine")) n |= NEED_STRIDED;
+    if (strstr(text, "math.")) n |= NEED_MATH;
+    if (strstr(text, "vector")) n |= NEED_VECTOR;
+    return n;
+}
+
+/* The pass manager for a needs() set, parsed on first use. */
+static MlirPassManager pass_manager(JitEngine *e, unsigned need, char **err) {
+    if (!mlirPassManagerIsNull(e->pms[need])) return e->pms[need];
+    char text[512];
+    snprintf(text, sizeof text, "builtin.module(%s%s%s%s%s)", PIPE_FIRST,
+             need & NEED_STRIDED ? PIPE_STRIDED : "", need & NEED_MATH ? PIPE_MATH : "",
+             need & NEED_VECTOR ? PIPE_VECTOR : "", PIPE_LAST);
+    MlirPassManager pm = mlirPassManagerCreate(e->ctx);
+    e->diag.len = 0;
+    MlirLogicalResult r = mlirParsePassPipeline(
+        mlirPassManagerGetAsOpPassManager(pm),
+        mlirStringRefCreateFromCString(text), buf_cb, &e->diag);
+    if (mlirLogicalResultIsSuccess(r)) return e->pms[need] = pm;
+    char *why = buf_take(&e->diag);
+    *err = fmt("bad lowering pipeline %s: %s", text, why);
+    free(why);
+    mlirPassManagerDestroy(pm);
+    return (MlirPassManager){NULL};
+}
+
+/* The full pipeline is parsed here, so a missing pass fails creation. */
 static bool init_mlir(JitEngine *e, char **err) {
     register_passes_once();
     e->ctx = mlirContextCreateWithThreading(false);
     mlirContextAttachDiagnosticHandler(e->ctx, on_diag, e, NULL);
-    register_dialects(e->ctx);
+    if (!load_dialects(e->ctx, err)) return false;
     mlirRegisterAllLLVMTranslations(e->ctx); /* registry entries only */
-    e->pm = mlirPassManagerCreate(e->ctx);
-    MlirLogicalResult r = mlirParsePassPipeline(
-        mlirPassManagerGetAsOpPassManager(e->pm),
-        mlirStringRefCreateFromCString(jit_pipeline), buf_cb, &e->diag);
-    if (mlirLogicalResultIsSuccess(r)) return true;
-    char *why = buf_take(&e->diag);
-    *err = fmt("bad lowering pipeline: %s", why);
-    free(why);
-    return false;
+    return !mlirPassManagerIsNull(pass_manager(e, NEED_ALL, err));
 }
 
 static LLVMCodeGenOptLevel codegen_level(int opt) {
@@ -332,20 +369,21 @@ static bool init_target(JitEngine *e, char **err) {
     }
     e->tm = host_tm(e->opt, err);
     if (!e->tm) return false;
-    int opt = e->opt;
+    /* The C API leaves SLP vectorization off; clang turns it and the loop
+       vectorizer on from -O2. */
     e->pbo = LLVMCreatePassBuilderOptions();
-    LLVMPassBuilderOptionsSetLoopVectorization(e->pbo, opt >= 2);
-    LLVMPassBuilderOptionsSetSLPVectorization(e->pbo, opt >= 2);
-    LLVMPassBuilderOptionsSetLoopUnrolling(e->pbo, opt >= 1);
+    LLVMPassBuilderOptionsSetLoopVectorization(e->pbo, e->opt >= 2);
+    LLVMPassBuilderOptionsSetSLPVectorization(e->pbo, e->opt >= 2);
+    LLVMPassBuilderOptionsSetLoopUnrolling(e->pbo, e->opt >= 1);
     e->host = host_string();
     return true;
 }
 
 /* The LLJIT: code generation for the host TM at the same opt level; by
-   default (x86-64 ELF, LLVM 19) it links with JITLink and already links
-   a "<Process Symbols>" JITDylib behind main.  We still add a process
-   generator to main itself, so that jit_lookup and the external check
-   in add_module see process symbols with a plain main-JITDylib lookup. */
+   default (x86-64 ELF, LLVM 19) it links with JITLink and already puts a
+   "<Process Symbols>" JITDylib behind main, so JIT'd code would resolve
+   rt_*, libc and libm without help.  A process generator on main itself
+   makes a lookup in main (jit_lookup) see them too, as dlsym would. */
 static bool init_jit(JitEngine *e, char **err) {
     LLVMTargetMachineRef tm = host_tm(e->opt, err);
     if (!tm) return false;
@@ -404,11 +442,13 @@ void jit_destroy(JitEngine *e) {
     if (e->tsc) LLVMOrcDisposeThreadSafeContext(e->tsc);
     if (e->tm) LLVMDisposeTargetMachine(e->tm);
     if (e->pbo) LLVMDisposePassBuilderOptions(e->pbo);
-    if (!mlirPassManagerIsNull(e->pm)) mlirPassManagerDestroy(e->pm);
+    for (int i = 0; i <= NEED_ALL; i++)
+        if (!mlirPassManagerIsNull(e->pms[i])) mlirPassManagerDestroy(e->pms[i]);
     if (!mlirContextIsNull(e->ctx)) mlirContextDestroy(e->ctx);
     free(e->diag.p);
     free(e->host);
     free(e->last_error);
+    free(e->orc_cause);
     free(e);
 }
 
@@ -423,11 +463,12 @@ static MlirModule parse_mlir(JitEngine *e, const char *text, char **err) {
     return m;
 }
 
-/* Runs jit_pipeline in place; false with *err on failure. */
-static bool lower(JitEngine *e, MlirModule m, char **err) {
+/* Runs the pipeline text needs on m, in place; false with *err. */
+static bool lower(JitEngine *e, MlirModule m, const char *text, char **err) {
+    MlirPassManager pm = pass_manager(e, needs(text), err);
+    if (mlirPassManagerIsNull(pm)) return false;
     e->diag.len = 0;
-    MlirLogicalResult r =
-        mlirPassManagerRunOnOp(e->pm, mlirModuleGetOperation(m));
+    MlirLogicalResult r = mlirPassManagerRunOnOp(pm, mlirModuleGetOperation(m));
     if (mlirLogicalResultIsSuccess(r)) return true;
     *err = diag_error(e, "lowering MLIR to the LLVM dialect");
     return false;
@@ -458,11 +499,12 @@ static bool optimize(JitEngine *e, LLVMModuleRef m, char **err) {
 /* Text → optimized LLVM IR (caller owns), timing each stage into t. */
 static LLVMModuleRef compile(JitEngine *e, const char *text, JitTimings *t,
                              char **err) {
+    *t = (JitTimings){0};
     double t0 = now_ms();
     MlirModule mm = parse_mlir(e, text, err);
     if (mlirModuleIsNull(mm)) return NULL;
     double t1 = now_ms();
-    bool ok = lower(e, mm, err);
+    bool ok = lower(e, mm, text, err);
     double t2 = now_ms();
     LLVMModuleRef lm = ok ? translate(e, mm, err) : NULL;
     mlirModuleDestroy(mm);
@@ -471,41 +513,26 @@ static LLVMModuleRef compile(JitEngine *e, const char *text, JitTimings *t,
         LLVMDisposeModule(lm);
         lm = NULL;
     }
-    *t = (JitTimings){t1 - t0, t2 - t1, t3 - t2, now_ms() - t3};
+    *t = (JitTimings){t1 - t0, t2 - t1, t3 - t2, now_ms() - t3, 0};
     return lm;
 }
 
-/* A declaration the module really uses, which the linker must resolve:
-   not an intrinsic, not extern_weak. */
-static bool is_import(LLVMValueRef v) {
-    if (!LLVMIsDeclaration(v) || !LLVMGetFirstUse(v)) return false;
-    if (LLVMGetLinkage(v) == LLVMExternalWeakLinkage) return false;
-    return !(LLVMIsAFunction(v) && LLVMGetIntrinsicID(v));
+static bool exported_definition(LLVMValueRef v) {
+    LLVMLinkage l = LLVMGetLinkage(v);
+    return !LLVMIsDeclaration(v) && l != LLVMInternalLinkage &&
+           l != LLVMPrivateLinkage;
 }
 
-/* Each import must already resolve — in an earlier module or the process
-   — so that a bad module fails here, before it touches the JIT, rather
-   than at a later lookup.  Resolving an earlier module's symbol compiles
-   that module, which linking this one would do anyway. */
-static bool check_import(JitEngine *e, LLVMValueRef v, char **err) {
+/* The name of one symbol m defines and exports (malloc'd), or NULL if it
+   defines none.  Looking it up compiles and links all of m: LLJIT makes
+   one materialization unit per module. */
+static char *probe_symbol(LLVMModuleRef m) {
+    LLVMValueRef v = LLVMGetFirstFunction(m);
+    while (v && !exported_definition(v)) v = LLVMGetNextFunction(v);
+    if (!v) v = LLVMGetFirstGlobal(m);
+    while (v && !exported_definition(v)) v = LLVMGetNextGlobal(v);
     size_t n;
-    const char *name = LLVMGetValueName2(v, &n);
-    LLVMOrcExecutorAddress a;
-    LLVMErrorRef er = LLVMOrcLLJITLookup(e->jit, &a, name);
-    if (!er) return true;
-    char *why = take_error(er);
-    *err = fmt("undefined symbol '%s': not defined by an earlier module nor "
-               "by the process (%s)", name, why);
-    free(why);
-    return false;
-}
-
-static bool check_imports(JitEngine *e, LLVMModuleRef m, char **err) {
-    for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
-        if (is_import(f) && !check_import(e, f, err)) return false;
-    for (LLVMValueRef g = LLVMGetFirstGlobal(m); g; g = LLVMGetNextGlobal(g))
-        if (is_import(g) && !check_import(e, g, err)) return false;
-    return true;
+    return v ? xstrdup(LLVMGetValueName2(v, &n)) : NULL;
 }
 
 /* Remembers rt under a new handle; -1 if out of memory. */
@@ -539,14 +566,25 @@ static int add_module(JitEngine *e, LLVMModuleRef m, char **err) {
 
 /* ---- public API ------------------------------------------------------- */
 
+/* Generates machine code for handle h now, by looking up `probe`, so that
+   an unresolved symbol (a misspelt extern, a libcall the process lacks)
+   fails this add instead of a later lookup.  On failure h is removed. */
+static bool materialize(JitEngine *e, int h, const char *probe, char **err) {
+    if (!probe || jit_lookup(e, probe)) return true;
+    *err = fmt("linking failed: %s", e->orc_cause ? e->orc_cause : e->last_error);
+    jit_remove(e, h);
+    return false;
+}
+
 int jit_add_mlir(JitEngine *e, const char *mlir_text, char **err) {
-    char *msg = NULL;
+    char *msg = NULL, *probe = NULL;
     LLVMModuleRef m = compile(e, mlir_text, &e->timings, &msg);
-    if (m && !check_imports(e, m, &msg)) {
-        LLVMDisposeModule(m);
-        m = NULL;
-    }
-    int h = m ? add_module(e, m, &msg) : -1;
+    if (m) probe = probe_symbol(m);
+    int h = m ? add_module(e, m, &msg) : -1; /* consumes m */
+    double t0 = now_ms();
+    if (h >= 0 && !materialize(e, h, probe, &msg)) h = -1;
+    e->timings.codegen_ms = h >= 0 ? now_ms() - t0 : 0;
+    free(probe);
     if (h < 0) set_err(err, msg ? msg : xstrdup("jit_add_mlir failed"));
     return h;
 }
@@ -554,17 +592,24 @@ int jit_add_mlir(JitEngine *e, const char *mlir_text, char **err) {
 void jit_remove(JitEngine *e, int handle) {
     if (handle < 0 || handle >= e->nrts || !e->rts[handle]) return;
     LLVMErrorRef er = LLVMOrcResourceTrackerRemove(e->rts[handle]);
-    if (er) on_orc_error(e, er);
+    if (er) free(e->last_error), e->last_error = take_error(er);
     LLVMOrcReleaseResourceTracker(e->rts[handle]);
     e->rts[handle] = NULL;
 }
 
+/* On failure, last_error holds what ORC's reporter said during the lookup
+   (the cause, e.g. "Symbols not found: [ __truncsfbf2 ]") before the
+   lookup's own error (the effect, "Failed to materialize symbols"). */
 void *jit_lookup(JitEngine *e, const char *name) {
+    free(e->orc_cause), e->orc_cause = NULL;
+    free(e->last_error), e->last_error = NULL;
     LLVMOrcExecutorAddress a = 0;
     LLVMErrorRef er = LLVMOrcLLJITLookup(e->jit, &a, name); /* mangles */
-    free(e->last_error);
-    e->last_error = er ? take_error(er) : NULL;
-    return er ? NULL : (void *)(uintptr_t)a;
+    if (!er) return (void *)(uintptr_t)a;
+    char *what = take_error(er);
+    if (!e->orc_cause) e->last_error = what;
+    else e->last_error = fmt("%s; %s", e->orc_cause, what), free(what);
+    return NULL;
 }
 
 /* Stages of jit_emit, in pipeline order. */
@@ -625,7 +670,7 @@ char *jit_emit(JitEngine *e, const char *mlir_text, const char *stage, char **er
         return NULL;
     }
     MlirModule mm = parse_mlir(e, mlir_text, &msg);
-    if (!mlirModuleIsNull(mm) && !lower(e, mm, &msg)) {
+    if (!mlirModuleIsNull(mm) && !lower(e, mm, mlir_text, &msg)) {
         mlirModuleDestroy(mm);
         mm = (MlirModule){NULL};
     }

@@ -25,11 +25,11 @@ JitEngine *jit_create(int opt_level, char **err);
 void jit_destroy(JitEngine *e);
 
 /* Parse, lower, translate, optimize and add one module under a new
-   resource tracker.  Every symbol the module references but does not
-   define must already resolve (earlier module or this process); otherwise
-   nothing is added.  Returns a handle >= 0, or -1 with *err set to the
-   MLIR diagnostics or LLVM/ORC error text.  A failure leaves the JIT as it
-   was.  Machine code is generated lazily, at the first jit_lookup. */
+   resource tracker, then generate its machine code and link it (so a
+   later jit_lookup is cheap).  Every symbol the module references but does
+   not define must resolve, in an earlier module or in this process.
+   Returns a handle >= 0, or -1 with *err set to the MLIR diagnostics or
+   the LLVM/ORC error text; a failure leaves the JIT as it was. */
 int jit_add_mlir(JitEngine *e, const char *mlir_text, char **err);
 
 /* Remove all code and data a handle added.  Code compiled from later
@@ -38,8 +38,7 @@ void jit_remove(JitEngine *e, int handle);
 
 /* Address of `name` as written in MLIR (e.g. "main$c3"); the platform's
    global prefix is added here.  Searches the main JITDylib, which also
-   reflects process symbols.  NULL if missing or if compiling it failed
-   (see jit_last_error).  Forces materialization. */
+   reflects process symbols.  NULL if missing (see jit_last_error). */
 void *jit_lookup(JitEngine *e, const char *name);
 
 /* Text of one stage for the given module, without adding it: "mlir-llvm"
@@ -51,13 +50,14 @@ char *jit_emit(JitEngine *e, const char *mlir_text, const char *stage, char **er
 /* "<cpu> <+feature,+feature,...>" of the host, owned by the engine. */
 const char *jit_host_cpu(JitEngine *e);
 
-/* The last error ORC reported out of band (failed lookup or lazy
-   materialization), or "" if none; owned by the engine. */
+/* Why the last jit_lookup (or jit_remove) failed, or ""; owned by the
+   engine, valid until the next call. */
 const char *jit_last_error(JitEngine *e);
 
-/* Wall time of the stages of the last jit_add_mlir, in milliseconds. */
+/* Wall time of the stages of the last jit_add_mlir, in milliseconds;
+   codegen_ms is machine code generation and linking. */
 typedef struct {
-    double parse_ms, lower_ms, translate_ms, optimize_ms;
+    double parse_ms, lower_ms, translate_ms, optimize_ms, codegen_ms;
 } JitTimings;
 JitTimings jit_last_timings(JitEngine *e);
 

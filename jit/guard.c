@@ -18,12 +18,12 @@ static const int fault_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
 static const char *describe(int sig, siginfo_t *info) {
   switch (sig) {
   case SIGSEGV:
-    return info->si_addr == NULL || (uintptr_t)info->si_addr < 4096
-               ? "Segmentation fault: null pointer access"
-               : "Segmentation fault: invalid memory access (or stack overflow from deep recursion)";
-  case SIGBUS: return "Bus error: misaligned or invalid memory access";
-  case SIGILL: return "Illegal instruction";
-  default: return "Arithmetic error (floating-point or integer trap)";
+    return (uintptr_t)info->si_addr < 4096
+               ? "SegmentationFault: null pointer access"
+               : "SegmentationFault: invalid memory access (or a stack overflow from deep recursion)";
+  case SIGBUS: return "BusError: misaligned or invalid memory access";
+  case SIGILL: return "IllegalInstruction: the CPU cannot run this code";
+  default: return "ArithmeticError: a floating-point or integer trap";
   }
 }
 
@@ -35,8 +35,7 @@ static void on_fault(int sig, siginfo_t *info, void *ctx) {
   }
   rt_last_error.kind = RT_ERR_CRASH;
   snprintf(rt_last_error.message, sizeof rt_last_error.message, "%s", describe(sig, info));
-  rt_last_error.where[0] = 0;
-  rt_last_error.line = 0;
+  rt_last_error.nframes = 0;
   sigjmp_buf *target = rt_guard_target;
   rt_guard_target = NULL;
   siglongjmp(*target, 1);
@@ -68,7 +67,7 @@ void guard_install(void) {
 int guard_call(void (*fn)(void)) {
   guard_install();
   sigjmp_buf env;
-  memset(&rt_last_error, 0, sizeof rt_last_error);
+  rt_clear_error();
   if (sigsetjmp(env, 1)) {
     rt_guard_target = NULL;
     return rt_last_error.kind ? rt_last_error.kind : RT_ERR_RAISE;
@@ -76,5 +75,5 @@ int guard_call(void (*fn)(void)) {
   rt_guard_target = &env;
   fn();
   rt_guard_target = NULL;
-  return RT_ERR_NONE;
+  return rt_error_pending ? rt_last_error.kind : RT_ERR_NONE;
 }

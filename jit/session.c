@@ -42,6 +42,7 @@ struct Session {
   int counter;            /* numbers every cell, compiled or not */
   SessionStats stats;
   char *last_mlir;
+  CellRecord *running;    /* the cell being run, for crash reports */
 };
 
 static double now_ms(void) {
@@ -150,35 +151,41 @@ static const char *function_at(const CellRecord *c, int line) {
   return "<cell>";
 }
 
+/* One traceback entry: where, and the source line. */
+static void append_frame(Session *s, Buf *tb, const RtFrame *f) {
+  CellRecord *c = f->where[0] == 'c' ? find_cell(s, atoi(f->where + 1)) : NULL;
+  if (!c || f->line <= 0) return;
+  buf_printf(tb, "  File \"%s\", line %d, in %s\n", c->name, f->line + c->first_line - 1,
+             function_at(c, f->line));
+  const char *p = c->source;
+  for (int l = 1; l < f->line && p; l++) {
+    p = strchr(p, '\n');
+    if (p) p++;
+  }
+  if (!p) return;
+  p += strspn(p, " \t");  /* Python shows the line without its indentation */
+  buf_printf(tb, "    %.*s\n", (int)strcspn(p, "\n"), p);
+}
+
 static void report_runtime(Session *s, const SessionCallbacks *cb) {
   RtError *e = &rt_last_error;
   const char *msg = e->message;
   const char *colon = strstr(msg, ": ");
   char ename[64] = "Error";
   const char *evalue = msg;
-  if (e->kind == RT_ERR_CRASH) snprintf(ename, sizeof ename, "Crash");
-  else if (colon && colon - msg < (long)sizeof ename && !memchr(msg, ' ', (size_t)(colon - msg))) {
+  if (colon && colon - msg < (long)sizeof ename && !memchr(msg, ' ', (size_t)(colon - msg))) {
     snprintf(ename, sizeof ename, "%.*s", (int)(colon - msg), msg);
     evalue = colon + 2;
   }
   Buf tb = {0};
   buf_puts(&tb, "Traceback (most recent call last):\n");
-  int number = e->where[0] == 'c' ? atoi(e->where + 1) : 0;
-  CellRecord *c = number ? find_cell(s, number) : NULL;
-  if (c && e->line > 0) {
-    buf_printf(&tb, "  File \"%s\", line %d, in %s\n", c->name, e->line + c->first_line - 1,
-               function_at(c, e->line));
-    Buf quote = {0};
-    diag_quote_line(c->source, e->line, 1, &quote);
-    const char *q = buf_str(&quote);
-    const char *nl = strchr(q, '\n');
-    if (nl) buf_put(&tb, q, (size_t)(nl - q + 1));
-    buf_free(&quote);
-  } else if (e->kind == RT_ERR_CRASH) {
-    buf_puts(&tb, "  (in compiled code)\n");
-  }
-  if (e->kind == RT_ERR_CRASH) buf_printf(&tb, "%s\n", msg);
-  else buf_printf(&tb, "%s: %s\n", ename, evalue);
+  if (e->depth > e->nframes)
+    buf_printf(&tb, "  [%lld outer frames not shown]\n", (long long)(e->depth - e->nframes));
+  for (int i = e->nframes - 1; i >= 0; i--) append_frame(s, &tb, &e->frames[i]);
+  if (!e->nframes && s->running)
+    buf_printf(&tb, "  File \"%s\", in the cell starting at line %d\n", s->running->name,
+               s->running->first_line);
+  buf_printf(&tb, "%s: %s\n", ename, evalue);
   report(cb, SESSION_RUNTIME_ERROR, ename, evalue, buf_str(&tb));
   buf_free(&tb);
 }
@@ -202,6 +209,7 @@ static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCall
   rt_flush();
   rt_set_output(NULL, NULL);
   current_cb = NULL;
+  rt_error_pending = 0;
   const RtStr *result = rt_take_result();
   if (kind != RT_ERR_NONE) {
     report_runtime(s, cb);
@@ -269,5 +277,8 @@ SessionStatus session_execute(Session *s, const char *code, const char *cell_nam
   }
   check_commit(&cell, s->globals);
   keep_cell(s, number, cell_name, first_line, code, arena, cell.stmts);
-  return run_cell(s, entry, cb);
+  s->running = &s->cells[s->ncells - 1];
+  SessionStatus st = run_cell(s, entry, cb);
+  s->running = NULL;
+  return st;
 }

@@ -38,6 +38,7 @@ typedef struct Emitter {
   bool open;                /* the current block has no terminator yet */
   Loop *loop;
   Type *ret;                /* the current function's result type */
+  int unwind;               /* block that returns while an error is pending; 0: not yet used */
   int *local_made;          /* per local symbol id: alloca emitted */
 } Emitter;
 
@@ -195,12 +196,36 @@ static Val call_rt(Emitter *E, const char *name, const char *argtypes, const cha
   return r;
 }
 
-/* A runtime call that never returns; the block ends after it. */
+/* Leave the function with the error pending (errors are values). */
+static void unwind(Emitter *E) {
+  if (!E->unwind) E->unwind = new_block(E);
+  br(E, E->unwind);
+}
+
+/* After a call that may raise: if an error is pending, record this frame
+   and leave; otherwise go on in a fresh block. */
+static void check_pending(Emitter *E, int line) {
+  if (declare_once(E, "rt_error_pending"))
+    buf_puts(&E->globals, "  llvm.mlir.global external @rt_error_pending() {addr_space = 0 : i32} : i32\n");
+  Val p = new_val(E), f = new_val(E), c = new_val(E), z = const_int(E, 0, "i32");
+  OUT("  %%v%d = llvm.mlir.addressof @rt_error_pending : !llvm.ptr\n", p);
+  OUT("  %%v%d = llvm.load %%v%d : !llvm.ptr -> i32\n", f, p);
+  OUT("  %%v%d = arith.cmpi ne, %%v%d, %%v%d : i32\n", c, f, z);
+  int bad = new_block(E), ok = new_block(E);
+  OUT("  cf.cond_br %%v%d, ^b%d, ^b%d {branch_weights = array<i32: 1, 2000>}\n", c, bad, ok);
+  E->open = false;
+  start_block(E, bad);
+  Val args[2] = {cell_key(E), const_int(E, line, "i32")};
+  call_rt(E, "rt_add_frame", "!llvm.ptr, i32", NULL, args, 2);
+  unwind(E);
+  start_block(E, ok);
+}
+
+/* Raise ZeroDivisionError here; the block ends after it. */
 static void raise_zero_division(Emitter *E, int line, bool true_div) {
   Val args[3] = {cell_key(E), const_int(E, line, "i32"), const_int(E, true_div, "i32")};
   call_rt(E, "rt_raise_zero_division", "!llvm.ptr, i32, i32", NULL, args, 3);
-  OUT("  llvm.unreachable\n");
-  E->open = false;
+  unwind(E);
 }
 
 static void raise_message(Emitter *E, const char *msg, int line) {
@@ -211,14 +236,14 @@ static void raise_message(Emitter *E, const char *msg, int line) {
   args[0] = new_val(E);
   OUT("  %%v%d = llvm.getelementptr %%v%d[%%v%d] : (!llvm.ptr, i64) -> !llvm.ptr, i8\n", args[0], s, eight);
   call_rt(E, "rt_raise", "!llvm.ptr, !llvm.ptr, i32", NULL, args, 3);
-  OUT("  llvm.unreachable\n");
-  E->open = false;
+  unwind(E);
 }
 
 /* If cond is true, raise; continue in a fresh block otherwise. */
 static void guard(Emitter *E, Val cond, void (*raise)(Emitter *, int, bool), int line, bool flag) {
   int bad = new_block(E), ok = new_block(E);
-  cond_br(E, cond, bad, ok);
+  OUT("  cf.cond_br %%v%d, ^b%d, ^b%d {branch_weights = array<i32: 1, 2000>}\n", cond, bad, ok);
+  E->open = false;
   start_block(E, bad);
   raise(E, line, flag);
   start_block(E, ok);
@@ -250,8 +275,10 @@ static Val var_ptr(Emitter *E, const Symbol *s) {
   return r;
 }
 
+/* NoneType variables hold nothing: no storage, loads give no value. */
 static Val load_var(Emitter *E, const Symbol *s) {
   char nb[24];
+  if (s->type->kind == TY_NONE) return 0;
   Val p = var_ptr(E, s);
   Val r = new_val(E);
   OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, val_name(p, nb), mlir_type(s->type));
@@ -260,6 +287,7 @@ static Val load_var(Emitter *E, const Symbol *s) {
 
 static void store_var(Emitter *E, const Symbol *s, Val v) {
   char nb[24];
+  if (s->type->kind == TY_NONE) return;
   Val p = var_ptr(E, s);
   OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, val_name(p, nb), mlir_type(s->type));
 }
@@ -435,6 +463,7 @@ static Val int_pow(Emitter *E, Val a, Val b, const Type *t, int line) {
   Val wa = convert(E, a, t, TYPE(INT)), wb = convert(E, b, t, TYPE(INT));
   Val args[4] = {wa, wb, cell_key(E), const_int(E, line, "i32")};
   Val r = call_rt(E, "rt_pow_i64", "i64, i64, !llvm.ptr, i32", "i64", args, 4);
+  check_pending(E, line);
   return convert(E, r, TYPE(INT), t);
 }
 
@@ -474,7 +503,7 @@ static Val arith(Emitter *E, Node *n, bool contract) {
     case T_MINUS: return binop(E, "arith.subf", a, b, ty, fm);
     case T_STAR: return binop(E, "arith.mulf", a, b, ty, fm);
     case T_SLASH:
-      if (n->a->type->is_int && n->b->type->is_int) {
+      if (n->a->type->is_int && n->b->type->is_int && !check_literal_nonzero(n->b)) {
         /* Int / Int: the divisor was converted; check the original value */
         Val z = const_float(E, 0.0, t);
         Val c = cmp(E, "arith.cmpf", "oeq", b, z, ty);
@@ -499,7 +528,7 @@ static Val arith(Emitter *E, Node *n, bool contract) {
   case T_CARET: return binop(E, "arith.xori", a, b, ty, "");
   case T_LSHIFT: case T_RSHIFT: return shift(E, n->op, a, b, t);
   case T_DSLASH: case T_PERCENT:
-    check_nonzero(E, b, t, n->line, false);
+    if (!check_literal_nonzero(n->b)) check_nonzero(E, b, t, n->line, false);
     return int_floordiv_mod(E, a, b, t, n->op == T_PERCENT);
   case T_DSTAR: return int_pow(E, a, b, t, n->line);
   }
@@ -644,6 +673,7 @@ static Val user_call(Emitter *E, Node *n) {
   OUT("%s\n", buf_str(&sig));
   buf_free(&sig);
   free(args);
+  if (fn->may_raise) check_pending(E, n->line);
   return r;
 }
 
@@ -730,7 +760,9 @@ static Val string_index(Emitter *E, Node *n) {
   Val s = expr(E, n->a);
   Val i = expr_as(E, n->list.items[0], TYPE(INT));
   Val args[4] = {s, i, cell_key(E), const_int(E, n->line, "i32")};
-  return call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+  Val r = call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+  check_pending(E, n->line);
+  return r;
 }
 
 static Val alias_value(Emitter *E, const Symbol *s) {
@@ -979,6 +1011,7 @@ static void begin_function(Emitter *E, Type *ret) {
   E->open = true;
   E->ret = ret;
   E->loop = NULL;
+  E->unwind = 0;
   buf_puts(&E->allocas, "    %one = arith.constant 1 : i64\n");
 }
 
@@ -986,6 +1019,14 @@ static void end_function(Emitter *E, Buf *out) {
   if (E->open) {
     if (!E->ret || E->ret->kind == TY_NONE) OUT("  func.return\n");
     else OUT("  llvm.unreachable\n");
+  }
+  if (E->unwind) {  /* the caller looks at rt_error_pending, not at this value */
+    start_block(E, E->unwind);
+    if (!E->ret || E->ret->kind == TY_NONE) OUT("  func.return\n");
+    else {
+      Val u = new_val(E);
+      OUT("  %%v%d = llvm.mlir.undef : %s\n  func.return %%v%d : %s\n", u, E->ret->mlir, u, E->ret->mlir);
+    }
   }
   buf_puts(out, buf_str(&E->allocas));
   buf_puts(out, buf_str(&E->body));
@@ -1000,6 +1041,7 @@ static void function(Emitter *E, Node *def, Buf *out) {
   buf_puts(out, " {\n");
   for (int i = 0; i < fn->nparams; i++) {
     Symbol *p = def->list.items[i]->sym;
+    if (p->type->kind == TY_NONE) continue;
     Val slot = local_ptr(E, p);
     char nb[24];
     OUT("  llvm.store %%a%d, %s : %s, !llvm.ptr\n", i, val_name(slot, nb), mlir_type(p->type));
@@ -1011,7 +1053,7 @@ static void function(Emitter *E, Node *def, Buf *out) {
 static void define_globals(Emitter *E) {
   for (int i = 0; i < E->cell->ndefs; i++) {
     Symbol *s = E->cell->defs[i];
-    if (s->kind != SYM_VAR) continue;
+    if (s->kind != SYM_VAR || s->type->kind == TY_NONE) continue;
     declare_once(E, s->mangled);
     const char *ty = mlir_type(s->type);
     buf_printf(&E->globals,

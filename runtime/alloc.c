@@ -11,6 +11,6 @@
 
 void *rt_alloc(size_t size) {
   void *p = malloc(size ? size : 1);
-  if (!p) rt_raise("MemoryError", NULL, 0); /* where: unknown, line 0 */
+  if (!p) rt_raise_jump("MemoryError: out of memory");
   return p;
 }

@@ -78,14 +78,26 @@ int64_t rt_now_ns(void);
 void rt_set_result(const RtStr *repr);   /* called by the cell's code */
 const RtStr *rt_take_result(void);       /* the session takes it (NULL: none) */
 
-/* ---- errors ----------------------------------------------------------- */
-/* Where a cell runs, the session sets a jump target (jit/guard.c). A raise
- * records the message and the source location, then jumps there. */
+/* ---- errors -----------------------------------------------------------
+ * Errors are values. rt_raise records the error and its first frame, sets
+ * rt_error_pending and RETURNS; the compiled code checks the flag after
+ * every call that may raise, appends its own frame (rt_add_frame) and
+ * returns to its caller, up to the cell, so the session gets a Python-style
+ * traceback. Only a fault the code cannot return from (a crash, an
+ * allocation failure deep in the runtime) jumps to the guard instead. */
+enum { RT_MAX_FRAMES = 64 };  /* deeper tracebacks keep the innermost frames */
+
+typedef struct RtFrame {
+  char where[16];      /* the cell's key, "c12" */
+  int32_t line;        /* 1-based line in that cell */
+} RtFrame;
+
 typedef struct RtError {
   char message[512];   /* "ZeroDivisionError: integer division or modulo by zero" */
-  char where[256];     /* cell name of the raising code */
-  int32_t line;        /* 1-based line in that cell; 0 when unknown */
   int kind;            /* RT_ERR_* below */
+  RtFrame frames[RT_MAX_FRAMES];  /* innermost (the raise) first */
+  int nframes;         /* frames recorded (at most RT_MAX_FRAMES) */
+  int64_t depth;       /* frames passed through, recorded or not */
 } RtError;
 
 enum { RT_ERR_NONE, RT_ERR_RAISE, RT_ERR_CRASH, RT_ERR_INTERRUPT };
@@ -93,9 +105,18 @@ enum { RT_ERR_NONE, RT_ERR_RAISE, RT_ERR_CRASH, RT_ERR_INTERRUPT };
 /* The active jump target, or NULL when no cell is running. */
 extern sigjmp_buf *rt_guard_target;
 extern RtError rt_last_error;
+/* Nonzero while an error unwinds; compiled code loads it after calls. */
+extern int32_t rt_error_pending;
 
-/* Raise from compiled code; `cell` is a NUL-terminated cell name. Never returns. */
-_Noreturn void rt_raise(const char *message, const char *cell, int32_t line);
-_Noreturn void rt_raise_zero_division(const char *cell, int32_t line, int32_t is_true_div);
+/* Start an error at (cell, line); `cell` is the cell key or NULL. Returns. */
+void rt_raise(const char *message, const char *cell, int32_t line);
+void rt_raise_zero_division(const char *cell, int32_t line, int32_t is_true_div);
+/* Record that the error passed through (cell, line) on its way out. */
+void rt_add_frame(const char *cell, int32_t line);
+/* Forget any error (the session calls it before each cell). */
+void rt_clear_error(void);
+/* Raise and jump straight to the guard: for faults deep in the runtime that
+   have no sensible value to return. */
+_Noreturn void rt_raise_jump(const char *message);
 
 #endif

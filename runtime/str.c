@@ -33,7 +33,7 @@ RtStr *rt_str_new(const char *data, int64_t len) {
 /* An uninitialised string of len bytes (plus the NUL) to fill in place. */
 static RtStr *str_blank(int64_t len) {
   if (len < 0 || (uint64_t)len > SIZE_MAX - sizeof(RtStr) - 1)
-    rt_raise("OverflowError: string is too long", NULL, 0);
+    rt_raise_jump("OverflowError: string is too long");
   RtStr *s = rt_alloc(sizeof(RtStr) + (size_t)len + 1);
   s->len = len;
   s->data[len] = '\0';
@@ -136,7 +136,7 @@ const RtStr *rt_str_concat(const RtStr *a, const RtStr *b) {
 const RtStr *rt_str_repeat(const RtStr *a, int64_t n) {
   if (n <= 0 || a->len == 0) return rt_str_new("", 0);
   if (a->len > INT64_MAX / n)
-    rt_raise("OverflowError: repeated string is too long", NULL, 0);
+    rt_raise_jump("OverflowError: repeated string is too long");
   RtStr *s = str_blank(a->len * n);
   for (int64_t i = 0; i < n; i++)
     memcpy(s->data + i * a->len, a->data, (size_t)a->len);
@@ -160,7 +160,9 @@ int64_t rt_str_len(const RtStr *s) { return s->len; }
 const RtStr *rt_str_getitem(const RtStr *s, int64_t i, const char *cell,
                             int32_t line) {
   if (i < 0) i += s->len;
-  if (i < 0 || i >= s->len)
+  if (i < 0 || i >= s->len) {
     rt_raise("IndexError: string index out of range", cell, line);
+    return rt_str_new("", 0);  /* the caller sees rt_error_pending */
+  }
   return rt_str_new(s->data + i, 1);
 }

@@ -32,9 +32,10 @@ static int passed, failed;
         }                                                         \
     } while (0)
 
-/* Called from JIT code by name; exported by -rdynamic. */
+/* Used from JIT code by name; exported by -rdynamic. */
 int64_t test_twice_plus(int64_t a, int64_t b);
 int64_t test_twice_plus(int64_t a, int64_t b) { return 2 * a + b; }
+int64_t test_cell_out;
 
 static double now_ms(void) {
     struct timespec t;
@@ -66,6 +67,17 @@ static void test_scalar(JitEngine *e) {
            "}\n");
     int64_t (*f)(void) = (int64_t (*)(void))jit_lookup(e, "main$c1");
     CHECK(f && f() == 42, "main$c1() = %ld", f ? (long)f() : -1L);
+    /* a cell body as the front end calls it, writing a process variable */
+    add(e, "llvm.mlir.global external @test_cell_out() : i64\n"
+           "func.func @\"main$c1b\"() -> () {\n"
+           "  %c = arith.constant 7 : i64\n"
+           "  %p = llvm.mlir.addressof @test_cell_out : !llvm.ptr\n"
+           "  llvm.store %c, %p : i64, !llvm.ptr\n"
+           "  return\n"
+           "}\n");
+    void (*g)(void) = (void (*)(void))jit_lookup(e, "main$c1b");
+    if (g) g();
+    CHECK(g && test_cell_out == 7, "test_cell_out = %ld", (long)test_cell_out);
 }
 
 /* Cell 2 defines f and global x; cell 3 only declares them. */
@@ -217,6 +229,8 @@ static void bad_modules(JitEngine *e) {
     CHECK(strstr(err, "no_such_function_xyz"), "%s", err);
     free(err);
     CHECK(jit_lookup(e, "ok$c8") == NULL, "failed module left ok$c8 behind");
+    add(e, "func.func @\"ok$c8\"() -> () { return }\n"); /* the name is free */
+    CHECK(jit_lookup(e, "ok$c8") != NULL, "ok$c8 after fixing: %s", jit_last_error(e));
     /* redefines f$c2 from test_cross_module */
     err = add_fails(e, "func.func @\"f$c2\"() -> () { return }\n");
     printf("  duplicate definition reads: %s\n", err);
@@ -284,11 +298,10 @@ static double median(double *v, int n) {
 }
 
 /* Per-module cost after the first, as medians (this is noisy on shared
-   machines): add (parse, lower, translate, optimize) and lookup, which
-   generates machine code and links it. */
+   machines): jit_add_mlir by stage, plus the lookup. */
 static void test_timing(JitEngine *e) {
     enum { N = 200 };
-    static double total[N], adds[N], st[4][N];
+    static double total[N], adds[N], st[5][N];
     char text[512];
     for (int i = 0; i < N; i++) {
         snprintf(text, sizeof text,
@@ -309,11 +322,12 @@ static void test_timing(JitEngine *e) {
         JitTimings t = jit_last_timings(e);
         st[0][i] = t.parse_ms, st[1][i] = t.lower_ms;
         st[2][i] = t.translate_ms, st[3][i] = t.optimize_ms;
+        st[4][i] = t.codegen_ms;
     }
     printf("  per small module (median of %d): %.3f ms = add %.3f (parse %.3f "
-           "lower %.3f translate %.3f optimize %.3f) + lookup (codegen, link)\n",
+           "lower %.3f translate %.3f optimize %.3f codegen+link %.3f) + lookup\n",
            N, median(total, N), median(adds, N), median(st[0], N),
-           median(st[1], N), median(st[2], N), median(st[3], N));
+           median(st[1], N), median(st[2], N), median(st[3], N), median(st[4], N));
 }
 
 int main(void) {

@@ -4,7 +4,7 @@
  * repr expectations were produced by CPython (`python3 -c 'print(repr(x))'`)
  * and, for Float32 and Float16, by numpy's repr of np.float32 / np.float16;
  * BFloat16 rows were checked against an exact round-to-nearest-even model
- * of bfloat16 in Python. Raising paths run under a sigsetjmp target, the
+ * of bfloat16 in Python. Raising paths check the error value they leave, the
  * way the session runs a cell.
  *
  * Prints each failure, then "runtime: N passed, M failed"; exits nonzero
@@ -217,24 +217,21 @@ static void test_str_ops(void) {
 
 /* ---- raising --------------------------------------------------------- */
 
-/* Run stmt under a guard, as a session runs a cell, and check that it
- * raised message at cell "cell7", line 9. */
+/* Run stmt as compiled code would and check that it raised msg: errors are
+ * values, so it returns with rt_error_pending set and the first frame at
+ * cell "cell7", line 9. */
 #define EXPECT_RAISE(stmt, msg)                                        \
   do {                                                                 \
-    sigjmp_buf guard;                                                  \
-    rt_guard_target = &guard;                                          \
-    rt_last_error.kind = RT_ERR_NONE;                                  \
-    if (sigsetjmp(guard, 0) == 0) {                                    \
-      stmt;                                                            \
-      check(false, #stmt, "returned", "raised");                       \
-    } else {                                                           \
-      check(rt_last_error.kind == RT_ERR_RAISE, #stmt " kind", "?",    \
-            "RT_ERR_RAISE");                                           \
-      check_text(#stmt, rt_last_error.message, msg);                   \
-      check_text(#stmt " where", rt_last_error.where, "cell7");        \
-      check_i64(#stmt " line", rt_last_error.line, 9);                 \
-    }                                                                  \
-    rt_guard_target = NULL;                                            \
+    rt_clear_error();                                                  \
+    stmt;                                                              \
+    check(rt_error_pending != 0, #stmt " pending", "0", "1");          \
+    check(rt_last_error.kind == RT_ERR_RAISE, #stmt " kind", "?",      \
+          "RT_ERR_RAISE");                                             \
+    check_text(#stmt, rt_last_error.message, msg);                     \
+    check_i64(#stmt " frames", rt_last_error.nframes, 1);              \
+    check_text(#stmt " where", rt_last_error.frames[0].where, "cell7"); \
+    check_i64(#stmt " line", rt_last_error.frames[0].line, 9);         \
+    rt_clear_error();                                                  \
   } while (0)
 
 static void test_raise(void) {
@@ -255,6 +252,13 @@ static void test_raise(void) {
   memset(longmsg, 'x', sizeof longmsg - 1);
   longmsg[sizeof longmsg - 1] = '\0';
   EXPECT_RAISE(rt_raise(longmsg, "cell7", 9), longmsg + 1000 - 512);
+  rt_clear_error();
+  rt_raise("ValueError: deep", "c1", 1);
+  for (int i = 0; i < RT_MAX_FRAMES + 10; i++) rt_add_frame("c2", i + 2);
+  check_i64("frames kept", rt_last_error.nframes, RT_MAX_FRAMES);
+  check_i64("depth counted", rt_last_error.depth, RT_MAX_FRAMES + 11);
+  rt_clear_error();
+  check(rt_error_pending == 0, "rt_clear_error", "1", "0");
 }
 
 /* ---- arithmetic and time --------------------------------------------- */
