@@ -57,7 +57,7 @@ const char *jit_last_error(JitEngine *e);
 /* Wall time of the stages of the last jit_add_mlir, in milliseconds;
    codegen_ms is machine code generation and linking. */
 typedef struct {
-    double parse_ms, lower_ms, translate_ms, optimize_ms, codegen_ms;
+  double parse_ms, lower_ms, translate_ms, optimize_ms, codegen_ms;
 } JitTimings;
 JitTimings jit_last_timings(JitEngine *e);
 
