@@ -12,6 +12,8 @@
 
 #include "compiler/buf.h"
 #include "jit/session.h"
+#include "kernel/kernel.h"
+#include "repl/repl.h"
 
 typedef struct RunOptions {
   bool echo;        /* print each cell's result, as the REPL does */
@@ -29,11 +31,14 @@ static void usage(FILE *f) {
         "      --stats         print compile and run times of each cell to stderr\n"
         "      --keep-going    report a failing cell and go on with the next\n"
         "      -O0 .. -O3      LLVM optimization level (default -O3)\n"
+        "  kernel -f FILE      run as a Jupyter kernel on a connection file\n"
+        "  kernelspec install [--user | --sys-prefix | --prefix DIR]\n"
+        "                      register the kernel with Jupyter\n"
         "  --version           print the version\n"
         "  --help              print this help\n"
         "\n"
-        "With no command and standard input not a terminal, ember runs standard input\n"
-        "as a script.\n"
+        "With no command, ember starts the interactive REPL on a terminal, and reads\n"
+        "standard input as a script when it is not a terminal.\n"
         "\n"
         "Exit status: 0 success, 1 compile error, 2 runtime error.\n",
         f);
@@ -52,6 +57,23 @@ static void on_error(void *user, const SessionError *err) {
 
 static void on_result(void *user, const char *repr) {
   if (*(bool *)user) printf("%s\n", repr);
+}
+
+/* input() in `ember run`: a line from standard input. */
+static char *on_input(void *user, const char *prompt, bool password) {
+  (void)user;
+  (void)password;
+  fputs(prompt, stdout);
+  fflush(stdout);
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n = getline(&line, &cap, stdin);
+  if (n < 0) {
+    free(line);
+    return NULL;
+  }
+  if (n && line[n - 1] == '\n') line[n - 1] = 0;
+  return line;
 }
 
 static char *read_stream(FILE *f) {
@@ -75,7 +97,8 @@ static int run_text(const char *text, const char *name, const RunOptions *o) {
     return 3;
   }
   bool echo = o->echo;
-  SessionCallbacks cb = {on_stream, on_error, on_result, &echo};
+  SessionCallbacks cb = {.on_stream = on_stream, .on_error = on_error, .on_result = on_result,
+                        .on_input = on_input, .user = &echo};
   int status = 0, cell_no = 0;
   const char *p = text;
   int line = 1;  /* file line number of p */
@@ -159,17 +182,10 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (argc >= 2 && !strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
-  if (argc == 1 && !isatty(0)) {
-    char *text = read_stream(stdin);
-    RunOptions o = {.echo = true, .opt_level = 3};
-    int st = run_text(text, "<stdin>", &o);
-    free(text);
-    return st;
-  }
-  if (argc == 1) {
-    fputs("ember: the interactive REPL is not built yet; use 'ember run FILE' or pipe a script in.\n", stderr);
-    return 64;
-  }
+  if (argc >= 2 && !strcmp(argv[1], "kernel")) return kern_main(argc - 2, argv + 2);
+  if (argc >= 3 && !strcmp(argv[1], "kernelspec") && !strcmp(argv[2], "install"))
+    return kern_kernelspec_main(argc - 3, argv + 3);
+  if (argc == 1) return repl_main(argc, argv);
   fprintf(stderr, "ember: unknown command '%s'\n\n", argv[1]);
   usage(stderr);
   return 64;

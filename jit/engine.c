@@ -1,6 +1,6 @@
 /* jit/engine.c — MLIR text → native code in one ORC LLJIT session.
  *
- * A module goes through five stages, each a short static function below:
+ * A module goes through these stages, each a short static function below:
  *   parse_mlir   MLIR text → MlirModule (parses and verifies)
  *   lower        the CPU pipeline (jit_pipeline) → LLVM-dialect MLIR
  *   translate    LLVM dialect → LLVM IR in the JIT's ThreadSafeContext,
@@ -654,7 +654,10 @@ int jit_add_mlir(JitEngine *e, const char *mlir_text, char **err) {
 void jit_remove(JitEngine *e, int handle) {
   if (handle < 0 || handle >= e->nrts || !e->rts[handle]) return;
   LLVMErrorRef er = LLVMOrcResourceTrackerRemove(e->rts[handle]);
-  if (er) free(e->last_error), e->last_error = take_error(er);
+  if (er) {
+    free(e->last_error);
+    e->last_error = take_error(er);
+  }
   LLVMOrcReleaseResourceTracker(e->rts[handle]);
   e->rts[handle] = NULL;
 }
@@ -669,10 +672,8 @@ void *jit_lookup(JitEngine *e, const char *name) {
   LLVMErrorRef er = LLVMOrcLLJITLookup(e->jit, &a, name); /* mangles */
   if (!er) return (void *)(uintptr_t)a;
   char *what = take_error(er);
-  if (!e->orc_cause)
-    e->last_error = what;
-  else
-    e->last_error = fmt("%s; %s", e->orc_cause, what), free(what);
+  e->last_error = e->orc_cause ? fmt("%s; %s", e->orc_cause, what) : xstrdup(what);
+  free(what);
   return NULL;
 }
 

@@ -1,9 +1,9 @@
 /* jit/engine.h — MLIR text in, callable native code out.
  *
- * One JitEngine per session: an MLIR context with only the dialects Ember
- * emits, the CPU lowering pipeline (parsed once), a host TargetMachine, and
- * one ORC LLJIT whose main JITDylib also resolves symbols of this process
- * (rt_* exported with -rdynamic, libc, libm).  Each cell's MLIR module is
+ * One JitEngine per session: an MLIR context that loads only the dialects
+ * Ember emits, the CPU lowering (pass managers reused across modules), a
+ * host TargetMachine, and one ORC LLJIT whose main JITDylib also resolves
+ * symbols of this process (rt_* exported with -rdynamic, libc, libm).  Each cell's MLIR module is
  * added under its own resource tracker, so a cell can be dropped again
  * (%undo, a failed cell) and later cells link to earlier ones by name.
  *
@@ -16,8 +16,8 @@
 
 typedef struct JitEngine JitEngine;
 
-/* The MLIR → LLVM-dialect pipeline every module goes through (for docs,
-   --version and tests). */
+/* The full MLIR → LLVM-dialect pipeline (for docs and --version); a module
+   runs the part of it that the dialects its text mentions need. */
 extern const char *const jit_pipeline;
 
 /* opt_level 0..3 (clamped).  NULL and *err (malloc'd) on failure. */

@@ -282,3 +282,42 @@ SessionStatus session_execute(Session *s, const char *code, const char *cell_nam
   s->running = NULL;
   return st;
 }
+
+/* ---- front-end services (stubs until implemented) ----------------------- */
+
+void session_interrupt(void) {}
+
+const char *session_is_complete(Session *s, const char *code, char *indent, size_t indent_size) {
+  (void)s;
+  (void)code;
+  if (indent_size) indent[0] = 0;
+  return "complete";
+}
+
+void session_complete(Session *s, const char *code, int cursor, SessionCompletions *out) {
+  (void)s;
+  (void)code;
+  memset(out, 0, sizeof *out);
+  out->cursor_start = out->cursor_end = cursor;
+}
+
+void session_completions_free(SessionCompletions *c) {
+  for (int i = 0; i < c->count; i++) free(c->matches[i]);
+  free(c->matches);
+  memset(c, 0, sizeof *c);
+}
+
+char *session_inspect(Session *s, const char *code, int cursor, int detail_level) {
+  (void)s;
+  (void)code;
+  (void)cursor;
+  (void)detail_level;
+  return NULL;
+}
+
+char *session_eval(Session *s, const char *expr, char **err) {
+  (void)s;
+  (void)expr;
+  *err = strdup("not implemented yet");
+  return NULL;
+}

@@ -34,6 +34,10 @@ typedef struct SessionCallbacks {
   void (*on_error)(void *user, const SessionError *err);
   /* The value of the cell's last expression, as text/plain. */
   void (*on_result)(void *user, const char *repr);
+  /* input(prompt): return a malloc'd line without its newline, or NULL when
+     the user gave none (EOF). When on_input itself is NULL, input() raises
+     StdinNotImplementedError at once (the kernel's allow_stdin=False). */
+  char *(*on_input)(void *user, const char *prompt, bool password);
   void *user;
 } SessionCallbacks;
 
@@ -58,6 +62,47 @@ void session_reset(Session *s);
 SessionStatus session_execute(Session *s, const char *code, const char *cell_name,
                               int first_line, const SessionCallbacks *cb);
 SessionStats session_last_stats(const Session *s);
+
+/* Stop the running cell at its next loop iteration with KeyboardInterrupt.
+   Safe to call from any thread and from a signal handler; does nothing
+   harmful when no cell runs (the flag is cleared when a cell starts). */
+void session_interrupt(void);
+
+/* Is `code` a whole cell yet? status is "complete", "incomplete" (more lines
+   would continue it; *indent gets the indentation the next line should
+   have) or "invalid" (no continuation can fix it). indent has room for
+   indent_size bytes. Answers from the lexer and parser, as the kernel's
+   is_complete_request and the REPL's Enter key need. */
+const char *session_is_complete(Session *s, const char *code, char *indent, size_t indent_size);
+
+/* Completions at cursor (an offset in Unicode code points). Matches are
+   names the session knows (variables, functions, aliases), keywords,
+   builtins and types; members after '.'; module names after 'import'.
+   cursor_start/cursor_end (code points) is the text the match replaces. */
+typedef struct SessionCompletions {
+  char **matches;         /* malloc'd strings, sorted, no duplicates */
+  int count;
+  int cursor_start, cursor_end;
+} SessionCompletions;
+void session_complete(Session *s, const char *code, int cursor, SessionCompletions *out);
+void session_completions_free(SessionCompletions *c);
+
+/* What the name at cursor is: its signature and docstring for a function,
+   its type for a variable, its value for an alias. malloc'd text/plain, or
+   NULL when there is no name there that the session knows. */
+char *session_inspect(Session *s, const char *code, int cursor, int detail_level);
+
+/* Evaluate one expression against the session (user_expressions): returns
+   its repr (malloc'd), or NULL with *err (malloc'd) describing the error.
+   Defines nothing. */
+char *session_eval(Session *s, const char *expr, char **err);
+
+/* Magics handled by session_execute itself, so both front ends have them:
+     %time STMT     run STMT, then print "Wall time: ..." to the stream
+     %%time         (first line of a cell) time the whole cell
+     %timeit STMT   run STMT repeatedly (auto-ranged like IPython) and print
+                    "X ns ± Y ns per loop (mean ± std. dev. of R runs, N loops each)"
+     %reset [-f]    forget every definition (session_reset) */
 /* The MLIR text of the last cell that compiled (for inspection and tests). */
 const char *session_last_mlir(const Session *s);
 

@@ -4,7 +4,8 @@
   unit     build/test_*            a C program from tests/unit/*.c; passes on exit 0
   lang     tests/lang/**/*.ember   run through `ember run FILE`; expectations are
                                    comments in the file (see tests/README.md)
-  session  tests/session/*.py      a self-checking Python script; passes on exit 0
+  script   tests/{session,kernel,repl}/test_*.py
+                                   a self-checking Python script; passes on exit 0
 
 Usage: run_tests.py [-k SUBSTR] [-v] [--ember PATH] [-j N]
 
@@ -24,7 +25,10 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LANG_TIMEOUT = 30      # seconds per .ember file (the mandelbrot test is the slowest)
-SESSION_TIMEOUT = 120  # a session script runs several ember processes
+SESSION_TIMEOUT = 180  # a script runs several ember processes or a kernel
+# Folders of self-checking scripts; only files named test_*.py run, so a
+# folder can hold helpers too.
+SCRIPT_FOLDERS = ("session", "kernel", "repl")
 UNIT_TIMEOUT = 60
 SHORT_DIFF = 12        # lines of diff shown per failure without -v
 
@@ -236,8 +240,10 @@ def main():
         jobs.append((run_unit, path))
     for path in find(os.path.join(ROOT, "tests", "lang"), ".ember"):
         jobs.append((run_lang, path, ember))
-    for path in find(os.path.join(ROOT, "tests", "session"), ".py"):
-        jobs.append((run_session, path, ember))
+    for folder in SCRIPT_FOLDERS:
+        for path in find(os.path.join(ROOT, "tests", folder), ".py"):
+            if os.path.basename(path).startswith("test_"):
+                jobs.append((run_session, path, ember))
     jobs = [j for j in jobs if args.k in os.path.relpath(j[1], ROOT)]
 
     with concurrent.futures.ThreadPoolExecutor(max(1, args.j)) as pool:
