@@ -658,6 +658,11 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   case BI_FLOAT: return conversion_call(C, n, TYPE(F64));
   case BI_BOOL: return conversion_call(C, n, TYPE(BOOL));
   case BI_NOW: return arg_count(C, n, "now", 0, 0) ? TYPE(INT) : NULL;
+  case BI_INPUT:
+    if (!arg_count(C, n, "input", 0, 1)) return NULL;
+    if (n->list.len && !coerce(C, n->list.items[0], TYPE(STRING), "as the prompt")) return NULL;
+    mark_raise(C);
+    return TYPE(STRING);
   case BI_RANGE:
     ERR(n, "range() can only be used in a 'for' loop for now");
     return NULL;
@@ -942,6 +947,7 @@ static void alias_stmt(Checker *C, Node *n) {
 
 static void for_stmt(Checker *C, Node *n) {
   Node *it = n->b;
+  mark_raise(C);  /* every loop can be interrupted (KeyboardInterrupt) */
   Type *elem = NULL;
   if (it->kind == N_CALL && it->a->kind == N_NAME) {
     Symbol *s = lookup(C, it->a->name);
@@ -1058,6 +1064,7 @@ static void stmt(Checker *C, Node *n) {
     block_stmts(C, &n->list2);
     break;
   case N_WHILE:
+    mark_raise(C);  /* every loop can be interrupted (KeyboardInterrupt) */
     if (expr(C, n->a)) truthy_ok(C, n->a);
     C->loop_depth++;
     block_stmts(C, &n->list);

@@ -31,6 +31,8 @@ typedef struct Lexer {
   Diags *diags;
   Token *toks;
   int len, cap;
+  bool open_string;        /* hit the end inside a triple-quoted string */
+  bool open_backslash;     /* hit the end right after a continuation backslash */
 } Lexer;
 
 static Token *push(Lexer *L, TokenKind k, const char *start, int len) {
@@ -264,6 +266,7 @@ static void lex_string(Lexer *L) {
   for (;;) {
     char c = *L->p;
     if (!c || (c == '\n' && !triple)) {
+      if (!c && triple) L->open_string = true;
       diag_error(L->diags, start_line, start_col, "unterminated string literal");
       break;
     }
@@ -366,6 +369,10 @@ static void lex_line(Lexer *L) {
     else if (c == '\\' && (L->p[1] == '\n' || (L->p[1] == '\r' && L->p[2] == '\n'))) {
       L->p += L->p[1] == '\n' ? 2 : 3;
       newline_at(L, L->p);
+      if (!*L->p) L->open_backslash = true;
+    } else if (c == '\\' && !L->p[1]) {
+      L->p++;
+      L->open_backslash = true;
     } else if (c == '\n' || c == 0) {
       if (c == '\n' && L->depth > 0) {
         L->p++;
@@ -415,5 +422,5 @@ TokenArray lex_cell(const char *src, Arena *arena, Diags *diags) {
     push(&L, T_DEDENT, L.p, 0);
   }
   push(&L, T_EOF, L.p, 0);
-  return (TokenArray){L.toks, L.len};
+  return (TokenArray){L.toks, L.len, L.depth, L.open_string, L.open_backslash};
 }

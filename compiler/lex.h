@@ -7,9 +7,15 @@
 #include "compiler/diag.h"
 #include "compiler/token.h"
 
+#include <stdbool.h>
+
 typedef struct TokenArray {
   Token *items;   /* in the arena; the last one is T_EOF */
   int len;
+  /* How the text ended, for is_complete: more lines would continue it. */
+  int open_brackets;        /* (, [ or { still open at the end */
+  bool open_string;         /* inside an unterminated triple-quoted string */
+  bool open_backslash;      /* the last line ends with a continuation '\\' */
 } TokenArray;
 
 /* Lex all of src. Errors go to diags; the array is always usable. */

@@ -9,7 +9,9 @@
  * The session keeps, for every cell that compiled, its arena (the AST and
  * symbols that definitions point into) and its text (for tracebacks). */
 #include "jit/session.h"
+#include "jit/session_internal.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,27 +25,6 @@
 #include "jit/guard.h"
 #include "mlir/emit.h"
 #include "runtime/runtime.h"
-
-typedef struct CellRecord {
-  int number;
-  char *name;             /* as given by the front end */
-  int first_line;
-  char *source;
-  Arena *arena;           /* keeps the cell's AST and symbols alive */
-  NodeList stmts;
-} CellRecord;
-
-struct Session {
-  SessionOptions opts;
-  JitEngine *jit;
-  GlobalTable *globals;
-  CellRecord *cells;
-  int ncells, capcells;
-  int counter;            /* numbers every cell, compiled or not */
-  SessionStats stats;
-  char *last_mlir;
-  CellRecord *running;    /* the cell being run, for crash reports */
-};
 
 static double now_ms(void) {
   struct timespec t;
@@ -176,6 +157,9 @@ static void report_runtime(Session *s, const SessionCallbacks *cb) {
   if (colon && colon - msg < (long)sizeof ename && !memchr(msg, ' ', (size_t)(colon - msg))) {
     snprintf(ename, sizeof ename, "%.*s", (int)(colon - msg), msg);
     evalue = colon + 2;
+  } else if (!colon && strlen(msg) < sizeof ename && !strchr(msg, ' ')) {
+    snprintf(ename, sizeof ename, "%s", msg);  /* "KeyboardInterrupt": no value */
+    evalue = "";
   }
   Buf tb = {0};
   buf_puts(&tb, "Traceback (most recent call last):\n");
@@ -185,29 +169,58 @@ static void report_runtime(Session *s, const SessionCallbacks *cb) {
   if (!e->nframes && s->running)
     buf_printf(&tb, "  File \"%s\", in the cell starting at line %d\n", s->running->name,
                s->running->first_line);
-  buf_printf(&tb, "%s: %s\n", ename, evalue);
+  if (*evalue) buf_printf(&tb, "%s: %s\n", ename, evalue);
+  else buf_printf(&tb, "%s\n", ename);
   report(cb, SESSION_RUNTIME_ERROR, ename, evalue, buf_str(&tb));
   buf_free(&tb);
+}
+
+void *session_symbol_address(Session *s, const char *mangled) {
+  return jit_lookup(s->jit, mangled);
+}
+
+SessionStatus session_report_pending(Session *s, const SessionCallbacks *cb) {
+  report_runtime(s, cb);
+  rt_error_pending = 0;
+  return SESSION_RUNTIME_ERROR;
 }
 
 /* ---- running ------------------------------------------------------------ */
 
 static const SessionCallbacks *current_cb;
+/* Set while a cell runs, so an interrupt between cells is not remembered. */
+static volatile sig_atomic_t cell_running;
+
+void session_interrupt(void) {
+  if (cell_running) rt_interrupt_requested = 1;
+}
 
 static void stream_out(void *user, const char *text, size_t len) {
   (void)user;
   if (current_cb && current_cb->on_stream) current_cb->on_stream(current_cb->user, text, len);
 }
 
+static char *input_line(void *user, const char *prompt) {
+  (void)user;
+  rt_flush();  /* the prompt's context (earlier prints) goes out first */
+  return current_cb->on_input(current_cb->user, prompt, false);
+}
+
 static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCallbacks *cb) {
   current_cb = cb;
   rt_set_output(stream_out, NULL);
+  rt_set_input(cb && cb->on_input ? input_line : NULL, NULL);
   rt_take_result();
   double t0 = now_ms();
+  rt_interrupt_requested = 0;
+  cell_running = 1;
   int kind = guard_call(entry);
+  cell_running = 0;
+  rt_interrupt_requested = 0;
   s->stats.run_ms = now_ms() - t0;
   rt_flush();
   rt_set_output(NULL, NULL);
+  rt_set_input(NULL, NULL);
   current_cb = NULL;
   rt_error_pending = 0;
   const RtStr *result = rt_take_result();
@@ -228,8 +241,8 @@ static bool front(Session *s, const char *code, int number, Arena *arena, Diags 
   return check_cell(stmts, number, s->globals, arena, d, cell);
 }
 
-SessionStatus session_execute(Session *s, const char *code, const char *cell_name,
-                              int first_line, const SessionCallbacks *cb) {
+SessionStatus session_run_source(Session *s, const char *code, const char *cell_name,
+                                 int first_line, const SessionCallbacks *cb) {
   memset(&s->stats, 0, sizeof s->stats);
   int number = ++s->counter;
   double t0 = now_ms();
@@ -283,41 +296,3 @@ SessionStatus session_execute(Session *s, const char *code, const char *cell_nam
   return st;
 }
 
-/* ---- front-end services (stubs until implemented) ----------------------- */
-
-void session_interrupt(void) {}
-
-const char *session_is_complete(Session *s, const char *code, char *indent, size_t indent_size) {
-  (void)s;
-  (void)code;
-  if (indent_size) indent[0] = 0;
-  return "complete";
-}
-
-void session_complete(Session *s, const char *code, int cursor, SessionCompletions *out) {
-  (void)s;
-  (void)code;
-  memset(out, 0, sizeof *out);
-  out->cursor_start = out->cursor_end = cursor;
-}
-
-void session_completions_free(SessionCompletions *c) {
-  for (int i = 0; i < c->count; i++) free(c->matches[i]);
-  free(c->matches);
-  memset(c, 0, sizeof *c);
-}
-
-char *session_inspect(Session *s, const char *code, int cursor, int detail_level) {
-  (void)s;
-  (void)code;
-  (void)cursor;
-  (void)detail_level;
-  return NULL;
-}
-
-char *session_eval(Session *s, const char *expr, char **err) {
-  (void)s;
-  (void)expr;
-  *err = strdup("not implemented yet");
-  return NULL;
-}

@@ -221,6 +221,27 @@ static void check_pending(Emitter *E, int line) {
   start_block(E, ok);
 }
 
+static void raise_interrupt(Emitter *E, int line, bool unused) {
+  Val args[2] = {cell_key(E), const_int(E, line, "i32")};
+  call_rt(E, "rt_raise_interrupt", "!llvm.ptr, i32", NULL, args, 2);
+  unwind(E);
+}
+
+static void guard(Emitter *E, Val cond, void (*raise)(Emitter *, int, bool), int line, bool flag);
+static Val cmp(Emitter *E, const char *op, const char *pred, Val a, Val b, const char *ty);
+
+/* At the top of every loop iteration: stop if an interrupt was requested.
+   The load is volatile so LLVM cannot hoist it out of the loop. */
+static void poll_interrupt(Emitter *E, int line) {
+  if (declare_once(E, "rt_interrupt_requested"))
+    buf_puts(&E->globals,
+             "  llvm.mlir.global external @rt_interrupt_requested() {addr_space = 0 : i32} : i32\n");
+  Val p = new_val(E), f = new_val(E), z = const_int(E, 0, "i32");
+  OUT("  %%v%d = llvm.mlir.addressof @rt_interrupt_requested : !llvm.ptr\n", p);
+  OUT("  %%v%d = llvm.load volatile %%v%d : !llvm.ptr -> i32\n", f, p);
+  guard(E, cmp(E, "arith.cmpi", "ne", f, z, "i32"), raise_interrupt, line, false);
+}
+
 /* Raise ZeroDivisionError here; the block ends after it. */
 static void raise_zero_division(Emitter *E, int line, bool true_div) {
   Val args[3] = {cell_key(E), const_int(E, line, "i32"), const_int(E, true_div, "i32")};
@@ -747,6 +768,13 @@ static Val builtin_call(Emitter *E, Node *n) {
   case BI_MIN: return minmax(E, n, false);
   case BI_MAX: return minmax(E, n, true);
   case BI_NOW: return call_rt(E, "rt_now_ns", "", "i64", NULL, 0);
+  case BI_INPUT: {
+    Val prompt = n->list.len ? expr(E, n->list.items[0]) : const_string(E, "", 0);
+    Val args[3] = {prompt, cell_key(E), const_int(E, n->line, "i32")};
+    Val r = call_rt(E, "rt_input", "!llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 3);
+    check_pending(E, n->line);
+    return r;
+  }
   default: return 0;
   }
 }
@@ -858,6 +886,7 @@ static void while_stmt(Emitter *E, Node *n) {
   int head = new_block(E), body = new_block(E), done = new_block(E);
   br(E, head);
   start_block(E, head);
+  poll_interrupt(E, n->line);
   Val c = truthy(E, expr(E, n->a), n->a->type);
   cond_br(E, c, body, done);
   start_block(E, body);
@@ -910,6 +939,7 @@ static void for_range(Emitter *E, Node *n) {
   int head = new_block(E), body = new_block(E), latch = new_block(E), done = new_block(E);
   br(E, head);
   start_block(E, head);
+  poll_interrupt(E, n->line);
   Val i = load_tmp(E, ctr, "i64");
   Val c;
   if (sign > 0) c = cmp(E, "arith.cmpi", "slt", i, stop, "i64");
@@ -940,6 +970,7 @@ static void for_string(Emitter *E, Node *n) {
   int head = new_block(E), body = new_block(E), latch = new_block(E), done = new_block(E);
   br(E, head);
   start_block(E, head);
+  poll_interrupt(E, n->line);
   Val i = load_tmp(E, ctr, "i64");
   cond_br(E, cmp(E, "arith.cmpi", "slt", i, len, "i64"), body, done);
   start_block(E, body);

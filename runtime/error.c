@@ -15,6 +15,12 @@
 sigjmp_buf *rt_guard_target = NULL;
 RtError rt_last_error;
 int32_t rt_error_pending;
+volatile int32_t rt_interrupt_requested;
+
+void rt_raise_interrupt(const char *cell, int32_t line) {
+  rt_interrupt_requested = 0;
+  rt_raise("KeyboardInterrupt", cell, line);
+}
 
 void rt_clear_error(void) {
   rt_error_pending = 0;

@@ -113,6 +113,16 @@ void rt_raise(const char *message, const char *cell, int32_t line);
 void rt_raise_zero_division(const char *cell, int32_t line, int32_t is_true_div);
 /* Record that the error passed through (cell, line) on its way out. */
 void rt_add_frame(const char *cell, int32_t line);
+/* Set from another thread or a signal handler to stop the running cell;
+   compiled loops read it (volatile) at the top of every iteration. */
+extern volatile int32_t rt_interrupt_requested;
+/* Raise KeyboardInterrupt at (cell, line) and clear the request. */
+void rt_raise_interrupt(const char *cell, int32_t line);
+/* input(prompt): the session installs the hook; NULL means stdin is not
+   available (input() raises). The hook returns a malloc'd line or NULL at EOF. */
+typedef char *(*RtInputFn)(void *user, const char *prompt);
+void rt_set_input(RtInputFn fn, void *user);
+const RtStr *rt_input(const RtStr *prompt, const char *cell, int32_t line);
 /* Forget any error (the session calls it before each cell). */
 void rt_clear_error(void);
 /* Raise and jump straight to the guard: for faults deep in the runtime that

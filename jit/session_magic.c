@@ -1,0 +1,232 @@
+/* session_magic.c — IPython-style magics, handled in the session so the
+ * kernel and the REPL share them, and session_eval for user_expressions.
+ *
+ * session_execute looks at the cell's first code line: `%%time` times the
+ * rest of the cell; a one-line cell `%time STMT`, `%timeit STMT` or
+ * `%reset [-f]` runs the magic; anything else is Ember code. %timeit
+ * compiles STMT once inside a counted loop (`fn __timeit(n: Int)`) and
+ * calls it with growing n until a run takes 0.2 s, then repeats that run,
+ * as IPython's auto-ranging does. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "compiler/buf.h"
+#include "compiler/lex.h"
+#include "compiler/parse.h"
+#include "jit/guard.h"
+#include "jit/session_internal.h"
+
+static double wall_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static double cpu_s(int who) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  struct timeval tv = who ? u.ru_stime : u.ru_utime;
+  return (double)tv.tv_sec + tv.tv_usec * 1e-6;
+}
+
+/* IPython's time format: 3 significant digits and a unit. */
+static void format_time(char *out, size_t n, double s) {
+  static const char *const units[] = {"s", "ms", "\xc2\xb5s", "ns"};
+  int u = 0;
+  double v = s;
+  while (u < 3 && v != 0 && fabs(v) < 1.0) {
+    v *= 1000;
+    u++;
+  }
+  snprintf(out, n, "%.3g %s", v, units[u]);
+}
+
+static void emit_text(const SessionCallbacks *cb, const char *text) {
+  if (cb && cb->on_stream) cb->on_stream(cb->user, text, strlen(text));
+}
+
+static void usage_error(const SessionCallbacks *cb, const char *msg) {
+  if (!cb || !cb->on_error) return;
+  Buf tb = {0};
+  buf_printf(&tb, "UsageError: %s\n", msg);
+  SessionError e = {SESSION_COMPILE_ERROR, "UsageError", msg, buf_str(&tb)};
+  cb->on_error(cb->user, &e);
+  buf_free(&tb);
+}
+
+/* ---- %time and %%time -------------------------------------------------- */
+
+static SessionStatus time_code(Session *s, const char *code, const char *name, int first_line,
+                               const SessionCallbacks *cb) {
+  double w0 = wall_s(), u0 = cpu_s(0), k0 = cpu_s(1);
+  SessionStatus st = session_run_source(s, code, name, first_line, cb);
+  double w = wall_s() - w0, u = cpu_s(0) - u0, k = cpu_s(1) - k0;
+  char su[32], sk[32], st_[32], sw[32], line[256];
+  format_time(su, sizeof su, u);
+  format_time(sk, sizeof sk, k);
+  format_time(st_, sizeof st_, u + k);
+  format_time(sw, sizeof sw, w);
+  snprintf(line, sizeof line, "CPU times: user %s, sys: %s, total: %s\nWall time: %s\n", su, sk, st_, sw);
+  emit_text(cb, line);
+  return st;
+}
+
+/* ---- %timeit ----------------------------------------------------------- */
+
+static void (*timeit_fn)(int64_t);
+static int64_t timeit_loops;
+static void timeit_call(void) { timeit_fn(timeit_loops); }
+
+/* Run fn(n) once under the guard; returns seconds, or -1 on error. */
+static double timed_run(void (*fn)(int64_t), int64_t n) {
+  timeit_fn = fn;
+  timeit_loops = n;
+  double t0 = wall_s();
+  int kind = guard_call(timeit_call);
+  return kind == RT_ERR_NONE ? wall_s() - t0 : -1;
+}
+
+static void report_timeit(const SessionCallbacks *cb, const double *runs, int nruns, int64_t loops) {
+  double mean = 0, var = 0;
+  for (int i = 0; i < nruns; i++) mean += runs[i] / (double)loops;
+  mean /= nruns;
+  for (int i = 0; i < nruns; i++) {
+    double d = runs[i] / (double)loops - mean;
+    var += d * d;
+  }
+  double sd = nruns > 1 ? sqrt(var / nruns) : 0;
+  char m[32], d[32], line[256];
+  format_time(m, sizeof m, mean);
+  format_time(d, sizeof d, sd);
+  snprintf(line, sizeof line, "%s \xc2\xb1 %s per loop (mean \xc2\xb1 std. dev. of %d run%s, %lld loop%s each)\n",
+           m, d, nruns, nruns == 1 ? "" : "s", (long long)loops, loops == 1 ? "" : "s");
+  emit_text(cb, line);
+}
+
+static void swallow_result(void *user, const char *repr) {
+  (void)user;
+  (void)repr;
+}
+
+static SessionStatus timeit(Session *s, const char *stmt, const char *name, int first_line,
+                            const SessionCallbacks *cb) {
+  Buf src = {0};
+  buf_printf(&src, "fn __timeit(__n: Int):\n    for __i in range(__n):\n        %s\n", stmt);
+  SessionCallbacks quiet = *cb;
+  quiet.on_result = swallow_result;
+  SessionStatus st = session_run_source(s, buf_str(&src), name, first_line - 2, &quiet);
+  buf_free(&src);
+  if (st != SESSION_OK) return st;
+  Symbol *sym = globals_get(s->globals, "__timeit");
+  void (*fn)(int64_t) = sym ? (void (*)(int64_t))session_symbol_address(s, sym->mangled) : NULL;
+  if (!fn) return SESSION_RUNTIME_ERROR;
+  int64_t loops = 1;
+  double t;
+  for (int step = 0;; step++) {  /* 1, 2, 5, 10, 20, 50, ... loops */
+    t = timed_run(fn, loops);
+    if (t < 0) break;
+    if (t >= 0.2 || loops >= (int64_t)1e9) break;
+    loops = (step % 3 == 1) ? loops / 2 * 5 : loops * 2;
+  }
+  if (t < 0) return session_report_pending(s, cb);
+  int nruns = t > 0 ? (int)fmin(7, fmax(1, 5.0 / t)) : 7;
+  double runs[7];
+  runs[0] = t;
+  for (int i = 1; i < nruns; i++) {
+    runs[i] = timed_run(fn, loops);
+    if (runs[i] < 0) return session_report_pending(s, cb);
+  }
+  report_timeit(cb, runs, nruns, loops);
+  return SESSION_OK;
+}
+
+/* ---- dispatch ---------------------------------------------------------- */
+
+static bool is_word(const char *p, const char *w) {
+  size_t n = strlen(w);
+  return !strncmp(p, w, n) && (!p[n] || isspace((unsigned char)p[n]));
+}
+
+SessionStatus session_execute(Session *s, const char *code, const char *cell_name,
+                              int first_line, const SessionCallbacks *cb) {
+  const char *p = code;
+  int line = first_line;
+  while (*p && isspace((unsigned char)*p)) {  /* find the first code line */
+    if (*p == '\n') line++;
+    p++;
+  }
+  if (*p != '%') return session_run_source(s, code, cell_name, first_line, cb);
+  const char *eol = p + strcspn(p, "\n");
+  const char *rest = *eol ? eol + 1 : eol;
+  bool one_line = !*(rest + strspn(rest, " \t\r\n"));
+  char *arg = strndup(p, (size_t)(eol - p));
+  char *a = arg + strcspn(arg, " \t");
+  a += strspn(a, " \t");
+  SessionStatus st = SESSION_OK;
+  if (is_word(p, "%%time")) st = time_code(s, rest, cell_name, line + 1, cb);
+  else if (!one_line) {
+    usage_error(cb, "a line magic must be the whole cell (only %%time applies to a cell)");
+    st = SESSION_COMPILE_ERROR;
+  } else if (is_word(p, "%time")) st = time_code(s, a, cell_name, line, cb);
+  else if (is_word(p, "%timeit")) st = timeit(s, a, cell_name, line, cb);
+  else if (is_word(p, "%reset")) session_reset(s);
+  else {
+    char msg[160];
+    snprintf(msg, sizeof msg, "Line magic function `%.*s` not found.", (int)strcspn(p, " \t\n"), p);
+    usage_error(cb, msg);
+    st = SESSION_COMPILE_ERROR;
+  }
+  free(arg);
+  return st;
+}
+
+/* ---- user_expressions -------------------------------------------------- */
+
+typedef struct EvalCapture {
+  char *result;
+  char *error;
+} EvalCapture;
+
+static void eval_result(void *user, const char *repr) {
+  EvalCapture *c = user;
+  free(c->result);
+  c->result = strdup(repr);
+}
+
+static void eval_error(void *user, const SessionError *e) {
+  EvalCapture *c = user;
+  free(c->error);
+  c->error = strdup(e->traceback);
+}
+
+static bool single_expression(const char *expr) {
+  Arena *arena = arena_new();
+  Diags d;
+  diag_init(&d, arena, expr);
+  NodeList stmts = parse_cell(lex_cell(expr, arena, &d), arena, &d);
+  bool ok = !d.count && stmts.len == 1 && stmts.items[0]->kind == N_EXPR_STMT;
+  arena_free(arena);
+  return ok;
+}
+
+char *session_eval(Session *s, const char *expr, char **err) {
+  *err = NULL;
+  if (!single_expression(expr)) {
+    *err = strdup("SyntaxError: not a single expression");
+    return NULL;
+  }
+  EvalCapture c = {0};
+  SessionCallbacks cb = {.on_result = eval_result, .on_error = eval_error, .user = &c};
+  session_run_source(s, expr, "<expression>", 1, &cb);
+  if (c.error) {
+    *err = c.error;
+    free(c.result);
+    return NULL;
+  }
+  return c.result ? c.result : strdup("None");
+}
