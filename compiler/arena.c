@@ -13,7 +13,8 @@ struct ArenaBlock {
   _Alignas(16) unsigned char data[];
 };
 
-enum { FIRST_BLOCK = 8 * 1024, MAX_BLOCK = 1024 * 1024 };
+/* Small first block: the session keeps one arena per cell that compiled. */
+enum { FIRST_BLOCK = 2 * 1024, MAX_BLOCK = 1024 * 1024 };
 
 static void *xmalloc(size_t n) {
   void *p = malloc(n);

@@ -8,6 +8,7 @@
 #include "compiler/lex.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,10 +37,13 @@ typedef struct Lexer {
 } Lexer;
 
 static Token *push(Lexer *L, TokenKind k, const char *start, int len) {
-  if (L->len == L->cap) {
-    int cap = L->cap ? L->cap * 2 : 256;
-    Token *t = arena_alloc(L->arena, sizeof(Token) * (size_t)cap);
-    if (L->len) memcpy(t, L->toks, sizeof(Token) * (size_t)L->len);
+  if (L->len == L->cap) {  /* malloc, not the arena: tokens die after parsing */
+    int cap = L->cap ? L->cap * 2 : 64;
+    Token *t = realloc(L->toks, sizeof(Token) * (size_t)cap);
+    if (!t) {
+      fputs("ember: out of memory\n", stderr);
+      abort();
+    }
     L->toks = t;
     L->cap = cap;
   }
@@ -423,4 +427,10 @@ TokenArray lex_cell(const char *src, Arena *arena, Diags *diags) {
   }
   push(&L, T_EOF, L.p, 0);
   return (TokenArray){L.toks, L.len, L.depth, L.open_string, L.open_backslash};
+}
+
+void lex_free(TokenArray *toks) {
+  free(toks->items);
+  toks->items = NULL;
+  toks->len = 0;
 }

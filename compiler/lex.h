@@ -10,7 +10,8 @@
 #include <stdbool.h>
 
 typedef struct TokenArray {
-  Token *items;   /* in the arena; the last one is T_EOF */
+  Token *items;   /* malloc'd (lex_free); the last one is T_EOF. Names and
+                     string values they point to live in the arena. */
   int len;
   /* How the text ended, for is_complete: more lines would continue it. */
   int open_brackets;        /* (, [ or { still open at the end */
@@ -20,5 +21,6 @@ typedef struct TokenArray {
 
 /* Lex all of src. Errors go to diags; the array is always usable. */
 TokenArray lex_cell(const char *src, Arena *arena, Diags *diags);
+void lex_free(TokenArray *toks);
 
 #endif

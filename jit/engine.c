@@ -542,6 +542,11 @@ static bool lower(JitEngine *e, MlirModule m, const char *text, char **err) {
    data layout (MLIR leaves an empty layout).  Caller owns the module. */
 static LLVMModuleRef translate(JitEngine *e, MlirModule m, char **err) {
   e->diag.len = 0;
+  /* A fresh LLVMContext per module: ORC frees it with the module's IR once
+     the code is generated, so types and constants do not pile up over a
+     long session (1,000 cells would otherwise keep ~25 MB). */
+  if (e->tsc) LLVMOrcDisposeThreadSafeContext(e->tsc);
+  e->tsc = LLVMOrcCreateNewThreadSafeContext();
   LLVMContextRef lc = LLVMOrcThreadSafeContextGetContext(e->tsc);
   LLVMModuleRef lm = mlirTranslateModuleToLLVMIR(mlirModuleGetOperation(m), lc);
   if (!lm) {
@@ -616,6 +621,8 @@ static int push_tracker(JitEngine *e, LLVMOrcResourceTrackerRef rt) {
 static int add_module(JitEngine *e, LLVMModuleRef m, char **err) {
   LLVMOrcResourceTrackerRef rt = LLVMOrcJITDylibCreateResourceTracker(e->main_jd);
   LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m, e->tsc);
+  LLVMOrcDisposeThreadSafeContext(e->tsc); /* the module holds its own reference */
+  e->tsc = NULL;
   LLVMErrorRef er = LLVMOrcLLJITAddLLVMIRModuleWithRT(e->jit, rt, tsm); /* takes tsm */
   int h = er ? -1 : push_tracker(e, rt);
   if (h >= 0) return h;
@@ -724,6 +731,8 @@ static char *emit_llvm(JitEngine *e, MlirModule mm, int stage, char **err) {
   if (stage == EMIT_LLVM || optimize(e, m, err))
     out = stage == EMIT_ASM ? print_asm(e, m, err) : print_llvm(m);
   LLVMDisposeModule(m);
+  LLVMOrcDisposeThreadSafeContext(e->tsc);
+  e->tsc = NULL;
   return out;
 }
 

@@ -237,6 +237,7 @@ static bool front(Session *s, const char *code, int number, Arena *arena, Diags 
                   CheckedCell *cell) {
   TokenArray toks = lex_cell(code, arena, d);
   NodeList stmts = parse_cell(toks, arena, d);
+  lex_free(&toks);
   if (d->count) return false;
   return check_cell(stmts, number, s->globals, arena, d, cell);
 }

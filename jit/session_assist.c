@@ -103,6 +103,7 @@ const char *session_is_complete(Session *s, const char *code, char *indent, size
     parse_cell(toks, arena, &d);
     if (d.count) status = "invalid";
   }
+  lex_free(&toks);
   arena_free(arena);
   return status;
 }
@@ -180,6 +181,7 @@ static void add_names_in_text(Matches *m, const char *code, size_t skip_at) {
     if (t->kind == T_NAME && (size_t)(t->start - code) + (size_t)t->len != skip_at)
       add_match(m, t->str);
   }
+  lex_free(&toks);
   arena_free(arena);
 }
 

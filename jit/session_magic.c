@@ -208,7 +208,9 @@ static bool single_expression(const char *expr) {
   Arena *arena = arena_new();
   Diags d;
   diag_init(&d, arena, expr);
-  NodeList stmts = parse_cell(lex_cell(expr, arena, &d), arena, &d);
+  TokenArray toks = lex_cell(expr, arena, &d);
+  NodeList stmts = parse_cell(toks, arena, &d);
+  lex_free(&toks);
   bool ok = !d.count && stmts.len == 1 && stmts.items[0]->kind == N_EXPR_STMT;
   arena_free(arena);
   return ok;
