@@ -505,6 +505,7 @@ static Node **bind_args(Checker *C, Node *n, Symbol *fn) {
 static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
   for (int i = 0; i < n->list.len; i++) expr(C, n->list.items[i]);
   for (int i = 0; i < n->list2.len; i++) expr(C, n->list2.items[i]->a);
+  if (fn->bad_signature) return NULL;  /* already reported at the definition */
   Node **bound = bind_args(C, n, fn);
   if (!bound) return NULL;
   for (int i = 0; i < fn->nparams; i++)
@@ -1128,9 +1129,11 @@ static Symbol *declare_fn(Checker *C, Node *n) {
       continue;
     }
     fn->param_types[i] = resolve_type(C, p->a);
+    if (!fn->param_types[i]) fn->bad_signature = true;
   }
   /* a def without '-> T' infers its result from its returns */
   fn->type = n->a ? resolve_type(C, n->a) : (n->flags & FN_IS_DEF) ? NULL : TYPE(NONE);
+  if (n->a && !fn->type) fn->bad_signature = true;
   return fn;
 }
 

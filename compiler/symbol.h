@@ -62,6 +62,7 @@ typedef struct Symbol {
   Type **param_types;     /* NULL entries: untyped (generic def) */
   bool generic;           /* a def with untyped parameters: instantiated per call */
   bool checked;           /* its body has been checked (may_raise is final) */
+  bool bad_signature;     /* a parameter or result type did not resolve (reported) */
   bool may_raise;         /* callers must look at rt_error_pending after a call */
   Instance *instances;    /* generic: instances compiled so far (committed) */
   /* aliases */
