@@ -45,6 +45,7 @@ Node *node_clone(Arena *a, const Node *n) {
   c->c = node_clone(a, n->c);
   clone_list(a, &c->list, &n->list);
   clone_list(a, &c->list2, &n->list2);
+  clone_list(a, &c->list3, &n->list3);
   clone_list(a, &c->decorators, &n->decorators);
   return c;
 }

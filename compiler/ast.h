@@ -48,7 +48,11 @@
   NODE(ALIAS, "name, a: type or NULL, b: value")                              \
   NODE(IMPORT, "name: module, str: 'as' name or NULL")                        \
   NODE(FROM_IMPORT, "name: module, list: NAME nodes (str: 'as' name)")         \
-  NODE(DECORATOR, "a: expression")
+  NODE(DECORATOR, "a: expression")                                           \
+  NODE(RAISE, "a: the error (Error or String), or NULL to re-raise")         \
+  NODE(TRY, "list: body, list2: EXCEPT clauses, list3: else body, b: BLOCK of finally or NULL") \
+  NODE(EXCEPT, "a: error kind NAME or NULL, name: binding or NULL, list: body") \
+  NODE(BLOCK, "list: statements")
 
 typedef enum NodeKind {
 #define NODE_ENUM(kind, doc) N_##kind,
@@ -83,7 +87,7 @@ struct Node {
   int flags;
   const char *name;
   Node *a, *b, *c;
-  NodeList list, list2;
+  NodeList list, list2, list3;
   int *ops;              /* COMPARE: list.len - 1 operators */
   NodeList decorators;   /* FN_DEF */
   union {

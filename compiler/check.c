@@ -37,6 +37,7 @@ typedef struct FnCtx {
   Type *inferred;
   bool is_def;
   bool may_raise;      /* something in the body can raise */
+  bool raises;         /* declared `raises` (or a def): may raise explicitly */
 } FnCtx;
 
 typedef struct Checker {
@@ -48,6 +49,8 @@ typedef struct Checker {
   Scope *scope;
   FnCtx *fn;           /* NULL at top level */
   int loop_depth;
+  int try_depth;       /* inside a try body: explicit raises are caught here */
+  int handler_depth;   /* inside an except clause: bare `raise` re-raises */
   int cell;
 } Checker;
 
@@ -60,6 +63,14 @@ static void check_fn_body(Checker *C, Node *def, Symbol *fn);
 static void mark_raise(Checker *C) {
   if (C->fn) C->fn->may_raise = true;
 }
+
+/* Mojo's rule: raising explicitly (raise, or calling a `raises` function)
+   needs a `raises` function, a def, a try around it, or the top level. */
+static bool may_raise_here(Checker *C) {
+  return !C->fn || C->fn->raises || C->try_depth > 0;
+}
+
+static const char *fn_name(Checker *C) { return C->fn ? C->fn->sym->name : "<cell>"; }
 
 bool check_literal_nonzero(const Node *n) {
   if (n->kind == N_INT) return n->ival != 0;
@@ -506,6 +517,13 @@ static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
   for (int i = 0; i < n->list.len; i++) expr(C, n->list.items[i]);
   for (int i = 0; i < n->list2.len; i++) expr(C, n->list2.items[i]->a);
   if (fn->bad_signature) return NULL;  /* already reported at the definition */
+  if ((fn->decl->flags & FN_RAISES) && !may_raise_here(C)) {
+    ERR(n, "cannot call '%s', which may raise, from '%s', which is not declared 'raises'",
+        fn->name, fn_name(C));
+    diag_hint(C->diags, "declare it 'fn %s(...) raises', or call '%s' inside try/except",
+              fn_name(C), fn->name);
+    return NULL;
+  }
   Node **bound = bind_args(C, n, fn);
   if (!bound) return NULL;
   for (int i = 0; i < fn->nparams; i++)
@@ -682,7 +700,9 @@ static Type *conversion_call(Checker *C, Node *n, Type *to) {
   if (!arg_count(C, n, to->name, 1, 1)) return NULL;
   Node *a = n->list.items[0];
   Type *from = a->type;
-  bool ok = from == to || to->kind == TY_STRING || to->kind == TY_BOOL ||
+  bool ok = from == to || to->kind == TY_STRING ||
+            (to->kind == TY_BOOL && from->kind != TY_ERROR) ||
+            (to->kind == TY_ERROR && from->kind == TY_STRING) ||
             (type_is_numeric(to) && (type_is_numeric(from) || from->kind == TY_BOOL));
   if (!ok) {
     ERR(a, "cannot convert '%s' value to '%s'", from->name, to->name);
@@ -1052,6 +1072,55 @@ static void import_stmt(Checker *C, Node *n) {
 
 static void fn_def_stmt(Checker *C, Node *n);
 
+static void raise_stmt(Checker *C, Node *n) {
+  mark_raise(C);
+  if (!may_raise_here(C)) {
+    ERR(n, "'raise' in '%s', which is not declared 'raises'", fn_name(C));
+    diag_hint(C->diags, "declare it 'fn %s(...) raises', or use def", fn_name(C));
+  }
+  if (!n->a) {
+    if (!C->handler_depth) ERR(n, "a bare 'raise' re-raises the error being handled, and there is none here");
+    return;
+  }
+  Type *t = expr(C, n->a);
+  if (t && t->kind != TY_ERROR && t->kind != TY_STRING)
+    ERR(n->a, "can only raise an Error (or a String message), not '%s'", t->name);
+}
+
+static void except_clause(Checker *C, Node *x) {
+  Scope s;
+  push_scope(C, &s, false);
+  if (x->name) {
+    Symbol *e = new_symbol(C, SYM_VAR, x->name, TYPE(ERROR));
+    e->flags = SYM_MUTABLE;
+    if (!C->fn) {  /* at top level the binding is a global, like Python's */
+      e->flags |= SYM_GLOBAL;
+      e->mangled = mangle(C, x->name, "");
+      add_def(C, e);
+    } else {
+      e->id = C->out->nlocals++;
+      scope_add(C, &s, e);
+    }
+    x->sym = e;
+  }
+  C->handler_depth++;
+  stmt_list(C, &x->list);
+  C->handler_depth--;
+  C->scope = s.parent;
+}
+
+static void try_stmt(Checker *C, Node *n) {
+  Scope body;
+  push_scope(C, &body, false);
+  C->try_depth += n->list2.len > 0;  /* a finally alone catches nothing */
+  stmt_list(C, &n->list);
+  C->try_depth -= n->list2.len > 0;
+  C->scope = body.parent;
+  for (int i = 0; i < n->list2.len; i++) except_clause(C, n->list2.items[i]);
+  block_stmts(C, &n->list3);
+  if (n->b) block_stmts(C, &n->b->list);
+}
+
 static void stmt(Checker *C, Node *n) {
   switch (n->kind) {
   case N_EXPR_STMT: expr(C, n->a); n->type = n->a->type; break;
@@ -1079,6 +1148,8 @@ static void stmt(Checker *C, Node *n) {
   case N_PASS: break;
   case N_FN_DEF: fn_def_stmt(C, n); break;
   case N_IMPORT: case N_FROM_IMPORT: import_stmt(C, n); break;
+  case N_RAISE: raise_stmt(C, n); break;
+  case N_TRY: try_stmt(C, n); break;
   default: ERR(n, "unexpected statement"); break;
   }
 }
@@ -1107,6 +1178,14 @@ bool check_always_returns(const NodeList *body) {
       return true;
     if (s->kind == N_WHILE && s->a->kind == N_BOOL && s->a->ival && !loop_has_break(&s->list))
       return true;
+    if (s->kind == N_RAISE) return true;
+    if (s->kind == N_TRY) {
+      if (s->b && check_always_returns(&s->b->list)) return true;
+      if (!s->list2.len && check_always_returns(&s->list)) return true;
+      bool all = check_always_returns(s->list3.len ? &s->list3 : &s->list);
+      for (int k = 0; k < s->list2.len; k++) all = all && check_always_returns(&s->list2.items[k]->list);
+      if (all && s->list2.len) return true;
+    }
   }
   return false;
 }
@@ -1146,7 +1225,10 @@ static void check_defaults(Checker *C, Node *n, Symbol *fn) {
 }
 
 static void check_fn_body(Checker *C, Node *def, Symbol *fn) {
-  FnCtx ctx = {.sym = fn, .ret = fn->type, .is_def = def->flags & FN_IS_DEF};
+  FnCtx ctx = {.sym = fn, .ret = fn->type, .is_def = def->flags & FN_IS_DEF,
+               .raises = def->flags & FN_RAISES};
+  int saved_try = C->try_depth, saved_handler = C->handler_depth;
+  C->try_depth = C->handler_depth = 0;
   ctx.infer = !def->a && ctx.is_def;
   Scope scope;
   push_scope(C, &scope, true);
@@ -1171,6 +1253,8 @@ static void check_fn_body(Checker *C, Node *def, Symbol *fn) {
   }
   fn->may_raise = ctx.may_raise;
   fn->checked = true;
+  C->try_depth = saved_try;
+  C->handler_depth = saved_handler;
   C->fn = saved;
   C->scope = scope.parent;
 }

@@ -411,7 +411,13 @@ static Node *small_statement(Parser *P) {
   case T_KW_VAR: case T_KW_LET: advance(P); return var_decl(P, t);
   case T_KW_ALIAS: advance(P); return alias_decl(P, t);
   case T_KW_IMPORT: case T_KW_FROM: advance(P); return import_stmt(P, t);
-  case T_KW_RAISE: case T_KW_GLOBAL: case T_KW_DEL: case T_KW_ASSERT: case T_KW_NONLOCAL:
+  case T_KW_RAISE:
+    advance(P);
+    n = mk(P, N_RAISE, t);
+    if (!at(P, T_NEWLINE) && !at(P, T_SEMI) && !at(P, T_EOF)) n->a = expression(P, PREC_TERNARY);
+    if (accept(P, T_KW_FROM)) expression(P, PREC_TERNARY);  /* `raise X from Y`: Y is ignored */
+    return n;
+  case T_KW_GLOBAL: case T_KW_DEL: case T_KW_ASSERT: case T_KW_NONLOCAL:
   case T_KW_YIELD:
     diag_error(P->diags, t->line, t->col, "'%.*s' is not supported yet", t->len, t->start);
     longjmp(P->bail, 1);
@@ -522,6 +528,45 @@ static Node *param(Parser *P) {
   return p;
 }
 
+/* except -> 'except' [NAME ['as' NAME]] block     (Mojo: `except e:` binds e) */
+static Node *except_clause(Parser *P, Token *kw) {
+  Node *x = mk(P, N_EXCEPT, kw);
+  if (at(P, T_NAME)) {
+    Token *first = advance(P);
+    if (accept(P, T_KW_AS)) {
+      Node *kind = mk(P, N_NAME, first);
+      kind->name = first->str;
+      x->a = kind;
+      x->name = expect(P, T_NAME, "a name after 'as'")->str;
+    } else if (first->str[0] >= 'A' && first->str[0] <= 'Z') {
+      Node *kind = mk(P, N_NAME, first);  /* except ZeroDivisionError: */
+      kind->name = first->str;
+      x->a = kind;
+    } else x->name = first->str;           /* except e: */
+  }
+  block(P, &x->list);
+  return x;
+}
+
+/* try -> 'try' block except* ['else' block] ['finally' block] */
+static Node *try_statement(Parser *P, Token *kw) {
+  Node *n = mk(P, N_TRY, kw);
+  block(P, &n->list);
+  Token *t;
+  while ((t = peek(P))->kind == T_KW_EXCEPT) {
+    advance(P);
+    node_push(P->arena, &n->list2, except_clause(P, t));
+  }
+  if (n->list2.len && accept(P, T_KW_ELSE)) block(P, &n->list3);
+  t = peek(P);
+  if (accept(P, T_KW_FINALLY)) {
+    n->b = mk(P, N_BLOCK, t);
+    block(P, &n->b->list);
+  }
+  if (!n->list2.len && !n->b) fail_at(P, peek(P), "expected 'except' or 'finally' after the 'try' block");
+  return n;
+}
+
 /* fn -> ('fn'|'def') NAME '(' params ')' ['raises'] ['->' type] ['raises'] block */
 static Node *fn_def(Parser *P, Token *kw) {
   Node *f = mk(P, N_FN_DEF, kw);
@@ -606,7 +651,9 @@ static Node *statement_list_item(Parser *P) {
   case T_KW_FN: case T_KW_DEF: advance(P); return fn_def(P, t);
   case T_AT: return decorated(P);
   case T_INDENT: fail_at(P, t, "unexpected indent");
-  case T_KW_STRUCT: case T_KW_TRAIT: case T_KW_TRY: case T_KW_WITH: case T_KW_CLASS:
+  case T_KW_TRY: advance(P); return try_statement(P, t);
+  case T_KW_EXCEPT: case T_KW_FINALLY: fail_at(P, t, "invalid syntax: no 'try' for this");
+  case T_KW_STRUCT: case T_KW_TRAIT: case T_KW_WITH: case T_KW_CLASS:
     diag_error(P->diags, t->line, t->col, "'%.*s' is not supported yet", t->len, t->start);
     longjmp(P->bail, 1);
   case T_KW_ELSE: case T_KW_ELIF:

@@ -23,6 +23,7 @@
   TYPE(F64, "Float64", "f64", 64, 0, 1, 1)                      \
   TYPE(BOOL, "Bool", "i1", 1, 0, 0, 0)                          \
   TYPE(STRING, "String", "!llvm.ptr", 64, 0, 0, 0)              \
+  TYPE(ERROR, "Error", "!llvm.ptr", 64, 0, 0, 0)                \
   TYPE(NONE, "NoneType", "", 0, 0, 0, 0)
 
 typedef enum TypeKind {

@@ -259,6 +259,7 @@ SessionStatus session_run_source(Session *s, const char *code, const char *cell_
   char main_name[48];
   snprintf(main_name, sizeof main_name, "__cell$c%d", number);
   char *mlir = emit_cell(&cell, main_name);
+  if (getenv("EMBER_DUMP_MLIR")) fputs(mlir, stderr);  /* for compiler work */
   s->stats.front_ms = now_ms() - t0;
   char *err = NULL;
   int handle = jit_add_mlir(s->jit, mlir, &err);

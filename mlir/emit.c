@@ -22,16 +22,27 @@
 
 typedef int Val;            /* an SSA value %v<N>; 0 means "no value" (None) */
 
+typedef struct Finally Finally;
+
 typedef struct Loop {
   int cont, brk;            /* block ids for continue and break */
+  Finally *finally_at;      /* finally blocks open when the loop started */
   struct Loop *outer;
 } Loop;
+
+/* A try's finally body, which every exit from the try must run. */
+struct Finally {
+  const NodeList *body;
+  int handler;              /* the handler in force outside the try */
+  Finally *outer;
+};
 
 typedef struct Emitter {
   const CheckedCell *cell;
   Buf globals;              /* module-level declarations and definitions */
   Buf allocas;              /* the current function's entry allocas */
   Buf body;                 /* the current function's blocks */
+  Buf deferred;             /* blocks emitted out of line, appended at the end */
   char **declared;          /* names already declared in this module */
   int ndeclared, capdeclared;
   int next_val, next_block, next_str;
@@ -39,6 +50,9 @@ typedef struct Emitter {
   Loop *loop;
   Type *ret;                /* the current function's result type */
   int unwind;               /* block that returns while an error is pending; 0: not yet used */
+  int handler;              /* where a pending error goes: an except block, or 0 (unwind) */
+  Finally *finally;         /* innermost enclosing finally */
+  Val caught;               /* in an except clause: slot holding the RtError* being handled */
   int *local_made;          /* per local symbol id: alloca emitted */
 } Emitter;
 
@@ -196,8 +210,13 @@ static Val call_rt(Emitter *E, const char *name, const char *argtypes, const cha
   return r;
 }
 
-/* Leave the function with the error pending (errors are values). */
+/* Go where a pending error goes: the enclosing except, or out of the
+   function (errors are values). */
 static void unwind(Emitter *E) {
+  if (E->handler) {
+    br(E, E->handler);
+    return;
+  }
   if (!E->unwind) E->unwind = new_block(E);
   br(E, E->unwind);
 }
@@ -341,6 +360,7 @@ static Val truthy(Emitter *E, Val v, const Type *t) {
 static Val to_string(Emitter *E, Val v, const Type *t) {
   switch (t->kind) {
   case TY_STRING: return v;
+  case TY_ERROR: return call_rt(E, "rt_error_text", "!llvm.ptr", "!llvm.ptr", &v, 1);
   case TY_NONE: return const_string(E, "None", 4);
   case TY_BOOL: {
     Val w = op1(E, "arith.extui", v, "i1", "i32");
@@ -361,12 +381,10 @@ static Val to_string(Emitter *E, Val v, const Type *t) {
 
 /* Numeric and Bool conversions (implicit or explicit). */
 static Val convert(Emitter *E, Val v, const Type *from, const Type *to) {
-  if (from == to || !strcmp(from->mlir, to->mlir) ) {
-    if (from == to || from->kind == TY_STRING || to->kind == TY_STRING ||
-        (from->is_int && to->is_int))
-      return v;
-  }
+  if (from == to) return v;
+  if (from->is_int && to->is_int && from->bits == to->bits) return v;
   if (to->kind == TY_STRING) return to_string(E, v, from);
+  if (to->kind == TY_ERROR) return call_rt(E, "rt_error_new", "!llvm.ptr", "!llvm.ptr", &v, 1);
   if (to->kind == TY_BOOL) return truthy(E, v, from);
   if (from->kind == TY_BOOL)
     return op1(E, to->is_float ? "arith.uitofp" : "arith.extui", v, "i1", to->mlir);
@@ -706,14 +724,21 @@ static Val kwarg_string(Emitter *E, Node *call, const char *name, const char *df
 
 static void write_str(Emitter *E, Val s) { call_rt(E, "rt_write_str", "!llvm.ptr", NULL, &s, 1); }
 
+/* Python evaluates every argument before printing any of them. */
 static Val print_call(Emitter *E, Node *n) {
+  Val *texts = calloc((size_t)n->list.len + 1, sizeof(Val));
+  for (int i = 0; i < n->list.len; i++) {
+    Node *a = n->list.items[i];
+    texts[i] = to_string(E, expr(E, a), a->type);
+  }
   Val sep = n->list.len > 1 ? kwarg_string(E, n, "sep", " ") : 0;
+  Val end = kwarg_string(E, n, "end", "\n");
   for (int i = 0; i < n->list.len; i++) {
     if (i) write_str(E, sep);
-    Node *a = n->list.items[i];
-    write_str(E, to_string(E, expr(E, a), a->type));
+    write_str(E, texts[i]);
   }
-  write_str(E, kwarg_string(E, n, "end", "\n"));
+  write_str(E, end);
+  free(texts);
   for (int i = 0; i < n->list2.len; i++)
     if (strcmp(n->list2.items[i]->name, "flush") == 0) call_rt(E, "rt_flush", "", NULL, NULL, 0);
   return 0;
@@ -747,6 +772,7 @@ static Val abs_value(Emitter *E, Node *n) {
 
 static Val zero_of(Emitter *E, Type *t) {
   if (t->kind == TY_STRING) return const_string(E, "", 0);
+  if (t->kind == TY_ERROR) return convert(E, const_string(E, "", 0), TYPE(STRING), t);
   if (t->is_float) return const_float(E, 0.0, t);
   return const_int(E, 0, t->mlir);
 }
@@ -875,7 +901,7 @@ static void if_stmt(Emitter *E, Node *n) {
 }
 
 static void loop_body(Emitter *E, const NodeList *body, int cont, int brk) {
-  Loop l = {cont, brk, E->loop};
+  Loop l = {cont, brk, E->finally, E->loop};
   E->loop = &l;
   stmt_list(E, body);
   E->loop = l.outer;
@@ -985,15 +1011,150 @@ static void for_string(Emitter *E, Node *n) {
   start_block(E, done);
 }
 
-static void return_stmt(Emitter *E, Node *n) {
-  if (!E->ret || E->ret->kind == TY_NONE) {
-    if (n->a) expr(E, n->a);
-    OUT("  func.return\n");
-  } else {
-    Val v = expr_as(E, n->a, E->ret);
-    OUT("  func.return %%v%d : %s\n", v, E->ret->mlir);
+/* Run the finally bodies between here and `stop` (innermost first), each
+   with the handler that was in force outside its try. */
+static void run_finally_until(Emitter *E, Finally *stop) {
+  Finally *saved = E->finally;
+  int saved_handler = E->handler;
+  for (Finally *f = saved; f && f != stop && E->open; f = f->outer) {
+    E->finally = f->outer;
+    E->handler = f->handler;
+    stmt_list(E, f->body);
   }
+  E->finally = saved;
+  E->handler = saved_handler;
+}
+
+static void return_stmt(Emitter *E, Node *n) {
+  Val v = 0;
+  bool has_value = E->ret && E->ret->kind != TY_NONE;
+  if (has_value) v = expr_as(E, n->a, E->ret);
+  else if (n->a) expr(E, n->a);
+  run_finally_until(E, NULL);
+  if (!E->open) return;
+  if (has_value) OUT("  func.return %%v%d : %s\n", v, E->ret->mlir);
+  else OUT("  func.return\n");
   E->open = false;
+}
+
+static void jump_out_of_loop(Emitter *E, bool is_break) {
+  run_finally_until(E, E->loop->finally_at);
+  if (E->open) br(E, is_break ? E->loop->brk : E->loop->cont);
+}
+
+/* ---- errors: raise and try --------------------------------------------- */
+
+static void raise_stmt(Emitter *E, Node *n) {
+  Val err;
+  if (n->a) err = expr_as(E, n->a, TYPE(ERROR));
+  else {  /* bare raise: the error of the enclosing except clause */
+    Val saved = load_tmp(E, E->caught, "!llvm.ptr");
+    err = call_rt(E, "rt_error_value", "!llvm.ptr", "!llvm.ptr", &saved, 1);
+  }
+  Val args[3] = {err, cell_key(E), const_int(E, n->line, "i32")};
+  call_rt(E, "rt_raise_value", "!llvm.ptr, !llvm.ptr, i32", NULL, args, 3);
+  unwind(E);
+}
+
+/* The pending error, saved aside (the flag cleared) into a fresh slot. */
+static Val save_error(Emitter *E) {
+  Val slot = alloca_tmp(E, "!llvm.ptr");
+  store_tmp(E, call_rt(E, "rt_error_save", "", "!llvm.ptr", NULL, 0), slot, "!llvm.ptr");
+  return slot;
+}
+
+/* After finally: put the saved error back and keep unwinding. */
+static void restore_and_unwind(Emitter *E, Val slot) {
+  Val saved = load_tmp(E, slot, "!llvm.ptr");
+  call_rt(E, "rt_error_restore", "!llvm.ptr", NULL, &saved, 1);
+  unwind(E);
+}
+
+static void finally_inline(Emitter *E, Node *try_) {
+  if (try_->b && E->open) stmt_list(E, &try_->b->list);
+}
+
+/* One except clause: test its kind, bind the name, run the body. */
+static void except_clause(Emitter *E, Node *x, Val slot, int next, int after, Node *try_,
+                          int inner_handler) {
+  if (x->a) {
+    Val saved = load_tmp(E, slot, "!llvm.ptr");
+    Val kind = const_string(E, x->a->name, (int64_t)strlen(x->a->name));
+    Val eight = const_int(E, 8, "i64"), cstr = new_val(E);
+    OUT("  %%v%d = llvm.getelementptr %%v%d[%%v%d] : (!llvm.ptr, i64) -> !llvm.ptr, i8\n", cstr, kind, eight);
+    Val args[2] = {saved, cstr};
+    Val m = call_rt(E, "rt_error_matches", "!llvm.ptr, !llvm.ptr", "i32", args, 2);
+    int body = new_block(E);
+    cond_br(E, cmp(E, "arith.cmpi", "ne", m, const_int(E, 0, "i32"), "i32"), body, next);
+    start_block(E, body);
+  }
+  if (x->sym) {
+    Val saved = load_tmp(E, slot, "!llvm.ptr");
+    store_var(E, x->sym, call_rt(E, "rt_error_value", "!llvm.ptr", "!llvm.ptr", &saved, 1));
+  }
+  int outer_handler = E->handler;
+  Val outer_caught = E->caught;
+  E->handler = inner_handler;
+  E->caught = slot;
+  stmt_list(E, &x->list);
+  E->handler = outer_handler;
+  E->caught = outer_caught;
+  if (!E->open) return;
+  Val saved = load_tmp(E, slot, "!llvm.ptr");
+  call_rt(E, "rt_error_free", "!llvm.ptr", NULL, &saved, 1);
+  finally_inline(E, try_);
+  if (E->open) br(E, after);
+}
+
+/* An error escaping an except clause or the else body still runs finally. */
+static int finally_then_unwind(Emitter *E, Node *n, int outer) {
+  if (!n->b) return outer;
+  int b = new_block(E);
+  Buf saved_body = E->body;  /* emit the landing block out of line */
+  E->body = (Buf){0};
+  bool was_open = E->open;
+  start_block(E, b);
+  Val slot = save_error(E);
+  E->handler = outer;
+  finally_inline(E, n);
+  if (E->open) restore_and_unwind(E, slot);
+  Buf landing = E->body;
+  E->body = saved_body;
+  E->open = was_open;
+  buf_puts(&E->deferred, buf_str(&landing));
+  buf_free(&landing);
+  return b;
+}
+
+static void try_stmt(Emitter *E, Node *n) {
+  int outer = E->handler, catch_ = new_block(E), after = new_block(E);
+  Finally fin = {n->b ? &n->b->list : NULL, outer, E->finally};
+  int escape = finally_then_unwind(E, n, outer);
+  if (n->b) E->finally = &fin;
+  E->handler = catch_;
+  stmt_list(E, &n->list);
+  E->handler = escape;
+  if (E->open) stmt_list(E, &n->list3);       /* else: no error in the body */
+  E->handler = outer;
+  if (n->b) E->finally = fin.outer;
+  finally_inline(E, n);
+  if (E->open) br(E, after);
+  start_block(E, catch_);
+  Val slot = save_error(E);
+  if (n->b) E->finally = &fin;
+  for (int i = 0; i < n->list2.len && E->open; i++) {
+    Node *x = n->list2.items[i];
+    int next = x->a ? new_block(E) : 0;
+    if (n->b) E->finally = fin.outer;  /* an except body's exits run finally themselves */
+    except_clause(E, x, slot, next, after, n, escape);
+    if (next) start_block(E, next);
+  }
+  if (n->b) E->finally = fin.outer;
+  if (E->open) {  /* no clause matched (or there were none): run finally, re-raise */
+    finally_inline(E, n);
+    if (E->open) restore_and_unwind(E, slot);
+  }
+  start_block(E, after);
 }
 
 static void show_result(Emitter *E, Node *n) {
@@ -1022,9 +1183,11 @@ static void stmt(Emitter *E, Node *n) {
     if (n->b->kind == N_CALL && n->b->type && n->b->type->kind == TY_NONE) for_range(E, n);
     else for_string(E, n);
     break;
-  case N_BREAK: br(E, E->loop->brk); break;
-  case N_CONTINUE: br(E, E->loop->cont); break;
+  case N_BREAK: jump_out_of_loop(E, true); break;
+  case N_CONTINUE: jump_out_of_loop(E, false); break;
   case N_RETURN: return_stmt(E, n); break;
+  case N_RAISE: raise_stmt(E, n); break;
+  case N_TRY: try_stmt(E, n); break;
   default: break;  /* pass, fn, alias, import: nothing to run */
   }
 }
@@ -1043,7 +1206,80 @@ static void begin_function(Emitter *E, Type *ret) {
   E->ret = ret;
   E->loop = NULL;
   E->unwind = 0;
+  E->handler = 0;
+  E->finally = NULL;
+  E->caught = 0;
+  buf_free(&E->deferred);
   buf_puts(&E->allocas, "    %one = arith.constant 1 : i64\n");
+}
+
+/* ---- unreachable blocks ------------------------------------------------ */
+
+/* MLIR's conversion to LLVM skips blocks nothing branches to, leaving their
+   ops unconverted, so blocks without predecessors are removed from the
+   function text before it is emitted (a try whose body always raises, code
+   after a loop that never ends). Blocks start at lines "^bN:" / "^bN(". */
+
+typedef struct TextBlock {
+  const char *start;
+  size_t len;
+  int id;         /* N of ^bN; 0 for the entry block */
+  bool live;
+} TextBlock;
+
+static int label_id(const char *line) {
+  return line[0] == '^' && line[1] == 'b' ? atoi(line + 2) : -1;
+}
+
+static int split_blocks(const char *text, TextBlock **out) {
+  int n = 0, cap = 16;
+  TextBlock *b = malloc(sizeof *b * (size_t)cap);
+  b[n++] = (TextBlock){text, 0, 0, true};
+  for (const char *p = text; *p;) {
+    const char *eol = p + strcspn(p, "\n");
+    if (*eol) eol++;
+    int id = label_id(p);
+    if (id > 0) {
+      if (n == cap) b = realloc(b, sizeof *b * (size_t)(cap *= 2));
+      b[n++] = (TextBlock){p, 0, id, false};
+    }
+    b[n - 1].len = (size_t)(eol - b[n - 1].start);
+    p = eol;
+  }
+  *out = b;
+  return n;
+}
+
+/* Does a live block's text (after its label line) branch to ^b<id>? */
+static bool referenced(const TextBlock *blocks, int n, int id) {
+  char pat[24];
+  int k = snprintf(pat, sizeof pat, "^b%d", id);
+  for (int i = 0; i < n; i++) {
+    if (!blocks[i].live) continue;
+    const char *p = blocks[i].start, *end = p + blocks[i].len;
+    if (blocks[i].id) p += strcspn(p, "\n");  /* skip its own label */
+    while ((p = strstr(p, pat)) && p < end) {
+      if (p[k] < '0' || p[k] > '9') return true;
+      p += k;
+    }
+  }
+  return false;
+}
+
+static void prune_unreachable(Buf *text) {
+  TextBlock *blocks;
+  int n = split_blocks(buf_str(text), &blocks);
+  for (bool changed = true; changed;) {  /* mark live blocks to a fixed point */
+    changed = false;
+    for (int i = 1; i < n; i++)
+      if (!blocks[i].live && referenced(blocks, n, blocks[i].id)) blocks[i].live = changed = true;
+  }
+  Buf kept = {0};
+  for (int i = 0; i < n; i++)
+    if (blocks[i].live) buf_put(&kept, blocks[i].start, blocks[i].len);
+  free(blocks);
+  buf_free(text);
+  *text = kept;
 }
 
 static void end_function(Emitter *E, Buf *out) {
@@ -1059,6 +1295,8 @@ static void end_function(Emitter *E, Buf *out) {
       OUT("  %%v%d = llvm.mlir.undef : %s\n  func.return %%v%d : %s\n", u, E->ret->mlir, u, E->ret->mlir);
     }
   }
+  buf_puts(&E->body, buf_str(&E->deferred));
+  prune_unreachable(&E->body);
   buf_puts(out, buf_str(&E->allocas));
   buf_puts(out, buf_str(&E->body));
   buf_puts(out, "  }\n");
@@ -1117,6 +1355,7 @@ char *emit_cell(const CheckedCell *cell, const char *main_name) {
   buf_free(&E.globals);
   buf_free(&E.allocas);
   buf_free(&E.body);
+  buf_free(&E.deferred);
   for (int i = 0; i < E.ndeclared; i++) free(E.declared[i]);
   free(E.declared);
   free(E.local_made);

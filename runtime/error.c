@@ -9,6 +9,7 @@
 #include "runtime/runtime.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -63,4 +64,58 @@ _Noreturn void rt_raise_jump(const char *message) {
    * handlers must not run. */
   fprintf(stderr, "ember: uncaught error outside a guarded cell: %s\n", message);
   _exit(70);
+}
+
+/* ---- catching (try/except) ---------------------------------------------- */
+
+RtError *rt_error_save(void) {
+  RtError *copy = rt_alloc(sizeof *copy);
+  *copy = rt_last_error;
+  rt_error_pending = 0;
+  return copy;
+}
+
+void rt_error_restore(RtError *saved) {
+  rt_last_error = *saved;
+  rt_error_pending = 1;
+  free(saved);
+}
+
+void rt_error_free(RtError *saved) { free(saved); }
+
+const RtStr *rt_error_value(const RtError *saved) {
+  return rt_str_new(saved->message, (int64_t)strlen(saved->message));
+}
+
+/* The kind of an error is the word before ": " (or the whole message). */
+static size_t kind_length(const char *message) {
+  const char *colon = strstr(message, ": ");
+  size_t n = colon ? (size_t)(colon - message) : strlen(message);
+  return memchr(message, ' ', n) ? 0 : n;
+}
+
+int32_t rt_error_matches(const RtError *saved, const char *kind) {
+  if (!strcmp(kind, "Error") || !strcmp(kind, "Exception") || !strcmp(kind, "BaseException"))
+    return 1;
+  size_t n = kind_length(saved->message);
+  return n == strlen(kind) && !strncmp(saved->message, kind, n);
+}
+
+const RtStr *rt_error_new(const RtStr *message) {
+  static const char prefix[] = "Error: ";
+  RtStr *s = rt_alloc(sizeof(RtStr) + sizeof prefix + (size_t)message->len);
+  memcpy(s->data, prefix, sizeof prefix - 1);
+  memcpy(s->data + sizeof prefix - 1, message->data, (size_t)message->len + 1);
+  s->len = (int64_t)(sizeof prefix - 1) + message->len;
+  return s;
+}
+
+const RtStr *rt_error_text(const RtStr *error) {
+  size_t n = kind_length(error->data);
+  if (!n || strncmp(error->data + n, ": ", 2)) return error;
+  return rt_str_new(error->data + n + 2, error->len - (int64_t)n - 2);
+}
+
+void rt_raise_value(const RtStr *error, const char *cell, int32_t line) {
+  rt_raise(error->data, cell, line);
 }

@@ -113,6 +113,18 @@ void rt_raise(const char *message, const char *cell, int32_t line);
 void rt_raise_zero_division(const char *cell, int32_t line, int32_t is_true_div);
 /* Record that the error passed through (cell, line) on its way out. */
 void rt_add_frame(const char *cell, int32_t line);
+/* try/except: an Error value is an RtStr "Kind: text". A handler saves the
+   pending error (clearing the flag), may match its kind, and either drops it
+   or restores it to go on unwinding (after a finally). */
+RtError *rt_error_save(void);
+void rt_error_restore(RtError *saved);       /* frees saved */
+void rt_error_free(RtError *saved);
+const RtStr *rt_error_value(const RtError *saved);
+int32_t rt_error_matches(const RtError *saved, const char *kind);
+const RtStr *rt_error_new(const RtStr *message);   /* Error("text") */
+const RtStr *rt_error_text(const RtStr *error);    /* str(e): without "Kind: " */
+void rt_raise_value(const RtStr *error, const char *cell, int32_t line);
+
 /* Set from another thread or a signal handler to stop the running cell;
    compiled loops read it (volatile) at the top of every iteration. */
 extern volatile int32_t rt_interrupt_requested;
