@@ -52,7 +52,9 @@
   NODE(RAISE, "a: the error (Error or String), or NULL to re-raise")         \
   NODE(TRY, "list: body, list2: EXCEPT clauses, list3: else body, b: BLOCK of finally or NULL") \
   NODE(EXCEPT, "a: error kind NAME or NULL, name: binding or NULL, list: body") \
-  NODE(BLOCK, "list: statements")
+  NODE(BLOCK, "list: statements")                                            \
+  NODE(SLICE, "a: start, b: stop, c: step (each NULL when left out)")         \
+  NODE(FORMAT, "a: value, str: format spec (f-string {a:spec}), op: 'r' for !r")
 
 typedef enum NodeKind {
 #define NODE_ENUM(kind, doc) N_##kind,

@@ -425,8 +425,18 @@ static Type *compare_expr(Checker *C, Node *n) {
   for (int i = 0; i < n->list.len - 1; i++) {
     Node *a = n->list.items[i], *b = n->list.items[i + 1];
     int op = n->ops[i];
+    if ((op == T_KW_IN || op == -T_KW_IN) && a->type->kind == TY_STRING &&
+        b->type->kind == TY_STRING) {
+      if (n->list.len > 2) {
+        ERR(a, "'in' cannot be chained with other comparisons");
+        return NULL;
+      }
+      n->optype = TYPE(STRING);
+      return TYPE(BOOL);
+    }
     if (op == T_KW_IN || op == -T_KW_IN || op == T_KW_IS || op == -T_KW_IS) {
-      ERR(a, "'%s' comparisons are not supported yet", op == T_KW_IS || op == -T_KW_IS ? "is" : "in");
+      ERR(a, "'%s' is not supported between '%s' and '%s' yet",
+          op == T_KW_IS || op == -T_KW_IS ? "is" : "in", a->type->name, b->type->name);
       return NULL;
     }
     Type *p = promote(a, b);
@@ -467,6 +477,41 @@ static Type *ternary_expr(Checker *C, Node *n) {
 }
 
 /* ---- calls -------------------------------------------------------------- */
+
+const StringMethod check_string_methods[] = {
+    {"upper", "rt_str_upper", 0, TY_STRING, 0},   {"lower", "rt_str_lower", 0, TY_STRING, 0},
+    {"strip", "rt_str_strip", 0, TY_STRING, 3},   {"lstrip", "rt_str_strip", 0, TY_STRING, 1},
+    {"rstrip", "rt_str_strip", 0, TY_STRING, 2},  {"find", "rt_str_find", 1, TY_INT, 0},
+    {"rfind", "rt_str_rfind", 1, TY_INT, 0},      {"count", "rt_str_count", 1, TY_INT, 0},
+    {"startswith", "rt_str_startswith", 1, TY_BOOL, 0},
+    {"endswith", "rt_str_endswith", 1, TY_BOOL, 0},
+    {"replace", "rt_str_replace", 2, TY_STRING, 0},
+    {"isdigit", "rt_str_isdigit", 0, TY_BOOL, 0}, {"isalpha", "rt_str_isalpha", 0, TY_BOOL, 0},
+    {"isspace", "rt_str_isspace", 0, TY_BOOL, 0}, {NULL, NULL, 0, TY_NONE, 0},
+};
+
+static Type *string_method_call(Checker *C, Node *n) {
+  const char *name = n->a->name;
+  int i = 0;
+  while (check_string_methods[i].name && strcmp(check_string_methods[i].name, name)) i++;
+  const StringMethod *m = &check_string_methods[i];
+  if (!m->name) {
+    ERR(n->a, "'String' value has no attribute '%s'", name);
+    return NULL;
+  }
+  bool ok = true;
+  for (int k = 0; k < n->list.len; k++) ok &= expr(C, n->list.items[k]) != NULL;
+  if (!ok) return NULL;
+  if (n->list2.len || n->list.len != m->nargs) {
+    ERR(n, "String.%s() takes %d argument%s (%d given)", name, m->nargs, m->nargs == 1 ? "" : "s",
+        n->list.len + n->list2.len);
+    return NULL;
+  }
+  for (int k = 0; k < n->list.len; k++)
+    if (!coerce(C, n->list.items[k], TYPE(STRING), "as a String argument")) return NULL;
+  n->op = i + 1;
+  return &type_table[m->result];
+}
 
 static Type *builtin_call(Checker *C, Node *n, Symbol *s);
 static Type *conversion_call(Checker *C, Node *n, Type *to);
@@ -574,7 +619,20 @@ static Symbol *callee_symbol(Checker *C, Node *callee) {
   return NULL;
 }
 
+static bool is_module_attr(Checker *C, Node *callee) {
+  if (callee->kind != N_ATTR || callee->a->kind != N_NAME) return false;
+  Symbol *m = lookup(C, callee->a->name);
+  return m && m->kind == SYM_MODULE;
+}
+
 static Type *call_expr(Checker *C, Node *n) {
+  if (n->a->kind == N_ATTR && !is_module_attr(C, n->a)) {
+    Type *t = expr(C, n->a->a);
+    if (!t) return NULL;
+    if (t->kind == TY_STRING) return string_method_call(C, n);
+    ERR(n->a, "'%s' value has no attribute '%s'", t->name, n->a->name);
+    return NULL;
+  }
   Symbol *s = callee_symbol(C, n->a);
   if (!s) {
     for (int i = 0; i < n->list.len; i++) expr(C, n->list.items[i]);
@@ -703,6 +761,7 @@ static Type *conversion_call(Checker *C, Node *n, Type *to) {
   bool ok = from == to || to->kind == TY_STRING ||
             (to->kind == TY_BOOL && from->kind != TY_ERROR) ||
             (to->kind == TY_ERROR && from->kind == TY_STRING) ||
+            (type_is_numeric(to) && from->kind == TY_STRING) ||
             (type_is_numeric(to) && (type_is_numeric(from) || from->kind == TY_BOOL));
   if (!ok) {
     ERR(a, "cannot convert '%s' value to '%s'", from->name, to->name);
@@ -713,11 +772,23 @@ static Type *conversion_call(Checker *C, Node *n, Type *to) {
     return NULL;
   }
   if (is_literal(a) && type_is_numeric(to)) n->flags |= EXPR_LITERAL;
+  if (from->kind == TY_STRING && type_is_numeric(to)) mark_raise(C);  /* ValueError */
   return to;
+}
+
+static Type *slice_expr(Checker *C, Node *sl) {
+  Node *parts[3] = {sl->a, sl->b, sl->c};
+  for (int i = 0; i < 3; i++)
+    if (parts[i] && (!expr(C, parts[i]) || !coerce(C, parts[i], TYPE(INT), "as a slice bound")))
+      return NULL;
+  mark_raise(C);  /* a zero step raises ValueError */
+  return sl->type = TYPE(STRING);
 }
 
 static Type *index_expr(Checker *C, Node *n) {
   Type *t = expr(C, n->a);
+  if (t && t->kind == TY_STRING && n->list.len == 1 && n->list.items[0]->kind == N_SLICE)
+    return slice_expr(C, n->list.items[0]);
   bool ok = check_args(C, n);
   if (!t || !ok) return NULL;
   if (t->kind == TY_STRING && n->list.len == 1 && !n->list2.len) {
@@ -755,6 +826,18 @@ static Type *expr_kind(Checker *C, Node *n) {
     if (t) ERR(n, "'%s' value has no attribute '%s'", t->name, n->name);
     return NULL;
   }
+  case N_FORMAT: {
+    Type *t = expr(C, n->a);
+    if (!t) return NULL;
+    bool spec = n->str && *n->str;
+    if (spec && !type_is_numeric(t) && t->kind != TY_STRING) {
+      ERR(n->a, "a format spec applies to numbers and strings, not '%s'", t->name);
+      return NULL;
+    }
+    if (spec) mark_raise(C);  /* an invalid spec raises ValueError */
+    return TYPE(STRING);
+  }
+  case N_SLICE: ERR(n, "a slice can only be used to index a String for now"); return NULL;
   case N_TUPLE: ERR(n, "tuples are not supported yet"); return NULL;
   case N_LIST: ERR(n, "list literals are not supported yet"); return NULL;
   case N_KWARG: ERR(n, "unexpected keyword argument"); return NULL;

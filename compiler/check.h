@@ -34,6 +34,17 @@ void check_commit(CheckedCell *cell, GlobalTable *globals);
 
 /* Implicit conversion allowed from `from` to `to` (literal: an untyped literal). */
 bool check_converts(const Type *from, const Type *to, bool literal);
+/* String methods: a CALL node whose callee is `s.name(...)` on a String has
+   op = index + 1 into this table. */
+typedef struct StringMethod {
+  const char *name;
+  const char *runtime;    /* the rt_ function */
+  int nargs;              /* String arguments after self */
+  TypeKind result;        /* TY_STRING, TY_INT or TY_BOOL (from an i32 0/1) */
+  int extra;              /* for strip: which side, passed as an i32 */
+} StringMethod;
+extern const StringMethod check_string_methods[];
+
 /* An integer literal (or integer alias) known not to be zero: dividing by
    it cannot raise. */
 bool check_literal_nonzero(const Node *n);

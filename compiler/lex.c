@@ -392,8 +392,9 @@ static void lex_line(Lexer *L) {
     } else if (is_ident_start((unsigned char)c)) {
       if ((c == 'r' || c == 'R' || c == 'f' || c == 'F' || c == 'b' || c == 'B') &&
           (L->p[1] == '"' || L->p[1] == '\'')) {
-        L->p++;  /* string prefixes: accepted, treated as plain strings for now */
+        L->p++;  /* r and b prefixes are accepted and read as plain strings */
         lex_string(L);
+        L->toks[L->len - 1].fstring = c == 'f' || c == 'F';
       } else lex_name(L);
     } else if (isdigit((unsigned char)c) || (c == '.' && isdigit((unsigned char)L->p[1])))
       lex_number(L);

@@ -8,6 +8,8 @@
  * report several errors. */
 #include "compiler/parse.h"
 
+#include "compiler/buf.h"
+
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
@@ -113,6 +115,22 @@ static void call_args(Parser *P, Node *call) {
   expect(P, T_RPAREN, "to close the call");
 }
 
+/* subscript -> expr | [expr] ':' [expr] [':' [expr]] */
+static Node *subscript(Parser *P) {
+  Token *t = peek(P);
+  Node *start = NULL;
+  if (!at(P, T_COLON)) {
+    start = expression(P, PREC_TERNARY);
+    if (!at(P, T_COLON)) return start;
+  }
+  advance(P);
+  Node *sl = mk(P, N_SLICE, t);
+  sl->a = start;
+  if (!at(P, T_COLON) && !at(P, T_RBRACKET) && !at(P, T_COMMA)) sl->b = expression(P, PREC_TERNARY);
+  if (accept(P, T_COLON) && !at(P, T_RBRACKET) && !at(P, T_COMMA)) sl->c = expression(P, PREC_TERNARY);
+  return sl;
+}
+
 /* postfix -> primary ( '(' args ')' | '.' NAME | '[' exprs ']' )* */
 static Node *postfix(Parser *P, Node *e) {
   for (;;) {
@@ -142,7 +160,7 @@ static Node *postfix(Parser *P, Node *e) {
           kw->name = name->str;
           kw->a = expression(P, PREC_TERNARY);
           node_push(P->arena, &ix->list2, kw);
-        } else node_push(P->arena, &ix->list, expression(P, PREC_TERNARY));
+        } else node_push(P->arena, &ix->list, subscript(P));
       } while (accept(P, T_COMMA));
       expect(P, T_RBRACKET, "to close the index");
       e = ix;
@@ -173,18 +191,112 @@ static Node *list_display(Parser *P, Token *open) {
   return l;
 }
 
-/* Adjacent string literals concatenate, as in Python. */
-static Node *string_literal(Parser *P, Token *t) {
+static Node *str_node(Parser *P, Token *t, const char *str, int64_t len) {
   Node *n = mk(P, N_STR, t);
-  n->str = t->str;
-  n->slen = t->slen;
+  n->str = str;
+  n->slen = len;
+  return n;
+}
+
+/* a + b for string parts, folding adjacent literals */
+static Node *concat(Parser *P, Token *t, Node *a, Node *b) {
+  if (!a) return b;
+  if (a->kind == N_STR && b->kind == N_STR) {
+    char *s = arena_alloc(P->arena, (size_t)(a->slen + b->slen + 1));
+    memcpy(s, a->str, (size_t)a->slen);
+    memcpy(s + a->slen, b->str, (size_t)b->slen);
+    return str_node(P, t, s, a->slen + b->slen);
+  }
+  Node *bin = mk(P, N_BINARY, t);
+  bin->op = T_PLUS;
+  bin->a = a;
+  bin->b = b;
+  return bin;
+}
+
+/* The expression of one {field} of an f-string, parsed with its own parser. */
+static Node *fstring_field(Parser *P, Token *t, const char *text, size_t n) {
+  char *src = arena_strndup(P->arena, text, n);
+  Diags d;
+  diag_init(&d, P->arena, src);
+  TokenArray toks = lex_cell(src, P->arena, &d);
+  Parser sub = {.toks = toks.items, .arena = P->arena, .diags = &d};
+  Node *e = NULL;
+  if (!d.count && !setjmp(sub.bail)) {
+    e = expression(&sub, PREC_TERNARY);
+    if (!at(&sub, T_NEWLINE) && !at(&sub, T_EOF)) fail_at(&sub, peek(&sub), "expected '}'");
+  }
+  lex_free(&toks);
+  if (d.count || !e) {
+    diag_error(P->diags, t->line, t->col, "invalid expression in f-string: %s",
+               d.first ? d.first->message : "empty expression");
+    longjmp(P->bail, 1);
+  }
+  /* every node of the field reports the string's position */
+  return e;
+}
+
+/* f"a{x}b{y:.2f}" -> "a" + str(x) + "b" + FORMAT(y, ".2f") */
+static Node *fstring(Parser *P, Token *t) {
+  Node *acc = NULL;
+  const char *s = t->str, *end = t->str + t->slen, *lit = s;
+  Buf text = {0};
+  while (s < end) {
+    if ((*s == '{' && s[1] == '{') || (*s == '}' && s[1] == '}')) {
+      buf_put(&text, s, 1);
+      s += 2;
+      continue;
+    }
+    if (*s == '}') {
+      buf_free(&text);
+      diag_error(P->diags, t->line, t->col, "f-string: single '}' is not allowed");
+      longjmp(P->bail, 1);
+    }
+    if (*s != '{') {
+      buf_put(&text, s++, 1);
+      continue;
+    }
+    const char *close = s + 1;
+    int depth = 0;
+    while (close < end && (*close != '}' || depth)) {
+      depth += (*close == '(' || *close == '[') - (*close == ')' || *close == ']');
+      close++;
+    }
+    if (close >= end) {
+      buf_free(&text);
+      diag_error(P->diags, t->line, t->col, "f-string: expecting '}'");
+      longjmp(P->bail, 1);
+    }
+    if (text.len) acc = concat(P, t, acc, str_node(P, t, arena_strndup(P->arena, text.data, text.len), (int64_t)text.len));
+    text.len = 0;
+    const char *colon = NULL, *bang = NULL;
+    depth = 0;
+    for (const char *q = s + 1; q < close; q++) {
+      depth += (*q == '(' || *q == '[') - (*q == ')' || *q == ']');
+      if (!depth && *q == ':' && !colon) colon = q;
+      if (!depth && *q == '!' && q[1] != '=' && !bang && !colon) bang = q;
+    }
+    const char *expr_end = bang ? bang : colon ? colon : close;
+    Node *f = mk(P, N_FORMAT, t);
+    f->a = fstring_field(P, t, s + 1, (size_t)(expr_end - s - 1));
+    f->str = colon ? arena_strndup(P->arena, colon + 1, (size_t)(close - colon - 1)) : "";
+    f->op = bang ? bang[1] : 0;
+    acc = concat(P, t, acc, f);
+    s = close + 1;
+  }
+  if (text.len || !acc) acc = concat(P, t, acc, str_node(P, t, arena_strndup(P->arena, buf_str(&text), text.len), (int64_t)text.len));
+  (void)lit;
+  buf_free(&text);
+  return acc;
+}
+
+/* Adjacent string literals concatenate, as in Python; f-strings build an
+   expression. */
+static Node *string_literal(Parser *P, Token *t) {
+  Node *n = t->fstring ? fstring(P, t) : str_node(P, t, t->str, t->slen);
   while (at(P, T_STRING)) {
     Token *u = advance(P);
-    char *s = arena_alloc(P->arena, (size_t)(n->slen + u->slen + 1));
-    memcpy(s, n->str, (size_t)n->slen);
-    memcpy(s + n->slen, u->str, (size_t)u->slen);
-    n->str = s;
-    n->slen += u->slen;
+    n = concat(P, u, n, u->fstring ? fstring(P, u) : str_node(P, u, u->str, u->slen));
   }
   return n;
 }

@@ -2,6 +2,7 @@
 #ifndef EMBER_TOKEN_H
 #define EMBER_TOKEN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define TOKEN_LIST(TOK)                                                         \
@@ -52,6 +53,7 @@ typedef struct Token {
     struct {              /* T_STRING: decoded bytes, in the arena */
       const char *str;
       int64_t slen;
+      bool fstring;       /* f"..." : {expressions} inside */
     };
   };
 } Token;

@@ -632,9 +632,17 @@ static Val compare_values(Emitter *E, int op, Val a, Val b, const Type *t) {
 }
 
 /* a < b < c: each operand evaluated once; stops at the first false link. */
+static Val string_contains(Emitter *E, Node *n) {
+  Val needle = expr(E, n->list.items[0]), hay = expr(E, n->list.items[1]);
+  Val args[2] = {hay, needle};
+  Val r = call_rt(E, "rt_str_contains", "!llvm.ptr, !llvm.ptr", "i32", args, 2);
+  return cmp(E, "arith.cmpi", n->ops[0] == T_KW_IN ? "ne" : "eq", r, const_int(E, 0, "i32"), "i32");
+}
+
 static Val compare(Emitter *E, Node *n) {
   Type *t = n->optype;
   int links = n->list.len - 1;
+  if (n->ops[0] == T_KW_IN || n->ops[0] == -T_KW_IN) return string_contains(E, n);
   Val left = expr_as(E, n->list.items[0], t);
   if (links == 1) return compare_values(E, n->ops[0], left, expr_as(E, n->list.items[1], t), t);
   int done = new_block(E);
@@ -782,7 +790,16 @@ static Val builtin_call(Emitter *E, Node *n) {
   if (s->kind == SYM_TYPE || s->builtin == BI_STR || s->builtin == BI_INT ||
       s->builtin == BI_FLOAT || s->builtin == BI_BOOL) {
     if (!n->list.len) return zero_of(E, n->type);
-    return expr_as(E, n->list.items[0], n->type);
+    Node *a = n->list.items[0];
+    if (a->type->kind == TY_STRING && type_is_numeric(n->type)) {  /* Int("42") */
+      bool to_float = n->type->is_float;
+      Val args[3] = {expr(E, a), cell_key(E), const_int(E, n->line, "i32")};
+      Val v = call_rt(E, to_float ? "rt_str_to_f64" : "rt_str_to_i64", "!llvm.ptr, !llvm.ptr, i32",
+                      to_float ? "f64" : "i64", args, 3);
+      check_pending(E, n->line);
+      return convert(E, v, to_float ? TYPE(F64) : TYPE(INT), n->type);
+    }
+    return expr_as(E, a, n->type);
   }
   switch (s->builtin) {
   case BI_PRINT: return print_call(E, n);
@@ -805,9 +822,68 @@ static Val builtin_call(Emitter *E, Node *n) {
   }
 }
 
+static Val string_method(Emitter *E, Node *n) {
+  const StringMethod *m = &check_string_methods[n->op - 1];
+  Val args[4];
+  char types[64] = "!llvm.ptr";
+  int k = 0;
+  args[k++] = expr(E, n->a->a);
+  for (int i = 0; i < n->list.len; i++) {
+    args[k++] = expr(E, n->list.items[i]);
+    strcat(types, ", !llvm.ptr");
+  }
+  if (m->extra) {
+    args[k++] = const_int(E, m->extra, "i32");
+    strcat(types, ", i32");
+  }
+  const char *ret = m->result == TY_STRING ? "!llvm.ptr" : m->result == TY_INT ? "i64" : "i32";
+  Val r = call_rt(E, m->runtime, types, ret, args, k);
+  if (m->result == TY_BOOL) r = cmp(E, "arith.cmpi", "ne", r, const_int(E, 0, "i32"), "i32");
+  return r;
+}
+
 static Val call(Emitter *E, Node *n) {
+  if (n->op && n->a->kind == N_ATTR) return string_method(E, n);
   if (n->sym && n->sym->kind == SYM_FN) return user_call(E, n);
   return builtin_call(E, n);
+}
+
+static Val string_slice(Emitter *E, Node *n, Node *sl) {
+  Val s = expr(E, n->a);
+  Val start = sl->a ? expr_as(E, sl->a, TYPE(INT)) : const_int(E, 0, "i64");
+  Val stop = sl->b ? expr_as(E, sl->b, TYPE(INT)) : const_int(E, 0, "i64");
+  Val step = sl->c ? expr_as(E, sl->c, TYPE(INT)) : const_int(E, 1, "i64");
+  Val args[8] = {s, start, stop, step, const_int(E, sl->a != NULL, "i32"),
+                 const_int(E, sl->b != NULL, "i32"), cell_key(E), const_int(E, n->line, "i32")};
+  Val r = call_rt(E, "rt_str_slice", "!llvm.ptr, i64, i64, i64, i32, i32, !llvm.ptr, i32",
+                  "!llvm.ptr", args, 8);
+  if (sl->c) check_pending(E, n->line);
+  return r;
+}
+
+/* One f-string field: str(x), repr(x) with !r, or x formatted by a spec. */
+static Val format_field(Emitter *E, Node *n) {
+  Type *t = n->a->type;
+  Val v = expr(E, n->a);
+  if (!n->str || !*n->str) {
+    if (n->op == 'r' && t->kind == TY_STRING) return call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1);
+    return to_string(E, v, t);
+  }
+  Val spec = const_string(E, n->str, (int64_t)strlen(n->str));
+  const char *fn = "rt_format_str_spec", *vt = "!llvm.ptr";
+  if (t->is_float) {
+    v = convert(E, v, t, TYPE(F64));
+    fn = "rt_format_f64_spec", vt = "f64";
+  } else if (t->is_int) {
+    v = convert(E, v, t, t->is_signed ? TYPE(INT) : TYPE(U64));
+    fn = "rt_format_i64_spec", vt = "i64";
+  }
+  char types[64];
+  snprintf(types, sizeof types, "%s, !llvm.ptr, !llvm.ptr, i32", vt);
+  Val args[4] = {v, spec, cell_key(E), const_int(E, n->line, "i32")};
+  Val r = call_rt(E, fn, types, "!llvm.ptr", args, 4);
+  check_pending(E, n->line);
+  return r;
 }
 
 static Val string_index(Emitter *E, Node *n) {
@@ -846,7 +922,10 @@ static Val expr(Emitter *E, Node *n) {
   case N_COMPARE: return compare(E, n);
   case N_TERNARY: return ternary(E, n);
   case N_CALL: return call(E, n);
-  case N_INDEX: return string_index(E, n);
+  case N_INDEX:
+    if (n->list.items[0]->kind == N_SLICE) return string_slice(E, n, n->list.items[0]);
+    return string_index(E, n);
+  case N_FORMAT: return format_field(E, n);
   default: return 0;
   }
 }

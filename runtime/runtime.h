@@ -60,6 +60,29 @@ int64_t rt_str_len(const RtStr *s);
 const RtStr *rt_str_getitem(const RtStr *s, int64_t i, const char *cell,
                             int32_t line);
 
+/* ---- String methods (strmethods.c); predicates return 0/1 ------------ */
+const RtStr *rt_str_upper(const RtStr *s);
+const RtStr *rt_str_lower(const RtStr *s);
+const RtStr *rt_str_strip(const RtStr *s, int32_t which);  /* 1 left, 2 right, 3 both */
+int64_t rt_str_find(const RtStr *s, const RtStr *sub);
+int64_t rt_str_rfind(const RtStr *s, const RtStr *sub);
+int32_t rt_str_contains(const RtStr *s, const RtStr *sub);
+int64_t rt_str_count(const RtStr *s, const RtStr *sub);
+int32_t rt_str_startswith(const RtStr *s, const RtStr *prefix);
+int32_t rt_str_endswith(const RtStr *s, const RtStr *suffix);
+const RtStr *rt_str_replace(const RtStr *s, const RtStr *old, const RtStr *new_);
+int32_t rt_str_isdigit(const RtStr *s);
+int32_t rt_str_isalpha(const RtStr *s);
+int32_t rt_str_isspace(const RtStr *s);
+const RtStr *rt_str_slice(const RtStr *s, int64_t start, int64_t stop, int64_t step,
+                          int32_t has_start, int32_t has_stop, const char *cell, int32_t line);
+int64_t rt_str_to_i64(const RtStr *s, const char *cell, int32_t line);
+double rt_str_to_f64(const RtStr *s, const char *cell, int32_t line);
+/* f-string format specs: [[fill]align][sign][width][.precision][type] */
+const RtStr *rt_format_f64_spec(double v, const RtStr *spec, const char *cell, int32_t line);
+const RtStr *rt_format_i64_spec(int64_t v, const RtStr *spec, const char *cell, int32_t line);
+const RtStr *rt_format_str_spec(const RtStr *s, const RtStr *spec, const char *cell, int32_t line);
+
 /* ---- numbers ---------------------------------------------------------- */
 /* Python repr of a double into buf (at least 32 bytes); returns length. */
 int rt_format_f64(double v, char *buf);
