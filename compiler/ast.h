@@ -54,7 +54,8 @@
   NODE(EXCEPT, "a: error kind NAME or NULL, name: binding or NULL, list: body") \
   NODE(BLOCK, "list: statements")                                            \
   NODE(SLICE, "a: start, b: stop, c: step (each NULL when left out)")         \
-  NODE(FORMAT, "a: value, str: format spec (f-string {a:spec}), op: 'r' for !r")
+  NODE(FORMAT, "a: value, str: format spec (f-string {a:spec}), op: 'r' for !r") \
+  NODE(STRUCT, "name, list: members (VAR_DECL, FN_DEF, ALIAS), list2: trait NAMEs, decorators")
 
 typedef enum NodeKind {
 #define NODE_ENUM(kind, doc) N_##kind,
@@ -80,6 +81,8 @@ enum {
   FN_RAISES = 1 << 2,      /* FN_DEF: raises */
   EXPR_LITERAL = 1 << 3,   /* checker: an untyped literal that may convert */
   FN_GENERIC = 1 << 4,     /* FN_DEF: a def with untyped parameters */
+  CALL_METHOD = 1 << 5,    /* CALL: a method; the receiver is a->a (ATTR's object) */
+  CALL_CTOR = 1 << 6,      /* CALL: constructs a struct with its __init__ */
 };
 
 struct Node {

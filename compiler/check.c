@@ -13,6 +13,8 @@
  * node->sym (what a name means), CALL args rebound in parameter order. */
 #include "compiler/check.h"
 
+#include "compiler/buf.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,7 @@ typedef struct Checker {
   FnCtx *fn;           /* NULL at top level */
   int loop_depth;
   int try_depth;       /* inside a try body: explicit raises are caught here */
+  bool quiet;          /* trying an overload: report nothing */
   int handler_depth;   /* inside an except clause: bare `raise` re-raises */
   int cell;
 } Checker;
@@ -57,8 +60,25 @@ typedef struct Checker {
 static Type *expr(Checker *C, Node *n);
 static void stmt_list(Checker *C, NodeList *body);
 static void check_fn_body(Checker *C, Node *def, Symbol *fn);
+static void check_defaults(Checker *C, Node *n, Symbol *fn);
+static bool check_args(Checker *C, Node *n);
+static Symbol *declare_fn(Checker *C, Node *n, Type *owner);
+static Type *struct_binary(Checker *C, Node *n, int op, Node *a, Node *b);
+static Type *method_call(Checker *C, Node *n, Type *t);
+static Type *constructor_call(Checker *C, Node *n, Type *t);
+static Type *as_method_call(Checker *C, Node *n, Node *recv, const char *name, NodeList args);
+static NodeList args_of(Checker *C, Node *a, Node *b);
+static Type *field_expr(Checker *C, Node *n);
+static Type *finish_call(Checker *C, Node *n, Symbol *fn, Node **bound);
+static Symbol *resolve_method(Checker *C, Node *n, Type *t, const char *name, bool want_static, Node ***bound);
+static bool has_method(const Type *t, const char *name);
+static bool mutable_place(Node *n);
 
-#define ERR(node, ...) diag_error(C->diags, (node)->line, (node)->col, __VA_ARGS__)
+/* While overloads are being tried (C->quiet), nothing is reported. */
+#define HINT(...) \
+  do { if (!C->quiet) diag_hint(C->diags, __VA_ARGS__); } while (0)
+#define ERR(node, ...) \
+  do { if (!C->quiet) diag_error(C->diags, (node)->line, (node)->col, __VA_ARGS__); } while (0)
 
 static void mark_raise(Checker *C) {
   if (C->fn) C->fn->may_raise = true;
@@ -224,6 +244,8 @@ static bool coerce(Checker *C, Node *n, Type *to, const char *where) {
   if (check_converts(n->type, to, is_literal(n))) return true;
   ERR(n, "cannot implicitly convert '%s' value to '%s'%s%s", n->type->name, to->name,
       where ? " " : "", where ? where : "");
+  if (!strcmp(n->type->name, to->name))
+    HINT("'%s' was redefined; this value has the earlier definition", to->name);
   return false;
 }
 
@@ -252,6 +274,7 @@ static Type *promote(Node *a, Node *b) {
 
 static Type *resolve_type(Checker *C, Node *t) {
   if (!t) return NULL;
+  if (t->kind == N_NAME && t->type && t->sym == NULL) return t->type;  /* synthesized */
   if (t->kind == N_NONE) return TYPE(NONE);
   if (t->kind == N_NAME) {
     Symbol *s = lookup(C, t->name);
@@ -388,6 +411,7 @@ static Type *arith_type(Checker *C, Node *n, Type *t) {
 static Type *binary_expr(Checker *C, Node *n) {
   Type *ta = expr(C, n->a), *tb = expr(C, n->b);
   if (!ta || !tb) return NULL;
+  if (type_is_struct(ta) || type_is_struct(tb)) return struct_binary(C, n, n->op, n->a, n->b);
   Type *r = arith_type(C, n, promote(n->a, n->b));
   if (!r) {
     ERR(n, "invalid operands for '%s': '%s' and '%s'", token_spelling[n->op], ta->name,
@@ -406,6 +430,14 @@ static Type *binary_expr(Checker *C, Node *n) {
 static Type *unary_expr(Checker *C, Node *n) {
   Type *t = expr(C, n->a);
   if (!t) return NULL;
+  if (type_is_struct(t)) {
+    const char *name = n->op == T_MINUS ? "__neg__" : n->op == T_PLUS ? "__pos__" : "__invert__";
+    if (!has_method(t, name)) {
+      ERR(n, "'%s' does not support unary '%s': it has no %s method", t->name, token_spelling[n->op], name);
+      return NULL;
+    }
+    return as_method_call(C, n, n->a, name, (NodeList){0});
+  }
   bool ok = n->op == T_TILDE ? t->is_int : type_is_numeric(t);
   if (!ok) {
     ERR(n, "invalid operand for unary '%s': '%s'", token_spelling[n->op], t->name);
@@ -419,6 +451,14 @@ static Type *compare_expr(Checker *C, Node *n) {
   bool ok = true;
   for (int i = 0; i < n->list.len; i++) ok &= expr(C, n->list.items[i]) != NULL;
   if (!ok) return NULL;
+  Node *a0 = n->list.items[0], *b0 = n->list.items[1];
+  if (type_is_struct(a0->type) || type_is_struct(b0->type)) {
+    if (n->list.len > 2) {
+      ERR(n, "comparisons of structs cannot be chained");
+      return NULL;
+    }
+    return struct_binary(C, n, n->ops[0], a0, b0);
+  }
   /* one operand type for the whole chain: the operands' common type */
   Node *acc = n->list.items[0];
   Type *t = acc->type;
@@ -517,9 +557,17 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s);
 static Type *conversion_call(Checker *C, Node *n, Type *to);
 static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound);
 
-static const char *param_name(Symbol *fn, int i) {
-  return fn->decl->list.items[i]->name;
+/* A method's `self` is its first PARAM node but not one of its nparams. */
+static int self_offset(const Symbol *fn) { return fn->owner && !fn->is_static ? 1 : 0; }
+
+bool check_param_byref(const Symbol *fn, int i) {
+  ArgConvention conv = fn->conventions ? fn->conventions[i] : ARG_BORROWED;
+  bool is_def = fn->decl && (fn->decl->flags & FN_IS_DEF);
+  return conv == ARG_INOUT || (type_is_struct(fn->param_types[i]) && conv == ARG_BORROWED && !is_def);
 }
+
+static Node *param_node(Symbol *fn, int i) { return fn->decl->list.items[i + self_offset(fn)]; }
+static const char *param_name(Symbol *fn, int i) { return param_node(fn, i)->name; }
 
 /* Put a call's arguments in parameter order; missing ones take defaults. */
 static Node **bind_args(Checker *C, Node *n, Symbol *fn) {
@@ -547,7 +595,7 @@ static Node **bind_args(Checker *C, Node *n, Symbol *fn) {
   }
   for (int i = 0; i < np; i++) {
     if (bound[i]) continue;
-    Node *def = fn->decl->list.items[i]->b;
+    Node *def = param_node(fn, i)->b;
     if (!def) {
       ERR(n, "invalid call to '%s': missing required argument '%s'", fn->name,
           param_name(fn, i));
@@ -562,13 +610,6 @@ static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
   for (int i = 0; i < n->list.len; i++) expr(C, n->list.items[i]);
   for (int i = 0; i < n->list2.len; i++) expr(C, n->list2.items[i]->a);
   if (fn->bad_signature) return NULL;  /* already reported at the definition */
-  if ((fn->decl->flags & FN_RAISES) && !may_raise_here(C)) {
-    ERR(n, "cannot call '%s', which may raise, from '%s', which is not declared 'raises'",
-        fn->name, fn_name(C));
-    diag_hint(C->diags, "declare it 'fn %s(...) raises', or call '%s' inside try/except",
-              fn_name(C), fn->name);
-    return NULL;
-  }
   Node **bound = bind_args(C, n, fn);
   if (!bound) return NULL;
   for (int i = 0; i < fn->nparams; i++)
@@ -583,21 +624,18 @@ static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
     if (check_converts(a->type, fn->param_types[i], is_literal(a))) continue;
     ERR(a, "invalid call to '%s': cannot implicitly convert '%s' value to '%s' for argument '%s'",
         fn->name, a->type->name, fn->param_types[i]->name, param_name(fn, i));
+    if (!strcmp(a->type->name, fn->param_types[i]->name))
+      HINT("'%s' was redefined; this value has the earlier definition", a->type->name);
     ok = false;
   }
-  n->list = (NodeList){bound, fn->nparams, fn->nparams};
-  n->list2 = (NodeList){0};
-  n->sym = fn;
-  /* a call to a function not checked yet (mutual recursion) may raise;
-     a function's call to itself adds nothing it does not raise anyway */
-  if (fn->may_raise || (!fn->checked && (!C->fn || C->fn->sym != fn))) mark_raise(C);
   if (!ok) return NULL;
-  if (!fn->type) {
+  Type *r = finish_call(C, n, fn, bound);
+  if (r && !fn->type) {
     ERR(n, "cannot infer the result type of recursive '%s'", fn->name);
-    diag_hint(C->diags, "declare it, as in 'def %s(...) -> Int:'", fn->name);
+    HINT("declare it, as in 'def %s(...) -> Int:'", fn->name);
     return NULL;
   }
-  return fn->type;
+  return r;
 }
 
 static Symbol *callee_symbol(Checker *C, Node *callee) {
@@ -625,11 +663,27 @@ static bool is_module_attr(Checker *C, Node *callee) {
   return m && m->kind == SYM_MODULE;
 }
 
+static Type *static_method_call(Checker *C, Node *n, Type *t) {
+  Node **bound = NULL;
+  if (!check_args(C, n)) return NULL;
+  Symbol *m = resolve_method(C, n, t, n->a->name, true, &bound);
+  return m ? finish_call(C, n, m, bound) : NULL;
+}
+
 static Type *call_expr(Checker *C, Node *n) {
   if (n->a->kind == N_ATTR && !is_module_attr(C, n->a)) {
-    Type *t = expr(C, n->a->a);
+    Node *base = n->a->a;
+    if (base->kind == N_NAME) {  /* Type.method(...): a static method */
+      Symbol *ts = lookup(C, base->name);
+      if (ts && ts->kind == SYM_TYPE && type_is_struct(ts->type)) {
+        base->sym = ts;
+        return static_method_call(C, n, ts->type);
+      }
+    }
+    Type *t = expr(C, base);
     if (!t) return NULL;
     if (t->kind == TY_STRING) return string_method_call(C, n);
+    if (type_is_struct(t)) return method_call(C, n, t);
     ERR(n->a, "'%s' value has no attribute '%s'", t->name, n->a->name);
     return NULL;
   }
@@ -642,7 +696,9 @@ static Type *call_expr(Checker *C, Node *n) {
   switch (s->kind) {
   case SYM_FN: return fn_call(C, n, s);
   case SYM_BUILTIN: return builtin_call(C, n, s);
-  case SYM_TYPE: return conversion_call(C, n, s->type);
+  case SYM_TYPE:
+    if (type_is_struct(s->type)) return constructor_call(C, n, s->type);
+    return conversion_call(C, n, s->type);
   default:
     ERR(n->a, "'%s' is not callable", s->name);
     return NULL;
@@ -671,6 +727,13 @@ static bool check_args(Checker *C, Node *n) {
 }
 
 static Type *print_call(Checker *C, Node *n) {
+  for (int i = 0; i < n->list.len; i++) {
+    Type *t = n->list.items[i]->type;
+    if (type_is_struct(t) && !has_method(t, "__str__")) {
+      ERR(n->list.items[i], "'%s' cannot be printed: it has no __str__ method", t->name);
+      return NULL;
+    }
+  }
   for (int i = 0; i < n->list2.len; i++) {
     Node *kw = n->list2.items[i];
     if (strcmp(kw->name, "sep") && strcmp(kw->name, "end") && strcmp(kw->name, "flush")) {
@@ -714,6 +777,8 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   switch (s->builtin) {
   case BI_LEN:
     if (!arg_count(C, n, "len", 1, 1)) return NULL;
+    if (has_method(n->list.items[0]->type, "__len__"))
+      return as_method_call(C, n, n->list.items[0], "__len__", (NodeList){0});
     if (n->list.items[0]->type->kind != TY_STRING) {
       ERR(n->list.items[0], "object of type '%s' has no len()", n->list.items[0]->type->name);
       return NULL;
@@ -758,6 +823,16 @@ static Type *conversion_call(Checker *C, Node *n, Type *to) {
   if (!arg_count(C, n, to->name, 1, 1)) return NULL;
   Node *a = n->list.items[0];
   Type *from = a->type;
+  if (type_is_struct(from)) {
+    const char *name = to->kind == TY_STRING ? "__str__" : to->kind == TY_BOOL ? "__bool__"
+                       : to->is_int ? "__int__" : to->is_float ? "__float__" : NULL;
+    if (!name || !has_method(from, name)) {
+      ERR(a, "cannot convert '%s' value to '%s'%s%s", from->name, to->name,
+          name ? ": it has no " : "", name ? name : "");
+      return NULL;
+    }
+    return as_method_call(C, n, a, name, (NodeList){0});
+  }
   bool ok = from == to || to->kind == TY_STRING ||
             (to->kind == TY_BOOL && from->kind != TY_ERROR) ||
             (to->kind == TY_ERROR && from->kind == TY_STRING) ||
@@ -787,6 +862,13 @@ static Type *slice_expr(Checker *C, Node *sl) {
 
 static Type *index_expr(Checker *C, Node *n) {
   Type *t = expr(C, n->a);
+  if (type_is_struct(t)) {
+    if (!has_method(t, "__getitem__")) {
+      ERR(n, "'%s' is not subscriptable: it has no __getitem__ method", t->name);
+      return NULL;
+    }
+    return as_method_call(C, n, n->a, "__getitem__", n->list);
+  }
   if (t && t->kind == TY_STRING && n->list.len == 1 && n->list.items[0]->kind == N_SLICE)
     return slice_expr(C, n->list.items[0]);
   bool ok = check_args(C, n);
@@ -821,11 +903,7 @@ static Type *expr_kind(Checker *C, Node *n) {
   case N_TERNARY: return ternary_expr(C, n);
   case N_CALL: return call_expr(C, n);
   case N_INDEX: return index_expr(C, n);
-  case N_ATTR: {
-    Type *t = expr(C, n->a);
-    if (t) ERR(n, "'%s' value has no attribute '%s'", t->name, n->name);
-    return NULL;
-  }
+  case N_ATTR: return field_expr(C, n);
   case N_FORMAT: {
     Type *t = expr(C, n->a);
     if (!t) return NULL;
@@ -846,6 +924,7 @@ static Type *expr_kind(Checker *C, Node *n) {
 }
 
 static Type *expr(Checker *C, Node *n) {
+  if (n->type) return n->type;  /* checked already (a rewritten operator) */
   /* The -9223372036854775808 literal: negate before the range check. */
   if (n->kind == N_UNARY && n->op == T_MINUS && n->a->kind == N_INT &&
       n->a->ival == (uint64_t)INT64_MAX + 1) {
@@ -855,6 +934,366 @@ static Type *expr(Checker *C, Node *n) {
     return n->type = TYPE(INT);
   }
   return n->type = expr_kind(C, n);
+}
+
+
+/* ---- structs: declaration ----------------------------------------------- */
+
+/* First pass over a cell's structs: the type exists (so signatures and
+   other structs may name it) before fields and methods are resolved. */
+static void declare_struct(Checker *C, Node *n) {
+  Type *t = arena_alloc(C->arena, sizeof *t);
+  StructInfo *st = arena_alloc(C->arena, sizeof *st);
+  t->kind = TY_STRUCT;
+  t->name = n->name;
+  t->bits = 64;
+  t->st = st;
+  st->decl = n;
+  st->mangled = mangle(C, n->name, "");
+  Symbol *sym = new_symbol(C, SYM_TYPE, n->name, t);
+  sym->decl = n;
+  sym->mangled = st->mangled;
+  add_def(C, sym);
+  n->sym = sym;
+  n->type = t;
+}
+
+static void define_fields(Checker *C, Node *n) {
+  StructInfo *st = n->type->st;
+  int nf = 0;
+  for (int i = 0; i < n->list.len; i++) nf += n->list.items[i]->kind == N_VAR_DECL;
+  st->field_names = arena_alloc(C->arena, sizeof(char *) * (size_t)(nf + 1));
+  st->field_types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(nf + 1));
+  Buf mlir = {0};
+  buf_puts(&mlir, "!llvm.struct<(");
+  for (int i = 0; i < n->list.len; i++) {
+    Node *f = n->list.items[i];
+    if (f->kind != N_VAR_DECL) continue;
+    if (!f->a) ERR(f, "field '%s' needs a type", f->name);
+    if (f->b) ERR(f->b, "a field cannot have a default value; set it in __init__");
+    Type *ft = resolve_type(C, f->a);
+    if (ft == n->type) {
+      ERR(f, "struct '%s' cannot contain itself", n->name);
+      ft = NULL;
+    }
+    for (int k = 0; k < st->nfields; k++)
+      if (!strcmp(st->field_names[k], f->name)) ERR(f, "duplicate field '%s'", f->name);
+    if (!ft || ft->kind == TY_NONE) ft = TYPE(INT);  /* keep going; the error is reported */
+    f->type = ft;
+    buf_printf(&mlir, "%s%s", st->nfields ? ", " : "", ft->mlir);
+    st->field_names[st->nfields] = f->name;
+    st->field_types[st->nfields++] = ft;
+  }
+  buf_puts(&mlir, ")>");
+  n->type->mlir = arena_strdup(C->arena, buf_str(&mlir));
+  buf_free(&mlir);
+}
+
+static void add_method(Checker *C, StructInfo *st, Symbol *m) {
+  if (st->nmethods == st->capmethods) {
+    int cap = st->capmethods ? st->capmethods * 2 : 8;
+    Symbol **ms = arena_alloc(C->arena, sizeof(Symbol *) * (size_t)cap);
+    if (st->nmethods) memcpy(ms, st->methods, sizeof(Symbol *) * (size_t)st->nmethods);
+    st->methods = ms;
+    st->capmethods = cap;
+  }
+  st->methods[st->nmethods++] = m;
+}
+
+static Node *synth_name(Checker *C, Node *at, const char *name, Type *preset) {
+  Node *n = node_new(C->arena, N_NAME, at->line, at->col);
+  n->name = name;
+  n->type = preset;
+  return n;
+}
+
+/* @value: `fn __init__(out self, f1: T1, ...): self.f1 = f1 ...` */
+static Node *synth_value_init(Checker *C, Node *n) {
+  StructInfo *st = n->type->st;
+  Node *f = node_new(C->arena, N_FN_DEF, n->line, n->col);
+  f->name = "__init__";
+  Node *self = node_new(C->arena, N_PARAM, n->line, n->col);
+  self->name = "self";
+  self->op = 7;  /* out */
+  node_push(C->arena, &f->list, self);
+  for (int i = 0; i < st->nfields; i++) {
+    Node *p = node_new(C->arena, N_PARAM, n->line, n->col);
+    p->name = st->field_names[i];
+    p->a = synth_name(C, n, st->field_types[i]->name, st->field_types[i]);
+    node_push(C->arena, &f->list, p);
+    Node *target = node_new(C->arena, N_ATTR, n->line, n->col);
+    target->a = synth_name(C, n, "self", NULL);
+    target->name = st->field_names[i];
+    Node *assign = node_new(C->arena, N_ASSIGN, n->line, n->col);
+    node_push(C->arena, &assign->list, target);
+    assign->a = synth_name(C, n, st->field_names[i], NULL);
+    node_push(C->arena, &f->list2, assign);
+  }
+  if (!st->nfields) node_push(C->arena, &f->list2, node_new(C->arena, N_PASS, n->line, n->col));
+  return f;
+}
+
+static void check_struct_decorators(Checker *C, Node *n) {
+  for (int i = 0; i < n->decorators.len; i++) {
+    Node *d = n->decorators.items[i]->a;
+    const char *name = d->kind == N_CALL ? d->a->name : d->name;
+    if (name && !strcmp(name, "value")) n->type->st->is_value = true;
+    else if (!name || strcmp(name, "register_passable")) ERR(d, "unknown struct decorator");
+  }
+}
+
+static void declare_methods(Checker *C, Node *n) {
+  StructInfo *st = n->type->st;
+  check_struct_decorators(C, n);
+  bool has_memberwise = false;
+  for (int i = 0; i < n->list.len; i++) {
+    Node *m = n->list.items[i];
+    if (m->kind == N_FN_DEF && !strcmp(m->name, "__init__") && m->list.len == st->nfields + 1)
+      has_memberwise = true;
+  }
+  if (st->is_value && !has_memberwise) node_push(C->arena, &n->list, synth_value_init(C, n));
+  for (int i = 0; i < n->list.len; i++) {
+    Node *m = n->list.items[i];
+    if (m->kind != N_FN_DEF) continue;
+    Symbol *fn = declare_fn(C, m, n->type);
+    int overload = 0;
+    for (int k = 0; k < st->nmethods; k++) overload += !strcmp(st->methods[k]->name, m->name);
+    fn->mangled = overload ? arena_printf(C->arena, "%s.%s.%d", st->mangled, m->name, overload)
+                           : arena_printf(C->arena, "%s.%s", st->mangled, m->name);
+    m->sym = fn;
+    add_method(C, st, fn);
+  }
+}
+
+static void declare_structs(Checker *C, NodeList *stmts) {
+  for (int i = 0; i < stmts->len; i++)
+    if (stmts->items[i]->kind == N_STRUCT) declare_struct(C, stmts->items[i]);
+  for (int i = 0; i < stmts->len; i++)
+    if (stmts->items[i]->kind == N_STRUCT) define_fields(C, stmts->items[i]);
+  for (int i = 0; i < stmts->len; i++)
+    if (stmts->items[i]->kind == N_STRUCT) declare_methods(C, stmts->items[i]);
+}
+
+/* The struct statement itself: check each method's body. */
+static void struct_stmt(Checker *C, Node *n) {
+  if (C->fn || !n->type) {
+    ERR(n, "structs must be defined at the top level of a cell");
+    return;
+  }
+  for (int i = 0; i < n->list.len; i++) {
+    Node *m = n->list.items[i];
+    if (m->kind == N_ALIAS) ERR(m, "aliases inside a struct are not supported yet");
+    if (m->kind != N_FN_DEF || !m->sym || m->sym->bad_signature) continue;
+    check_defaults(C, m, m->sym);
+    check_fn_body(C, m, m->sym);
+    node_push(C->arena, &C->out->functions, m);
+  }
+}
+
+/* ---- structs: use --------------------------------------------------------- */
+
+static int field_index(const Type *t, const char *name) {
+  for (int i = 0; i < t->st->nfields; i++)
+    if (!strcmp(t->st->field_names[i], name)) return i;
+  return -1;
+}
+
+static bool has_method(const Type *t, const char *name) {
+  for (int i = 0; type_is_struct(t) && i < t->st->nmethods; i++)
+    if (!strcmp(t->st->methods[i]->name, name)) return true;
+  return false;
+}
+
+/* Can this expression be written through (assignment, inout, mutating method)? */
+static bool mutable_place(Node *n) {
+  if (n->kind == N_NAME) return n->sym && n->sym->kind == SYM_VAR && (n->sym->flags & SYM_MUTABLE);
+  if (n->kind == N_ATTR) return type_is_struct(n->a->type) && mutable_place(n->a);
+  return false;
+}
+
+static Type *field_expr(Checker *C, Node *n) {
+  Type *t = expr(C, n->a);
+  if (!t) return NULL;
+  if (!type_is_struct(t)) {
+    ERR(n, "'%s' value has no attribute '%s'", t->name, n->name);
+    return NULL;
+  }
+  int i = field_index(t, n->name);
+  if (i < 0) {
+    if (has_method(t, n->name)) ERR(n, "method '%s' of '%s' must be called", n->name, t->name);
+    else ERR(n, "'%s' has no field or method '%s'", t->name, n->name);
+    return NULL;
+  }
+  n->ival = (uint64_t)i;
+  return t->st->field_types[i];
+}
+
+/* How well `fn` takes these arguments: -1 not at all, else the number of
+   implicit conversions needed (fewer is better). Quiet. */
+static int overload_cost(Checker *C, Node *n, Symbol *fn, Node ***bound_out) {
+  if (fn->bad_signature) return -1;
+  bool saved = C->quiet;
+  C->quiet = true;
+  Node **bound = bind_args(C, n, fn);
+  C->quiet = saved;
+  if (!bound) return -1;
+  int cost = 0;
+  for (int i = 0; i < fn->nparams; i++) {
+    Type *pt = fn->param_types[i], *at = bound[i]->type;
+    if (!at || !check_converts(at, pt, is_literal(bound[i]))) return -1;
+    cost += at != pt;
+  }
+  *bound_out = bound;
+  return cost;
+}
+
+/* Pick the method `name` of t that takes the call's arguments best. */
+static Symbol *resolve_method(Checker *C, Node *n, Type *t, const char *name, bool want_static,
+                              Node ***bound) {
+  Symbol *best = NULL;
+  int best_cost = -1, candidates = 0;
+  for (int i = 0; i < t->st->nmethods; i++) {
+    Symbol *m = t->st->methods[i];
+    if (strcmp(m->name, name) != 0) continue;
+    candidates++;
+    if (want_static && !m->is_static) continue;
+    Node **b = NULL;
+    int cost = overload_cost(C, n, m, &b);
+    if (cost >= 0 && (best_cost < 0 || cost < best_cost)) {
+      best = m;
+      best_cost = cost;
+      *bound = b;
+    }
+  }
+  if (best) return best;
+  if (!candidates) ERR(n, "'%s' has no method '%s'", t->name, name);
+  else if (candidates == 1) {  /* say exactly what is wrong with the one candidate */
+    for (int i = 0; i < t->st->nmethods; i++)
+      if (!strcmp(t->st->methods[i]->name, name) && bind_args(C, n, t->st->methods[i]))
+        ERR(n, "invalid call to '%s.%s': the argument types do not match (%d argument%s)",
+            t->name, name, n->list.len, n->list.len == 1 ? "" : "s");
+  } else ERR(n, "no matching method in call to '%s.%s' (%d candidates)", t->name, name, candidates);
+  return NULL;
+}
+
+static bool check_inout_args(Checker *C, Symbol *fn, Node **bound) {
+  for (int i = 0; fn->conventions && i < fn->nparams; i++) {
+    if (fn->conventions[i] != ARG_INOUT || mutable_place(bound[i])) continue;
+    ERR(bound[i], "argument '%s' of '%s' is inout: pass a mutable variable", param_name(fn, i), fn->name);
+    return false;
+  }
+  return true;
+}
+
+/* Common end of every call to a user function or method. */
+static Type *finish_call(Checker *C, Node *n, Symbol *fn, Node **bound) {
+  if ((fn->decl->flags & FN_RAISES) && !may_raise_here(C)) {
+    ERR(n, "cannot call '%s', which may raise, from '%s', which is not declared 'raises'",
+        fn->name, fn_name(C));
+    HINT("declare it 'fn %s(...) raises', or call '%s' inside try/except", fn_name(C), fn->name);
+    return NULL;
+  }
+  if (!check_inout_args(C, fn, bound)) return NULL;
+  n->list = (NodeList){bound, fn->nparams, fn->nparams};
+  n->list2 = (NodeList){0};
+  n->sym = fn;
+  if (fn->may_raise || (!fn->checked && (!C->fn || C->fn->sym != fn))) mark_raise(C);
+  return fn->type ? fn->type : TYPE(NONE);
+}
+
+static Type *method_call(Checker *C, Node *n, Type *t) {
+  Node *recv = n->a->a;
+  Node **bound = NULL;
+  if (!check_args(C, n)) return NULL;
+  Symbol *m = resolve_method(C, n, t, n->a->name, false, &bound);
+  if (!m) return NULL;
+  if (!m->is_static && (m->self_conv == ARG_INOUT || m->self_conv == ARG_OWNED) && !mutable_place(recv)) {
+    ERR(recv, "cannot call '%s', which changes self, on a value that is not a mutable variable", m->name);
+    return NULL;
+  }
+  n->flags |= CALL_METHOD;
+  if (m->is_static) n->flags &= ~CALL_METHOD;
+  return finish_call(C, n, m, bound);
+}
+
+static Type *constructor_call(Checker *C, Node *n, Type *t) {
+  Node **bound = NULL;
+  if (!check_args(C, n)) return NULL;
+  if (!has_method(t, "__init__")) {
+    ERR(n, "'%s' has no __init__ to construct it", t->name);
+    HINT("define 'fn __init__(out self, ...)' or decorate the struct with @value");
+    return NULL;
+  }
+  Symbol *init = resolve_method(C, n, t, "__init__", false, &bound);
+  if (!init) return NULL;
+  n->flags |= CALL_CTOR;
+  finish_call(C, n, init, bound);
+  return t;
+}
+
+/* Rewrite n in place into recv.name(args...) and check it as a method call. */
+static Type *as_method_call(Checker *C, Node *n, Node *recv, const char *name, NodeList args) {
+  Node *callee = node_new(C->arena, N_ATTR, n->line, n->col);
+  callee->a = recv;
+  callee->name = name;
+  n->kind = N_CALL;
+  n->op = 0;
+  n->a = callee;
+  n->list = args;
+  n->list2 = (NodeList){0};
+  n->type = NULL;
+  return n->type = method_call(C, n, recv->type);
+}
+
+static NodeList args_of(Checker *C, Node *a, Node *b) {
+  NodeList l = {0};
+  if (a) node_push(C->arena, &l, a);
+  if (b) node_push(C->arena, &l, b);
+  return l;
+}
+
+static const char *binary_dunder(int op) {
+  switch (op) {
+  case T_PLUS: return "__add__";
+  case T_MINUS: return "__sub__";
+  case T_STAR: return "__mul__";
+  case T_SLASH: return "__truediv__";
+  case T_DSLASH: return "__floordiv__";
+  case T_PERCENT: return "__mod__";
+  case T_DSTAR: return "__pow__";
+  case T_AMP: return "__and__";
+  case T_PIPE: return "__or__";
+  case T_CARET: return "__xor__";
+  case T_LSHIFT: return "__lshift__";
+  case T_RSHIFT: return "__rshift__";
+  case T_EQ: return "__eq__";
+  case T_NE: return "__ne__";
+  case T_LT: return "__lt__";
+  case T_LE: return "__le__";
+  case T_GT: return "__gt__";
+  case T_GE: return "__ge__";
+  default: return NULL;
+  }
+}
+
+static Type *struct_binary(Checker *C, Node *n, int op, Node *a, Node *b) {
+  const char *name = binary_dunder(op);
+  if (!type_is_struct(a->type) || !name) {
+    ERR(n, "invalid operands for '%s': '%s' and '%s'", token_spelling[op], a->type->name, b->type->name);
+    return NULL;
+  }
+  if (op == T_NE && !has_method(a->type, "__ne__") && has_method(a->type, "__eq__")) {
+    Node *eq = node_new(C->arena, N_CALL, n->line, n->col);
+    if (!as_method_call(C, eq, a, "__eq__", args_of(C, b, NULL))) return NULL;
+    n->kind = N_NOT;
+    n->a = eq;
+    return TYPE(BOOL);
+  }
+  if (!has_method(a->type, name)) {
+    ERR(n, "'%s' does not support '%s': it has no %s method", a->type->name, token_spelling[op], name);
+    return NULL;
+  }
+  return as_method_call(C, n, a, name, args_of(C, b, NULL));
 }
 
 /* ---- generic instantiation ---------------------------------------------- */
@@ -929,8 +1368,23 @@ static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
 
 static bool is_discard(Node *t) { return t->kind == N_NAME && strcmp(t->name, "_") == 0; }
 
+static void assign_field(Checker *C, Node *target, Node *value) {
+  Type *ft = target->type = field_expr(C, target);
+  if (!ft) return;
+  if (!mutable_place(target->a)) {
+    ERR(target, "expression must be mutable in assignment");
+    HINT("a field can be set through a 'var', or 'self' in a method with 'inout self'/'out self'");
+    return;
+  }
+  if (value->type) coerce(C, value, ft, NULL);
+}
+
 static void assign_to(Checker *C, Node *target, Node *value) {
   if (is_discard(target)) return;
+  if (target->kind == N_ATTR) {
+    assign_field(C, target, value);
+    return;
+  }
   if (target->kind != N_NAME) {
     if (target->kind == N_INDEX) expr(C, target);
     ERR(target, "cannot assign to this expression");
@@ -952,14 +1406,36 @@ static void assign_to(Checker *C, Node *target, Node *value) {
   }
   if (!(s->flags & SYM_MUTABLE)) {
     ERR(target, "expression must be mutable in assignment");
-    if (s->flags & SYM_PARAM) diag_hint(C->diags, "'fn' arguments are immutable; copy it into a 'var' first");
-    else diag_hint(C->diags, "'%s' was declared with 'let'", s->name);
+    if (s->flags & SYM_PARAM) HINT("'fn' arguments are immutable; copy it into a 'var' first");
+    else HINT("'%s' was declared with 'let'", s->name);
     return;
   }
   if (value->type) coerce(C, value, s->type, NULL);
 }
 
+/* x[i, j] = v on a struct: x.__setitem__(i, j, v) */
+static bool setitem_stmt(Checker *C, Node *n) {
+  Node *t = n->list.items[0];
+  if (n->list.len != 1 || t->kind != N_INDEX) return false;
+  Type *bt = expr(C, t->a);
+  if (!type_is_struct(bt)) return false;
+  if (!has_method(bt, "__setitem__")) {
+    ERR(t, "'%s' does not support item assignment: it has no __setitem__ method", bt->name);
+    return true;
+  }
+  NodeList args = {0};
+  for (int i = 0; i < t->list.len; i++) node_push(C->arena, &args, t->list.items[i]);
+  node_push(C->arena, &args, n->a);
+  Node *call = node_new(C->arena, N_CALL, n->line, n->col);
+  as_method_call(C, call, t->a, "__setitem__", args);
+  n->kind = N_EXPR_STMT;
+  n->a = call;
+  n->type = call->type;
+  return true;
+}
+
 static void assign_stmt(Checker *C, Node *n) {
+  if (setitem_stmt(C, n)) return;
   Node *v = n->a;
   int first = n->list.items[0]->kind;
   if (v->kind == N_TUPLE || first == N_TUPLE) {
@@ -977,8 +1453,46 @@ static void assign_stmt(Checker *C, Node *n) {
   for (int i = 0; i < n->list.len; i++) assign_to(C, n->list.items[i], v);
 }
 
+static const char *inplace_dunder(int op) {
+  switch (op) {
+  case T_PLUS: return "__iadd__";
+  case T_MINUS: return "__isub__";
+  case T_STAR: return "__imul__";
+  case T_SLASH: return "__itruediv__";
+  default: return NULL;
+  }
+}
+
+/* s.f += v, or x += v on a struct: via __iadd__ or x = x + v */
+static bool struct_aug_assign(Checker *C, Node *n) {
+  Node *t = n->a;
+  Type *tt = expr(C, t);
+  if (!tt || (t->kind != N_ATTR && !type_is_struct(tt))) return false;
+  const char *in = inplace_dunder(n->op);
+  if (type_is_struct(tt) && in && has_method(tt, in)) {
+    Node *call = node_new(C->arena, N_CALL, n->line, n->col);
+    as_method_call(C, call, t, in, args_of(C, n->b, NULL));
+    n->kind = N_EXPR_STMT;
+    n->a = call;
+    return true;
+  }
+  Node *bin = node_new(C->arena, N_BINARY, n->line, n->col);
+  bin->op = n->op;
+  bin->a = t;
+  bin->b = n->b;
+  Node *value = bin;
+  if (!expr(C, value)) return true;
+  n->kind = N_ASSIGN;
+  n->list = args_of(C, t, NULL);
+  n->a = value;
+  t->type = NULL;
+  assign_to(C, t, value);
+  return true;
+}
+
 static void aug_assign_stmt(Checker *C, Node *n) {
   Node *t = n->a;
+  if (struct_aug_assign(C, n)) return;
   if (t->kind != N_NAME) {
     ERR(t, "cannot assign to this expression");
     return;
@@ -1129,7 +1643,7 @@ static void return_stmt(Checker *C, Node *n) {
 static void import_stmt(Checker *C, Node *n) {
   if (strcmp(n->name, "time") != 0) {
     ERR(n, "unknown module '%s'", n->name);
-    diag_hint(C->diags, "the standard library comes in a later release; 'time' is available");
+    HINT("the standard library comes in a later release; 'time' is available");
     return;
   }
   if (n->kind == N_IMPORT) {
@@ -1159,7 +1673,7 @@ static void raise_stmt(Checker *C, Node *n) {
   mark_raise(C);
   if (!may_raise_here(C)) {
     ERR(n, "'raise' in '%s', which is not declared 'raises'", fn_name(C));
-    diag_hint(C->diags, "declare it 'fn %s(...) raises', or use def", fn_name(C));
+    HINT("declare it 'fn %s(...) raises', or use def", fn_name(C));
   }
   if (!n->a) {
     if (!C->handler_depth) ERR(n, "a bare 'raise' re-raises the error being handled, and there is none here");
@@ -1233,6 +1747,7 @@ static void stmt(Checker *C, Node *n) {
   case N_IMPORT: case N_FROM_IMPORT: import_stmt(C, n); break;
   case N_RAISE: raise_stmt(C, n); break;
   case N_TRY: try_stmt(C, n); break;
+  case N_STRUCT: struct_stmt(C, n); break;
   default: ERR(n, "unexpected statement"); break;
   }
 }
@@ -1274,34 +1789,75 @@ bool check_always_returns(const NodeList *body) {
 }
 
 /* Resolve a function's signature; generic when a def has untyped params. */
-static Symbol *declare_fn(Checker *C, Node *n) {
+static ArgConvention convention_of(int op) {
+  /* the parser's order: inout mut borrowed read owned var out ref */
+  static const ArgConvention map[] = {ARG_BORROWED, ARG_INOUT, ARG_INOUT, ARG_BORROWED,
+                                      ARG_BORROWED, ARG_OWNED, ARG_OWNED, ARG_OUT, ARG_INOUT};
+  return op >= 0 && op <= 8 ? map[op] : ARG_BORROWED;
+}
+
+static bool has_decorator(Node *n, const char *name) {
+  for (int i = 0; i < n->decorators.len; i++) {
+    Node *d = n->decorators.items[i]->a;
+    if (d->kind == N_CALL) d = d->a;
+    if (d->kind == N_NAME && !strcmp(d->name, name)) return true;
+  }
+  return false;
+}
+
+/* A method's `self`: first parameter, untyped, with its convention. */
+static bool declare_self(Checker *C, Node *n, Symbol *fn) {
+  Node *self = n->list.len ? n->list.items[0] : NULL;
+  if (!self || strcmp(self->name, "self") != 0) {
+    ERR(n, "method '%s' needs 'self' as its first argument", n->name);
+    HINT("or mark it @staticmethod");
+    return false;
+  }
+  fn->self_conv = convention_of(self->op);
+  if (self->a) ERR(self->a, "'self' has the struct's type; leave it unannotated");
+  return true;
+}
+
+/* Resolve a function's signature; generic when a def has untyped params. */
+static Symbol *declare_fn(Checker *C, Node *n, Type *owner) {
   Symbol *fn = new_symbol(C, SYM_FN, n->name, NULL);
   fn->decl = n;
-  fn->nparams = n->list.len;
+  fn->owner = owner;
+  fn->is_static = owner && has_decorator(n, "staticmethod");
+  int off = self_offset(fn);
+  if (off && !declare_self(C, n, fn)) {
+    fn->bad_signature = true;
+    off = 0;
+    fn->is_static = true;
+  }
+  fn->nparams = n->list.len - off;
   fn->param_types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(fn->nparams + 1));
-  for (int i = 0; i < n->list.len; i++) {
-    Node *p = n->list.items[i];
-    for (int j = 0; j < i; j++)
+  fn->conventions = arena_alloc(C->arena, sizeof(ArgConvention) * (size_t)(fn->nparams + 1));
+  for (int i = 0; i < fn->nparams; i++) {
+    Node *p = n->list.items[i + off];
+    for (int j = 0; j < i + off; j++)
       if (strcmp(n->list.items[j]->name, p->name) == 0)
         ERR(p, "duplicate argument '%s' in function definition", p->name);
-    if (p->op) ERR(p, "argument conventions are not supported yet");
+    fn->conventions[i] = convention_of(p->op);
+    if (fn->conventions[i] == ARG_OUT) ERR(p, "only 'self' of an __init__ can be 'out'");
     if (!p->a) {
-      if (!(n->flags & FN_IS_DEF)) ERR(p, "argument '%s' of 'fn' needs a type", p->name);
-      fn->generic = true;
+      if (!(n->flags & FN_IS_DEF) || owner) ERR(p, "argument '%s' needs a type", p->name);
+      if (owner) fn->bad_signature = true;
+      fn->generic = !owner;
       continue;
     }
     fn->param_types[i] = resolve_type(C, p->a);
     if (!fn->param_types[i]) fn->bad_signature = true;
   }
   /* a def without '-> T' infers its result from its returns */
-  fn->type = n->a ? resolve_type(C, n->a) : (n->flags & FN_IS_DEF) ? NULL : TYPE(NONE);
+  fn->type = n->a ? resolve_type(C, n->a) : ((n->flags & FN_IS_DEF) && !owner) ? NULL : TYPE(NONE);
   if (n->a && !fn->type) fn->bad_signature = true;
   return fn;
 }
 
 static void check_defaults(Checker *C, Node *n, Symbol *fn) {
-  for (int i = 0; i < n->list.len; i++) {
-    Node *d = n->list.items[i]->b;
+  for (int i = 0; i < fn->nparams; i++) {
+    Node *d = param_node(fn, i)->b;
     if (!d || !expr(C, d)) continue;
     if (fn->param_types[i]) coerce(C, d, fn->param_types[i], "for a default value");
   }
@@ -1317,11 +1873,21 @@ static void check_fn_body(Checker *C, Node *def, Symbol *fn) {
   push_scope(C, &scope, true);
   FnCtx *saved = C->fn;
   C->fn = &ctx;
-  for (int i = 0; i < def->list.len; i++) {
-    Node *p = def->list.items[i];
+  int off = self_offset(fn);
+  if (off) {  /* self: always the caller's storage, by pointer */
+    Symbol *s = declare_var(C, "self", fn->owner, fn->self_conv != ARG_BORROWED, false);
+    s->flags |= SYM_PARAM | SYM_BYREF;
+    def->list.items[0]->sym = s;
+    def->list.items[0]->type = fn->owner;
+  }
+  for (int i = 0; i < fn->nparams; i++) {
+    Node *p = def->list.items[i + off];
     if (!fn->param_types[i]) continue;
-    Symbol *s = declare_var(C, p->name, fn->param_types[i], ctx.is_def, false);
+    ArgConvention conv = fn->conventions ? fn->conventions[i] : ARG_BORROWED;
+    bool mutable_ = ctx.is_def || conv == ARG_INOUT || conv == ARG_OWNED;
+    Symbol *s = declare_var(C, p->name, fn->param_types[i], mutable_, false);
     s->flags |= SYM_PARAM;
+    if (check_param_byref(fn, i)) s->flags |= SYM_BYREF;  /* the caller's storage */
     p->sym = s;
     p->type = s->type;
   }
@@ -1332,7 +1898,7 @@ static void check_fn_body(Checker *C, Node *def, Symbol *fn) {
       ERR(def, "missing return at the end of '%s', which returns '%s'", fn->name, fn->type->name);
   } else if (fn->type && fn->type->kind != TY_NONE && !check_always_returns(&def->list2)) {
     ERR(def, "missing return at the end of '%s', which returns '%s'", fn->name, fn->type->name);
-    diag_hint(C->diags, "every path through the function must 'return' a value");
+    HINT("every path through the function must 'return' a value");
   }
   fn->may_raise = ctx.may_raise;
   fn->checked = true;
@@ -1370,7 +1936,7 @@ static void declare_functions(Checker *C, NodeList *stmts) {
   for (int i = 0; i < stmts->len; i++) {
     Node *n = stmts->items[i];
     if (n->kind != N_FN_DEF) continue;
-    Symbol *fn = declare_fn(C, n);
+    Symbol *fn = declare_fn(C, n, NULL);
     fn->mangled = mangle(C, n->name, "");
     n->sym = fn;
     add_def(C, fn);
@@ -1386,6 +1952,7 @@ bool check_cell(NodeList stmts, int cell, GlobalTable *globals, Arena *arena, Di
   Checker C = {.arena = arena, .diags = diags, .globals = globals, .out = out, .cell = cell};
   C.scope = &C.top;
   int errors = diags->count;
+  declare_structs(&C, &stmts);
   declare_functions(&C, &stmts);
   stmt_list(&C, &stmts);
   if (stmts.len) {

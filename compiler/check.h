@@ -48,6 +48,10 @@ extern const StringMethod check_string_methods[];
 /* An integer literal (or integer alias) known not to be zero: dividing by
    it cannot raise. */
 bool check_literal_nonzero(const Node *n);
+/* Parameter i of fn arrives as a pointer (inout, or a struct read in place). */
+bool check_param_byref(const Symbol *fn, int i);
+/* A method that receives self (by pointer). */
+static inline bool check_has_self(const Symbol *fn) { return fn->owner && !fn->is_static; }
 /* Whether a statement list always ends by returning. */
 bool check_always_returns(const NodeList *body);
 

@@ -506,6 +506,10 @@ static Node *expr_statement(Parser *P) {
 }
 
 static Node *import_stmt(Parser *P, Token *kw);
+static Node *fn_def(Parser *P, Token *kw);
+static Node *struct_def(Parser *P, Token *kw);
+static Node *decorated(Parser *P);
+static void sync_line(Parser *P);
 
 /* small_stmt -> pass | break | continue | return [exprlist] | var | alias | import | expr */
 static Node *small_statement(Parser *P) {
@@ -698,7 +702,54 @@ static Node *fn_def(Parser *P, Token *kw) {
   return f;
 }
 
-/* decorated -> ('@' expr NEWLINE)+ (fn | def) */
+/* member -> var_decl | fn | decorated fn | alias | docstring | pass */
+static void struct_member(Parser *P, Node *st) {
+  Token *t = peek(P);
+  Node *m = NULL;
+  if (accept(P, T_KW_VAR) || accept(P, T_KW_LET)) m = var_decl(P, t);
+  else if (accept(P, T_KW_ALIAS)) m = alias_decl(P, t);
+  else if (accept(P, T_KW_FN) || accept(P, T_KW_DEF)) m = fn_def(P, t);
+  else if (at(P, T_AT)) m = decorated(P);
+  else if (accept(P, T_KW_PASS) || accept(P, T_STRING)) {
+    while (at(P, T_STRING)) advance(P);
+    end_simple(P);
+    return;
+  } else fail_at(P, t, "expected a field ('var'), a method ('fn') or an alias in the struct");
+  if (m->kind == N_VAR_DECL || m->kind == N_ALIAS) end_simple(P);
+  node_push(P->arena, &st->list, m);
+}
+
+/* struct -> 'struct' NAME ['(' NAME (',' NAME)* ')'] ':' NEWLINE INDENT member+ DEDENT */
+static Node *struct_def(Parser *P, Token *kw) {
+  Node *st = mk(P, N_STRUCT, kw);
+  Token *name = expect(P, T_NAME, "a struct name");
+  st->name = name->str;
+  if (accept(P, T_LPAREN)) {
+    while (!at(P, T_RPAREN)) {
+      Token *tr = expect(P, T_NAME, "a trait name");
+      Node *n = mk(P, N_NAME, tr);
+      n->name = tr->str;
+      node_push(P->arena, &st->list2, n);
+      if (!accept(P, T_COMMA)) break;
+    }
+    expect(P, T_RPAREN, "to close the trait list");
+  }
+  expect(P, T_COLON, "to start the struct body");
+  expect(P, T_NEWLINE, "after 'struct ...:'");
+  if (!at(P, T_INDENT)) fail_at(P, peek(P), "expected an indented struct body");
+  advance(P);
+  while (!at(P, T_DEDENT) && !at(P, T_EOF)) {
+    jmp_buf saved;
+    memcpy(saved, P->bail, sizeof saved);
+    if (setjmp(P->bail)) sync_line(P);
+    else struct_member(P, st);
+    memcpy(P->bail, saved, sizeof saved);
+  }
+  accept(P, T_DEDENT);
+  return st;
+}
+
+/* decorated -> ('@' expr NEWLINE)+ (fn | def | struct) */
 static Node *decorated(Parser *P) {
   NodeList decos = {0};
   while (at(P, T_AT)) {
@@ -709,9 +760,10 @@ static Node *decorated(Parser *P) {
     expect(P, T_NEWLINE, "after the decorator");
   }
   Token *kw = peek(P);
-  if (!accept(P, T_KW_FN) && !accept(P, T_KW_DEF))
-    fail_at(P, kw, "expected 'fn' or 'def' after a decorator");
-  Node *f = fn_def(P, kw);
+  Node *f;
+  if (accept(P, T_KW_STRUCT)) f = struct_def(P, kw);
+  else if (accept(P, T_KW_FN) || accept(P, T_KW_DEF)) f = fn_def(P, kw);
+  else fail_at(P, kw, "expected 'fn', 'def' or 'struct' after a decorator");
   f->decorators = decos;
   return f;
 }
@@ -765,7 +817,8 @@ static Node *statement_list_item(Parser *P) {
   case T_INDENT: fail_at(P, t, "unexpected indent");
   case T_KW_TRY: advance(P); return try_statement(P, t);
   case T_KW_EXCEPT: case T_KW_FINALLY: fail_at(P, t, "invalid syntax: no 'try' for this");
-  case T_KW_STRUCT: case T_KW_TRAIT: case T_KW_WITH: case T_KW_CLASS:
+  case T_KW_STRUCT: advance(P); return struct_def(P, t);
+  case T_KW_TRAIT: case T_KW_WITH: case T_KW_CLASS:
     diag_error(P->diags, t->line, t->col, "'%.*s' is not supported yet", t->len, t->start);
     longjmp(P->bail, 1);
   case T_KW_ELSE: case T_KW_ELIF:

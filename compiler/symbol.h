@@ -40,15 +40,37 @@ typedef struct ConstVal {
 } ConstVal;
 
 typedef struct Instance Instance;
+typedef struct Symbol Symbol;
+
+/* How a function receives an argument (Mojo's conventions). */
+typedef enum ArgConvention {
+  ARG_BORROWED,   /* default: read-only; structs arrive by pointer */
+  ARG_INOUT,      /* inout / mut: a pointer to the caller's variable */
+  ARG_OWNED,      /* owned / var: the callee's own copy, mutable */
+  ARG_OUT,        /* out self: an __init__'s uninitialized result */
+} ArgConvention;
+
+/* A struct's layout and methods. */
+struct StructInfo {
+  Node *decl;
+  int nfields;
+  const char **field_names;
+  Type **field_types;
+  Symbol **methods;           /* every method, overloads included */
+  int nmethods, capmethods;
+  const char *mangled;        /* "Point$c3": prefix of its methods' symbols */
+  bool is_value;              /* @value: synthesized __init__ */
+};
 
 enum {
   SYM_GLOBAL = 1 << 0,    /* a module-level variable (an LLVM global) */
   SYM_MUTABLE = 1 << 1,
   SYM_PARAM = 1 << 2,
   SYM_DECLARED = 1 << 3,  /* declared with var/let (block-scoped) */
+  SYM_BYREF = 1 << 4,     /* a parameter whose storage is the caller's (pointer argument) */
 };
 
-typedef struct Symbol {
+struct Symbol {
   SymKind kind;
   const char *name;       /* source name */
   Type *type;             /* VAR/ALIAS: its type; FN: result type; TYPE: the type */
@@ -69,7 +91,12 @@ typedef struct Symbol {
   ConstVal value;
   /* builtins and modules */
   BuiltinId builtin;
-} Symbol;
+  /* methods and conventions */
+  Type *owner;            /* the struct a method belongs to, or NULL */
+  ArgConvention self_conv;/* how the method receives self */
+  bool is_static;         /* @staticmethod: no self */
+  ArgConvention *conventions;  /* per parameter (NULL: all borrowed) */
+};
 
 struct Instance {
   Type **arg_types;       /* nparams entries */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 Type type_table[TY_COUNT] = {
-#define TYPE_ROW(kind, name, mlir, bits, i, s, f) {TY_##kind, name, mlir, bits, i, s, f},
+#define TYPE_ROW(kind, name, mlir, bits, i, s, f) {TY_##kind, name, mlir, bits, i, s, f, NULL},
     TYPE_LIST(TYPE_ROW)
 #undef TYPE_ROW
 };

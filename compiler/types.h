@@ -30,8 +30,11 @@ typedef enum TypeKind {
 #define TYPE_ENUM(kind, name, mlir, bits, i, s, f) TY_##kind,
   TYPE_LIST(TYPE_ENUM)
 #undef TYPE_ENUM
-  TY_COUNT
+  TY_COUNT,                 /* the built-in types above live in type_table */
+  TY_STRUCT = TY_COUNT,     /* user structs: one Type each, in their cell's arena */
 } TypeKind;
+
+typedef struct StructInfo StructInfo;
 
 typedef struct Type {
   TypeKind kind;
@@ -39,12 +42,14 @@ typedef struct Type {
   const char *mlir;   /* its MLIR spelling; "" for NoneType */
   int bits;
   bool is_int, is_signed, is_float;
+  StructInfo *st;     /* TY_STRUCT: fields and methods */
 } Type;
 
 extern Type type_table[TY_COUNT];
 #define TYPE(k) (&type_table[TY_##k])
 
-Type *type_by_name(const char *name);  /* also StringLiteral, Float, Scalar aliases */
+Type *type_by_name(const char *name);
+static inline bool type_is_struct(const Type *t) { return t && t->kind == TY_STRUCT; }  /* also StringLiteral, Float, Scalar aliases */
 static inline bool type_is_numeric(const Type *t) { return t->is_int || t->is_float; }
 
 #endif

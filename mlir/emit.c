@@ -58,6 +58,11 @@ typedef struct Emitter {
 
 static Val expr(Emitter *E, Node *n);
 static Val expr_as(Emitter *E, Node *n, Type *to);
+static Val alloca_tmp(Emitter *E, const char *ty);
+static void store_tmp(Emitter *E, Val v, Val p, const char *ty);
+static Val load_tmp(Emitter *E, Val p, const char *ty);
+static Val struct_text(Emitter *E, Val v, const Type *t, const char *method);
+static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line);
 static Val convert(Emitter *E, Val v, const Type *from, const Type *to);
 static void stmt_list(Emitter *E, const NodeList *body);
 
@@ -101,12 +106,19 @@ static void need_rt(Emitter *E, const char *name, const char *sig) {
 
 static const char *mlir_type(const Type *t) { return t->mlir; }
 
+/* (self pointer, then each parameter: a pointer when it is by reference) */
 static void fn_signature(Buf *b, const Symbol *fn, bool names) {
   buf_puts(b, "(");
-  for (int i = 0; i < fn->nparams; i++) {
-    if (i) buf_puts(b, ", ");
-    if (names) buf_printf(b, "%%a%d: ", i);
-    buf_puts(b, mlir_type(fn->param_types[i]));
+  int k = 0;
+  if (check_has_self(fn)) {
+    if (names) buf_printf(b, "%%a%d: ", k);
+    buf_puts(b, "!llvm.ptr");
+    k++;
+  }
+  for (int i = 0; i < fn->nparams; i++, k++) {
+    if (k) buf_puts(b, ", ");
+    if (names) buf_printf(b, "%%a%d: ", k);
+    buf_puts(b, check_param_byref(fn, i) ? "!llvm.ptr" : mlir_type(fn->param_types[i]));
   }
   buf_puts(b, ")");
   if (fn->type && fn->type->kind != TY_NONE) buf_printf(b, " -> %s", mlir_type(fn->type));
@@ -291,13 +303,23 @@ static void guard(Emitter *E, Val cond, void (*raise)(Emitter *, int, bool), int
 
 /* ---- variables --------------------------------------------------------- */
 
-static Val local_ptr(Emitter *E, const Symbol *s) {
+/* A local's slot. A by-reference parameter's slot holds the pointer to the
+   caller's storage instead of a value. */
+static Val local_slot(Emitter *E, const Symbol *s) {
   if (!E->local_made[s->id]) {
     E->local_made[s->id] = 1;
     buf_printf(&E->allocas, "  %%l%d = llvm.alloca %%one x %s : (i64) -> !llvm.ptr\n", s->id,
-               mlir_type(s->type));
+               s->flags & SYM_BYREF ? "!llvm.ptr" : mlir_type(s->type));
   }
   return -s->id - 1;  /* negative: names %l<id> (see val_name) */
+}
+
+static Val local_ptr(Emitter *E, const Symbol *s) {
+  Val slot = local_slot(E, s);
+  if (!(s->flags & SYM_BYREF)) return slot;
+  Val p = new_val(E);
+  OUT("  %%v%d = llvm.load %%l%d : !llvm.ptr -> !llvm.ptr\n", p, s->id);
+  return p;
 }
 
 /* Values are %v<N>; local slots are %l<id>, encoded as negative Val. */
@@ -360,6 +382,7 @@ static Val truthy(Emitter *E, Val v, const Type *t) {
 static Val to_string(Emitter *E, Val v, const Type *t) {
   switch (t->kind) {
   case TY_STRING: return v;
+  case TY_STRUCT: return struct_text(E, v, t, "__str__");
   case TY_ERROR: return call_rt(E, "rt_error_text", "!llvm.ptr", "!llvm.ptr", &v, 1);
   case TY_NONE: return const_string(E, "None", 4);
   case TY_BOOL: {
@@ -702,26 +725,106 @@ static Val ternary(Emitter *E, Node *n) {
 
 /* ---- calls ------------------------------------------------------------- */
 
-static Val user_call(Emitter *E, Node *n) {
-  Symbol *fn = n->sym;
+/* ---- structs: places and fields ----------------------------------------- */
+
+/* Expressions with storage: variables and fields of them. */
+static bool is_place(const Node *n) {
+  if (n->kind == N_NAME) return n->sym && n->sym->kind == SYM_VAR && n->type->kind != TY_NONE;
+  if (n->kind == N_ATTR) return type_is_struct(n->a->type) && is_place(n->a);
+  return false;
+}
+
+static Val field_ptr(Emitter *E, Val base, const Type *st, int index) {
+  char nb[24];
+  Val r = new_val(E);
+  OUT("  %%v%d = llvm.getelementptr %s[0, %d] : (!llvm.ptr) -> !llvm.ptr, %s\n", r,
+      val_name(base, nb), index, st->mlir);
+  return r;
+}
+
+static Val place_ptr(Emitter *E, Node *n) {
+  if (n->kind == N_NAME) return var_ptr(E, n->sym);
+  return field_ptr(E, place_ptr(E, n->a), n->a->type, (int)n->ival);
+}
+
+static Val field_value(Emitter *E, Node *n) {
+  if (is_place(n)) {
+    char nb[24];
+    Val p = place_ptr(E, n), r = new_val(E);
+    OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, val_name(p, nb), mlir_type(n->type));
+    return r;
+  }
+  Val agg = expr(E, n->a), r = new_val(E);
+  OUT("  %%v%d = llvm.extractvalue %%v%d[%d] : %s\n", r, agg, (int)n->ival, n->a->type->mlir);
+  return r;
+}
+
+static void store_place(Emitter *E, Node *target, Val v) {
+  char nb[24];
+  Val p = place_ptr(E, target);
+  OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, val_name(p, nb), mlir_type(target->type));
+}
+
+/* __str__ / __repr__ of a struct value, by its zero-argument method. */
+static Val struct_text(Emitter *E, Val v, const Type *t, const char *method) {
+  Symbol *m = NULL;
+  for (int i = 0; i < t->st->nmethods && !m; i++)
+    if (!strcmp(t->st->methods[i]->name, method) && t->st->methods[i]->nparams == 0) m = t->st->methods[i];
+  if (!m) {
+    char text[160];
+    snprintf(text, sizeof text, "<%s value>", t->name);
+    return const_string(E, text, (int64_t)strlen(text));
+  }
+  Val tmp = alloca_tmp(E, t->mlir);
+  store_tmp(E, v, tmp, t->mlir);
+  return emit_call(E, m, tmp, NULL, 0);
+}
+
+
+/* A pointer to n's value: its storage when it has one, else a spilled copy. */
+static Val value_ptr(Emitter *E, Node *n) {
+  if (is_place(n)) return place_ptr(E, n);
+  Val v = expr(E, n);
+  Val tmp = alloca_tmp(E, mlir_type(n->type));
+  store_tmp(E, v, tmp, mlir_type(n->type));
+  return tmp;
+}
+
+static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
   need_symbol(E, fn);
-  Val *args = calloc((size_t)fn->nparams + 1, sizeof(Val));
-  for (int i = 0; i < fn->nparams; i++) args[i] = expr_as(E, n->list.items[i], fn->param_types[i]);
+  int k = 0, nargs = fn->nparams + (self != 0);
+  Val *vals = calloc((size_t)nargs + 1, sizeof(Val));
+  if (self) vals[k++] = self;
+  for (int i = 0; i < fn->nparams; i++)
+    vals[k++] = check_param_byref(fn, i) ? value_ptr(E, args[i]) : expr_as(E, args[i], fn->param_types[i]);
   bool has_result = fn->type && fn->type->kind != TY_NONE;
   Val r = has_result ? new_val(E) : 0;
   if (has_result) OUT("  %%v%d = ", r);
   else OUT("  ");
+  char nb[24];
   OUT("func.call @\"%s\"(", fn->mangled);
-  for (int i = 0; i < fn->nparams; i++) OUT("%s%%v%d", i ? ", " : "", args[i]);
+  for (int i = 0; i < nargs; i++) OUT("%s%s", i ? ", " : "", val_name(vals[i], nb));
   OUT(") : ");
   Buf sig = {0};
   fn_signature(&sig, fn, false);
   if (!has_result) buf_puts(&sig, " -> ()");
   OUT("%s\n", buf_str(&sig));
   buf_free(&sig);
-  free(args);
-  if (fn->may_raise) check_pending(E, n->line);
+  free(vals);
+  if (fn->may_raise) check_pending(E, line);
   return r;
+}
+
+static Val user_call(Emitter *E, Node *n) {
+  Symbol *fn = n->sym;
+  if (n->flags & CALL_CTOR) {  /* T(args): __init__ fills a fresh slot */
+    const char *ty = mlir_type(fn->owner);
+    Val tmp = alloca_tmp(E, ty);
+    emit_call(E, fn, tmp, n->list.items, n->line);
+    return load_tmp(E, tmp, ty);
+  }
+  Val self = check_has_self(fn) ? value_ptr(E, n->a->a) : 0;
+  return emit_call(E, fn, self, n->list.items, n->line);
 }
 
 static Val kwarg_string(Emitter *E, Node *call, const char *name, const char *dflt) {
@@ -780,6 +883,11 @@ static Val abs_value(Emitter *E, Node *n) {
 
 static Val zero_of(Emitter *E, Type *t) {
   if (t->kind == TY_STRING) return const_string(E, "", 0);
+  if (type_is_struct(t)) {
+    Val r = new_val(E);
+    OUT("  %%v%d = llvm.mlir.zero : %s\n", r, t->mlir);
+    return r;
+  }
   if (t->kind == TY_ERROR) return convert(E, const_string(E, "", 0), TYPE(STRING), t);
   if (t->is_float) return const_float(E, 0.0, t);
   return const_int(E, 0, t->mlir);
@@ -843,7 +951,7 @@ static Val string_method(Emitter *E, Node *n) {
 }
 
 static Val call(Emitter *E, Node *n) {
-  if (n->op && n->a->kind == N_ATTR) return string_method(E, n);
+  if (n->op && n->a->kind == N_ATTR && n->a->a->type->kind == TY_STRING) return string_method(E, n);
   if (n->sym && n->sym->kind == SYM_FN) return user_call(E, n);
   return builtin_call(E, n);
 }
@@ -926,6 +1034,7 @@ static Val expr(Emitter *E, Node *n) {
     if (n->list.items[0]->kind == N_SLICE) return string_slice(E, n, n->list.items[0]);
     return string_index(E, n);
   case N_FORMAT: return format_field(E, n);
+  case N_ATTR: return field_value(E, n);
   default: return 0;
   }
 }
@@ -934,6 +1043,10 @@ static Val expr(Emitter *E, Node *n) {
 
 static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
   if (target->kind == N_NAME && strcmp(target->name, "_") == 0) return;
+  if (target->kind == N_ATTR) {
+    store_place(E, target, convert(E, v, vt, target->type));
+    return;
+  }
   Symbol *s = target->sym;
   store_var(E, s, convert(E, v, vt, s->type));
 }
@@ -1236,10 +1349,17 @@ static void try_stmt(Emitter *E, Node *n) {
   start_block(E, after);
 }
 
+static bool has_zero_arg_method(const Type *t, const char *name) {
+  for (int i = 0; i < t->st->nmethods; i++)
+    if (!strcmp(t->st->methods[i]->name, name) && t->st->methods[i]->nparams == 0) return true;
+  return false;
+}
+
 static void show_result(Emitter *E, Node *n) {
   Val v = expr(E, n->a);
   Type *t = n->a->type;
   Val s = t->kind == TY_STRING ? call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1)
+          : type_is_struct(t) && has_zero_arg_method(t, "__repr__") ? struct_text(E, v, t, "__repr__")
                                : to_string(E, v, t);
   call_rt(E, "rt_set_result", "!llvm.ptr", NULL, &s, 1);
 }
@@ -1387,12 +1507,14 @@ static void function(Emitter *E, Node *def, Buf *out) {
   buf_printf(out, "  func.func @\"%s\"", fn->mangled);
   fn_signature(out, fn, true);
   buf_puts(out, " {\n");
-  for (int i = 0; i < fn->nparams; i++) {
+  int nargs = fn->nparams + check_has_self(fn);
+  for (int i = 0; i < nargs; i++) {
     Symbol *p = def->list.items[i]->sym;
     if (p->type->kind == TY_NONE) continue;
-    Val slot = local_ptr(E, p);
+    Val slot = local_slot(E, p);
     char nb[24];
-    OUT("  llvm.store %%a%d, %s : %s, !llvm.ptr\n", i, val_name(slot, nb), mlir_type(p->type));
+    OUT("  llvm.store %%a%d, %s : %s, !llvm.ptr\n", i, val_name(slot, nb),
+        p->flags & SYM_BYREF ? "!llvm.ptr" : mlir_type(p->type));
   }
   stmt_list(E, &def->list2);
   end_function(E, out);
