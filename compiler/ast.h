@@ -43,7 +43,7 @@
   NODE(CONTINUE, "-")                                                         \
   NODE(RETURN, "a: value or NULL")                                            \
   NODE(PASS, "-")                                                             \
-  NODE(FN_DEF, "name, list: PARAMs, a: result type or NULL, list2: body")     \
+  NODE(FN_DEF, "name, list: PARAMs, a: result type or NULL, list2: body, list3: compile-time PARAMs [T: Trait]") \
   NODE(PARAM, "name, a: type or NULL, b: default or NULL, op: convention")    \
   NODE(ALIAS, "name, a: type or NULL, b: value")                              \
   NODE(IMPORT, "name: module, str: 'as' name or NULL")                        \
@@ -55,7 +55,9 @@
   NODE(BLOCK, "list: statements")                                            \
   NODE(SLICE, "a: start, b: stop, c: step (each NULL when left out)")         \
   NODE(FORMAT, "a: value, str: format spec (f-string {a:spec}), op: 'r' for !r") \
-  NODE(STRUCT, "name, list: members (VAR_DECL, FN_DEF, ALIAS), list2: trait NAMEs, decorators")
+  NODE(STRUCT, "name, list: members (VAR_DECL, FN_DEF, ALIAS), list2: trait NAMEs, decorators") \
+  NODE(TRAIT, "name, list: required methods (FN_DEF with body '...'), list2: parent trait NAMEs") \
+  NODE(ELLIPSIS, "- (the body of a required method)")
 
 typedef enum NodeKind {
 #define NODE_ENUM(kind, doc) N_##kind,

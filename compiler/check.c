@@ -53,6 +53,7 @@ typedef struct Checker {
   int loop_depth;
   int try_depth;       /* inside a try body: explicit raises are caught here */
   bool quiet;          /* trying an overload: report nothing */
+  Type *self_type;     /* inside a struct: what `Self` names */
   int handler_depth;   /* inside an except clause: bare `raise` re-raises */
   int cell;
 } Checker;
@@ -73,6 +74,7 @@ static Type *finish_call(Checker *C, Node *n, Symbol *fn, Node **bound);
 static Symbol *resolve_method(Checker *C, Node *n, Type *t, const char *name, bool want_static, Node ***bound);
 static bool has_method(const Type *t, const char *name);
 static bool mutable_place(Node *n);
+static Node *generic_param(Node *fn_node, Node *t);
 
 /* While overloads are being tried (C->quiet), nothing is reported. */
 #define HINT(...) \
@@ -145,7 +147,13 @@ static void scope_add(Checker *C, Scope *s, Symbol *sym) {
   s->names = b;
 }
 
+static Symbol self_symbol;  /* `Self` inside a struct, refreshed on each lookup */
+
 static Symbol *lookup(Checker *C, const char *name) {
+  if (C->self_type && !strcmp(name, "Self")) {
+    self_symbol = (Symbol){.kind = SYM_TYPE, .name = "Self", .type = C->self_type};
+    return &self_symbol;
+  }
   for (Scope *s = C->scope; s; s = s->parent) {
     Symbol *sym = scope_find(s, name);
     if (sym) return sym;
@@ -379,6 +387,7 @@ static Type *name_expr(Checker *C, Node *n) {
     return NULL;
   case SYM_TYPE: ERR(n, "'%s' is a type, not a value", n->name); return NULL;
   case SYM_MODULE: ERR(n, "module '%s' is not a value", n->name); return NULL;
+  case SYM_TRAIT: ERR(n, "'%s' is a trait, not a value", n->name); return NULL;
   }
   return NULL;
 }
@@ -904,6 +913,7 @@ static Type *expr_kind(Checker *C, Node *n) {
   case N_CALL: return call_expr(C, n);
   case N_INDEX: return index_expr(C, n);
   case N_ATTR: return field_expr(C, n);
+  case N_ELLIPSIS: return TYPE(NONE);
   case N_FORMAT: {
     Type *t = expr(C, n->a);
     if (!t) return NULL;
@@ -1044,6 +1054,7 @@ static void check_struct_decorators(Checker *C, Node *n) {
 
 static void declare_methods(Checker *C, Node *n) {
   StructInfo *st = n->type->st;
+  C->self_type = n->type;
   check_struct_decorators(C, n);
   bool has_memberwise = false;
   for (int i = 0; i < n->list.len; i++) {
@@ -1063,15 +1074,23 @@ static void declare_methods(Checker *C, Node *n) {
     m->sym = fn;
     add_method(C, st, fn);
   }
+  C->self_type = NULL;
 }
 
+static void check_struct_traits(Checker *C, Node *n);
+static void declare_trait(Checker *C, Node *n);
+
 static void declare_structs(Checker *C, NodeList *stmts) {
+  for (int i = 0; i < stmts->len; i++)
+    if (stmts->items[i]->kind == N_TRAIT) declare_trait(C, stmts->items[i]);
   for (int i = 0; i < stmts->len; i++)
     if (stmts->items[i]->kind == N_STRUCT) declare_struct(C, stmts->items[i]);
   for (int i = 0; i < stmts->len; i++)
     if (stmts->items[i]->kind == N_STRUCT) define_fields(C, stmts->items[i]);
   for (int i = 0; i < stmts->len; i++)
     if (stmts->items[i]->kind == N_STRUCT) declare_methods(C, stmts->items[i]);
+  for (int i = 0; i < stmts->len; i++)
+    if (stmts->items[i]->kind == N_STRUCT) check_struct_traits(C, stmts->items[i]);
 }
 
 /* The struct statement itself: check each method's body. */
@@ -1080,6 +1099,7 @@ static void struct_stmt(Checker *C, Node *n) {
     ERR(n, "structs must be defined at the top level of a cell");
     return;
   }
+  C->self_type = n->type;
   for (int i = 0; i < n->list.len; i++) {
     Node *m = n->list.items[i];
     if (m->kind == N_ALIAS) ERR(m, "aliases inside a struct are not supported yet");
@@ -1088,6 +1108,131 @@ static void struct_stmt(Checker *C, Node *n) {
     check_fn_body(C, m, m->sym);
     node_push(C->arena, &C->out->functions, m);
   }
+  C->self_type = NULL;
+}
+
+/* ---- traits ------------------------------------------------------------------ */
+
+/* Mojo's built-in traits and the methods a struct needs for them. */
+static const struct { const char *name; const char *methods[3]; } builtin_traits[] = {
+    {"AnyType", {0}}, {"Copyable", {0}}, {"Movable", {0}}, {"CollectionElement", {0}},
+    {"ImplicitlyCopyable", {0}}, {"Defaultable", {"__init__"}}, {"Stringable", {"__str__"}},
+    {"Representable", {"__repr__"}}, {"Sized", {"__len__"}}, {"Intable", {"__int__"}},
+    {"Boolable", {"__bool__"}}, {"EqualityComparable", {"__eq__"}},
+    {"Comparable", {"__lt__", "__eq__"}}, {"Hashable", {"__hash__"}},
+    {"KeyElement", {"__hash__", "__eq__"}}, {"Absable", {"__abs__"}},
+};
+static Symbol builtin_trait_syms[sizeof builtin_traits / sizeof *builtin_traits];
+
+static Symbol *lookup_trait(Checker *C, Node *name_node) {
+  Symbol *s = lookup(C, name_node->name);
+  if (s && s->kind == SYM_TRAIT) return s;
+  for (size_t i = 0; i < sizeof builtin_traits / sizeof *builtin_traits; i++)
+    if (!strcmp(builtin_traits[i].name, name_node->name)) {
+      builtin_trait_syms[i] = (Symbol){.kind = SYM_TRAIT, .name = builtin_traits[i].name,
+                                        .builtin = (BuiltinId)i};
+      return &builtin_trait_syms[i];
+    }
+  ERR(name_node, s ? "'%s' is not a trait" : "use of unknown trait '%s'", name_node->name);
+  return NULL;
+}
+
+static bool is_builtin_trait(const Symbol *tr) {
+  return tr >= builtin_trait_syms && tr < builtin_trait_syms + sizeof builtin_trait_syms / sizeof *builtin_trait_syms;
+}
+
+/* Does method m of struct t have the signature a trait method asks for? */
+static bool matches_requirement(Checker *C, Type *t, Symbol *m, Node *req) {
+  int nreq = req->list.len - 1;  /* minus self */
+  if (m->nparams != nreq) return false;
+  Type *saved = C->self_type;
+  C->self_type = t;
+  bool ok = true, quiet = C->quiet;
+  C->quiet = true;
+  for (int i = 0; i < nreq && ok; i++) ok = resolve_type(C, req->list.items[i + 1]->a) == m->param_types[i];
+  Type *ret = req->a ? resolve_type(C, req->a) : TYPE(NONE);
+  C->quiet = quiet;
+  C->self_type = saved;
+  return ok && ret == (m->type ? m->type : TYPE(NONE));
+}
+
+/* Explain why t does not conform to tr; false when it does not. */
+static bool conforms(Checker *C, Type *t, Symbol *tr, Node *at) {
+  if (is_builtin_trait(tr)) {
+    if (!type_is_struct(t)) return true;  /* built-in types have the basics */
+    for (int k = 0; k < 3 && builtin_traits[tr->builtin].methods[k]; k++)
+      if (!has_method(t, builtin_traits[tr->builtin].methods[k])) {
+        ERR(at, "'%s' does not conform to trait '%s': it has no method '%s'", t->name, tr->name,
+            builtin_traits[tr->builtin].methods[k]);
+        return false;
+      }
+    return true;
+  }
+  if (!type_is_struct(t)) {
+    ERR(at, "'%s' does not conform to trait '%s'", t->name, tr->name);
+    return false;
+  }
+  for (int i = 0; i < tr->decl->list.len; i++) {
+    Node *req = tr->decl->list.items[i];
+    bool found = false, named = false;
+    for (int k = 0; k < t->st->nmethods && !found; k++) {
+      Symbol *m = t->st->methods[k];
+      if (strcmp(m->name, req->name)) continue;
+      named = true;
+      found = matches_requirement(C, t, m, req);
+    }
+    if (!found) {
+      ERR(at, "'%s' does not conform to trait '%s': %s '%s'", t->name, tr->name,
+          named ? "wrong signature for method" : "it has no method", req->name);
+      return false;
+    }
+  }
+  for (int i = 0; i < tr->decl->list2.len; i++) {  /* parent traits */
+    Symbol *parent = lookup_trait(C, tr->decl->list2.items[i]);
+    if (parent && !conforms(C, t, parent, at)) return false;
+  }
+  return true;
+}
+
+/* A struct's declared traits: each must be satisfied by its methods. */
+static void check_struct_traits(Checker *C, Node *n) {
+  StructInfo *st = n->type->st;
+  st->traits = arena_alloc(C->arena, sizeof(Symbol *) * (size_t)(n->list2.len + 1));
+  for (int i = 0; i < n->list2.len; i++) {
+    Symbol *tr = lookup_trait(C, n->list2.items[i]);
+    if (!tr) continue;
+    if (conforms(C, n->type, tr, n->list2.items[i])) st->traits[st->ntraits++] = tr;
+  }
+}
+
+/* Does t satisfy the bound of a generic parameter? Nominal for user
+   traits (the struct must declare it), structural for the built-in ones. */
+static bool satisfies(Checker *C, Type *t, Symbol *tr, Node *at) {
+  if (is_builtin_trait(tr)) return conforms(C, t, tr, at);
+  if (type_is_struct(t))
+    for (int i = 0; i < t->st->ntraits; i++)
+      if (t->st->traits[i] == tr) return true;
+  ERR(at, "'%s' does not conform to trait '%s'", t->name, tr->name);
+  if (type_is_struct(t)) HINT("declare it: struct %s(%s)", t->name, tr->name);
+  return false;
+}
+
+static void declare_trait(Checker *C, Node *n) {
+  Symbol *tr = new_symbol(C, SYM_TRAIT, n->name, NULL);
+  tr->decl = n;
+  n->sym = tr;
+  for (int i = 0; i < n->list.len; i++) {
+    Node *m = n->list.items[i];
+    if (m->kind != N_FN_DEF) continue;
+    if (!m->list.len || strcmp(m->list.items[0]->name, "self"))
+      ERR(m, "trait method '%s' needs 'self' as its first argument", m->name);
+    bool only_ellipsis = m->list2.len == 1 && m->list2.items[0]->kind == N_EXPR_STMT &&
+                         m->list2.items[0]->a->kind == N_ELLIPSIS;
+    if (!only_ellipsis && !(m->list2.len == 1 && m->list2.items[0]->kind == N_PASS))
+      ERR(m, "a trait method has no body: write '...'");
+  }
+  if (C->fn) ERR(n, "traits must be defined at the top level of a cell");
+  else add_def(C, tr);
 }
 
 /* ---- structs: use --------------------------------------------------------- */
@@ -1322,6 +1467,27 @@ static void add_pending(Checker *C, Symbol *g, Instance *in) {
   o->insts[o->ninsts++] = (PendingInstance){g, in};
 }
 
+/* Bind each [T: Trait] of g from the argument types; check the bounds. */
+static bool bind_generic_params(Checker *C, Node *n, Symbol *g, Type **types, Scope *out) {
+  Node *decl = g->decl;
+  for (int k = 0; k < decl->list3.len; k++) {
+    Node *gp = decl->list3.items[k];
+    Type *t = NULL;
+    for (int i = 0; i < g->nparams && !t; i++) {
+      Node *pt = decl->list.items[i]->a;
+      if (pt && pt->kind == N_NAME && !strcmp(pt->name, gp->name)) t = types[i];
+    }
+    if (!t) {
+      ERR(n, "cannot infer parameter '%s' of '%s' from the arguments", gp->name, g->name);
+      return false;
+    }
+    if (!satisfies(C, t, gp->sym, n)) return false;
+    Symbol *ts = new_symbol(C, SYM_TYPE, gp->name, t);
+    scope_add(C, out, ts);
+  }
+  return true;
+}
+
 static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   Type **types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(g->nparams + 1));
   for (int i = 0; i < g->nparams; i++) {
@@ -1331,6 +1497,8 @@ static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
       return NULL;
     }
   }
+  Scope bindings = {.parent = &C->top};
+  if (!bind_generic_params(C, n, g, types, &bindings)) return NULL;
   Instance *in = find_instance(C, g, types);
   if (in) return in->fn;
   in = arena_alloc(C->arena, sizeof *in);
@@ -1344,11 +1512,13 @@ static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   def->sym = fn;
   in->fn = fn;
   add_pending(C, g, in);
-  /* Check the copy at top level, as if it were written where it was defined. */
+  /* Check the copy at top level, as if it were written where it was defined,
+     with each [T: Trait] parameter naming the type it was bound to. */
   Scope *saved_scope = C->scope;
   FnCtx *saved_fn = C->fn;
   int saved_loops = C->loop_depth;
-  C->scope = &C->top;
+  C->scope = &bindings;
+  if (def->a && generic_param(def, def->a)) fn->type = resolve_type(C, def->a);
   C->fn = NULL;
   C->loop_depth = 0;
   int errors = C->diags->count;
@@ -1748,6 +1918,7 @@ static void stmt(Checker *C, Node *n) {
   case N_RAISE: raise_stmt(C, n); break;
   case N_TRY: try_stmt(C, n); break;
   case N_STRUCT: struct_stmt(C, n); break;
+  case N_TRAIT: break;  /* declared in the first pass */
   default: ERR(n, "unexpected statement"); break;
   }
 }
@@ -1805,6 +1976,39 @@ static bool has_decorator(Node *n, const char *name) {
   return false;
 }
 
+/* [T: Trait] parameters: the PARAM node named like type node t, if any. */
+static Node *generic_param(Node *fn_node, Node *t) {
+  if (t->kind != N_NAME) return NULL;
+  for (int i = 0; i < fn_node->list3.len; i++)
+    if (!strcmp(fn_node->list3.items[i]->name, t->name)) return fn_node->list3.items[i];
+  return NULL;
+}
+
+static Symbol *lookup_trait(Checker *C, Node *name_node);
+static bool satisfies(Checker *C, Type *t, Symbol *tr, Node *at);
+
+static bool declare_generic_params(Checker *C, Node *n, Symbol *fn) {
+  bool ok = true;
+  for (int i = 0; i < n->list3.len; i++) {
+    Node *p = n->list3.items[i];
+    if (!p->a || p->a->kind != N_NAME) {
+      ERR(p, "parameter '%s' needs a trait bound, as in [%s: AnyType]", p->name, p->name);
+      ok = false;
+      continue;
+    }
+    Symbol *s = lookup(C, p->a->name);
+    if (s && s->kind == SYM_TYPE) {
+      ERR(p, "value parameters ('%s: %s') are not supported yet", p->name, p->a->name);
+      ok = false;
+      continue;
+    }
+    p->sym = lookup_trait(C, p->a);
+    ok = ok && p->sym;
+    fn->generic = true;
+  }
+  return ok;
+}
+
 /* A method's `self`: first parameter, untyped, with its convention. */
 static bool declare_self(Checker *C, Node *n, Symbol *fn) {
   Node *self = n->list.len ? n->list.items[0] : NULL;
@@ -1833,6 +2037,7 @@ static Symbol *declare_fn(Checker *C, Node *n, Type *owner) {
   fn->nparams = n->list.len - off;
   fn->param_types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(fn->nparams + 1));
   fn->conventions = arena_alloc(C->arena, sizeof(ArgConvention) * (size_t)(fn->nparams + 1));
+  if (!declare_generic_params(C, n, fn)) fn->bad_signature = true;
   for (int i = 0; i < fn->nparams; i++) {
     Node *p = n->list.items[i + off];
     for (int j = 0; j < i + off; j++)
@@ -1840,6 +2045,10 @@ static Symbol *declare_fn(Checker *C, Node *n, Type *owner) {
         ERR(p, "duplicate argument '%s' in function definition", p->name);
     fn->conventions[i] = convention_of(p->op);
     if (fn->conventions[i] == ARG_OUT) ERR(p, "only 'self' of an __init__ can be 'out'");
+    if (p->a && generic_param(n, p->a)) {  /* x: T — bound per call */
+      fn->generic = true;
+      continue;
+    }
     if (!p->a) {
       if (!(n->flags & FN_IS_DEF) || owner) ERR(p, "argument '%s' needs a type", p->name);
       if (owner) fn->bad_signature = true;
@@ -1849,7 +2058,9 @@ static Symbol *declare_fn(Checker *C, Node *n, Type *owner) {
     fn->param_types[i] = resolve_type(C, p->a);
     if (!fn->param_types[i]) fn->bad_signature = true;
   }
-  /* a def without '-> T' infers its result from its returns */
+  /* a def without '-> T' infers its result from its returns; a result of
+     a generic parameter's type is known per instance */
+  if (n->a && generic_param(n, n->a)) return fn;
   fn->type = n->a ? resolve_type(C, n->a) : ((n->flags & FN_IS_DEF) && !owner) ? NULL : TYPE(NONE);
   if (n->a && !fn->type) fn->bad_signature = true;
   return fn;

@@ -294,7 +294,7 @@ static void lex_string(Lexer *L) {
 
 /* Operators, longest first so that "**=" wins over "**" and "*". */
 static const struct { const char *op; TokenKind kind; } operators[] = {
-    {"**=", T_DSTAR_EQ}, {"//=", T_DSLASH_EQ}, {"<<=", T_LSHIFT_EQ}, {">>=", T_RSHIFT_EQ},
+    {"...", T_ELLIPSIS}, {"**=", T_DSTAR_EQ}, {"//=", T_DSLASH_EQ}, {"<<=", T_LSHIFT_EQ}, {">>=", T_RSHIFT_EQ},
     {"->", T_ARROW}, {"**", T_DSTAR}, {"//", T_DSLASH}, {"<<", T_LSHIFT}, {">>", T_RSHIFT},
     {"==", T_EQ}, {"!=", T_NE}, {"<=", T_LE}, {">=", T_GE}, {"+=", T_PLUS_EQ},
     {"-=", T_MINUS_EQ}, {"*=", T_STAR_EQ}, {"/=", T_SLASH_EQ}, {"%=", T_PERCENT_EQ},

@@ -314,6 +314,7 @@ static Node *primary(Parser *P) {
     n->ival = t->kind == T_KW_TRUE;
     return n;
   case T_KW_NONE: return mk(P, N_NONE, t);
+  case T_ELLIPSIS: return mk(P, N_ELLIPSIS, t);
   case T_NAME: n = mk(P, N_NAME, t); n->name = t->str; return n;
   case T_LPAREN: return paren(P, t);
   case T_LBRACKET: return list_display(P, t);
@@ -689,6 +690,13 @@ static Node *fn_def(Parser *P, Token *kw) {
   Token *name = expect(P, T_NAME, "a function name");
   f->name = name->str;
   if (kw->kind == T_KW_DEF) f->flags |= FN_IS_DEF | FN_RAISES;
+  if (accept(P, T_LBRACKET)) {  /* [T: Trait, N: Int] compile-time parameters */
+    while (!at(P, T_RBRACKET)) {
+      node_push(P->arena, &f->list3, param(P));
+      if (!accept(P, T_COMMA)) break;
+    }
+    expect(P, T_RBRACKET, "to close the parameter list");
+  }
   expect(P, T_LPAREN, "after the function name");
   while (!at(P, T_RPAREN)) {
     node_push(P->arena, &f->list, param(P));
@@ -747,6 +755,18 @@ static Node *struct_def(Parser *P, Token *kw) {
   }
   accept(P, T_DEDENT);
   return st;
+}
+
+/* trait -> 'trait' NAME ['(' NAME, ... ')'] ':' NEWLINE INDENT (fn ... | docstring | pass)+ DEDENT */
+static Node *trait_def(Parser *P, Token *kw) {
+  Node *tr = struct_def(P, kw);  /* same shape: a name, parents, a body of members */
+  tr->kind = N_TRAIT;
+  for (int i = 0; i < tr->list.len; i++)
+    if (tr->list.items[i]->kind != N_FN_DEF) {
+      Node *m = tr->list.items[i];
+      diag_error(P->diags, m->line, m->col, "a trait holds only method signatures");
+    }
+  return tr;
 }
 
 /* decorated -> ('@' expr NEWLINE)+ (fn | def | struct) */
@@ -818,7 +838,8 @@ static Node *statement_list_item(Parser *P) {
   case T_KW_TRY: advance(P); return try_statement(P, t);
   case T_KW_EXCEPT: case T_KW_FINALLY: fail_at(P, t, "invalid syntax: no 'try' for this");
   case T_KW_STRUCT: advance(P); return struct_def(P, t);
-  case T_KW_TRAIT: case T_KW_WITH: case T_KW_CLASS:
+  case T_KW_TRAIT: advance(P); return trait_def(P, t);
+  case T_KW_WITH: case T_KW_CLASS:
     diag_error(P->diags, t->line, t->col, "'%.*s' is not supported yet", t->len, t->start);
     longjmp(P->bail, 1);
   case T_KW_ELSE: case T_KW_ELIF:

@@ -12,7 +12,7 @@
 #include "compiler/ast.h"
 #include "compiler/types.h"
 
-typedef enum SymKind { SYM_VAR, SYM_FN, SYM_ALIAS, SYM_TYPE, SYM_BUILTIN, SYM_MODULE } SymKind;
+typedef enum SymKind { SYM_VAR, SYM_FN, SYM_ALIAS, SYM_TYPE, SYM_BUILTIN, SYM_MODULE, SYM_TRAIT } SymKind;
 
 /* The builtins that the checker and emitter know by id. */
 #define BUILTIN_LIST(B)                                                       \
@@ -60,6 +60,8 @@ struct StructInfo {
   int nmethods, capmethods;
   const char *mangled;        /* "Point$c3": prefix of its methods' symbols */
   bool is_value;              /* @value: synthesized __init__ */
+  Symbol **traits;            /* the traits it declares it conforms to */
+  int ntraits;
 };
 
 enum {

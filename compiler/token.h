@@ -11,7 +11,7 @@
   TOK(FLOAT, "float literal") TOK(STRING, "string literal")                   \
   TOK(LPAREN, "(") TOK(RPAREN, ")") TOK(LBRACKET, "[") TOK(RBRACKET, "]")      \
   TOK(LBRACE, "{") TOK(RBRACE, "}") TOK(COLON, ":") TOK(COMMA, ",")           \
-  TOK(SEMI, ";") TOK(DOT, ".") TOK(ARROW, "->") TOK(AT, "@")                  \
+  TOK(SEMI, ";") TOK(DOT, ".") TOK(ELLIPSIS, "...") TOK(ARROW, "->") TOK(AT, "@") \
   TOK(PLUS, "+") TOK(MINUS, "-") TOK(STAR, "*") TOK(SLASH, "/")              \
   TOK(DSLASH, "//") TOK(PERCENT, "%") TOK(DSTAR, "**") TOK(AMP, "&")          \
   TOK(PIPE, "|") TOK(CARET, "^") TOK(TILDE, "~") TOK(LSHIFT, "<<")            \
