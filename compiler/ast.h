@@ -57,7 +57,8 @@
   NODE(FORMAT, "a: value, str: format spec (f-string {a:spec}), op: 'r' for !r") \
   NODE(STRUCT, "name, list: members (VAR_DECL, FN_DEF, ALIAS), list2: trait NAMEs, decorators") \
   NODE(TRAIT, "name, list: required methods (FN_DEF with body '...'), list2: parent trait NAMEs") \
-  NODE(ELLIPSIS, "- (the body of a required method)")
+  NODE(ELLIPSIS, "- (the body of a required method)")                      \
+  NODE(TRANSFER, "a: the variable whose value moves out (x^)")
 
 typedef enum NodeKind {
 #define NODE_ENUM(kind, doc) N_##kind,
@@ -85,6 +86,7 @@ enum {
   FN_GENERIC = 1 << 4,     /* FN_DEF: a def with untyped parameters */
   CALL_METHOD = 1 << 5,    /* CALL: a method; the receiver is a->a (ATTR's object) */
   CALL_CTOR = 1 << 6,      /* CALL: constructs a struct with its __init__ */
+  NAME_DECLARES = 1 << 7,  /* NAME as an assignment target: this assignment declares it */
 };
 
 struct Node {

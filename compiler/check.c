@@ -32,6 +32,12 @@ typedef struct Scope {
   bool is_fn;          /* a function's outermost scope: implicit locals go here */
 } Scope;
 
+typedef struct Moved {
+  Symbol *sym;
+  int line;            /* where it was transferred */
+  struct Moved *next;
+} Moved;
+
 typedef struct FnCtx {
   Symbol *sym;
   Type *ret;           /* declared result type, or NULL while inferring */
@@ -54,6 +60,7 @@ typedef struct Checker {
   int try_depth;       /* inside a try body: explicit raises are caught here */
   bool quiet;          /* trying an overload: report nothing */
   Type *self_type;     /* inside a struct: what `Self` names */
+  struct Moved *moved; /* variables transferred out with ^ and not assigned since */
   int handler_depth;   /* inside an except clause: bare `raise` re-raises */
   int cell;
 } Checker;
@@ -378,7 +385,14 @@ static Type *name_expr(Checker *C, Node *n) {
     return NULL;
   }
   switch (s->kind) {
-  case SYM_VAR: return s->type;
+  case SYM_VAR:
+    for (Moved *m = C->moved; m; m = m->next)
+      if (m->sym == s) {
+        ERR(n, "use of moved value '%s'", n->name);
+        HINT("its value was transferred with '^' on line %d; assign it again before using it", m->line);
+        return NULL;
+      }
+    return s->type;
   case SYM_ALIAS:
     if (s->value.is_literal) n->flags |= EXPR_LITERAL;
     return s->type;
@@ -914,6 +928,18 @@ static Type *expr_kind(Checker *C, Node *n) {
   case N_INDEX: return index_expr(C, n);
   case N_ATTR: return field_expr(C, n);
   case N_ELLIPSIS: return TYPE(NONE);
+  case N_TRANSFER: {
+    Type *t = expr(C, n->a);
+    if (!t) return NULL;
+    if (n->a->kind != N_NAME || n->a->sym->kind != SYM_VAR) {
+      ERR(n, "only a variable can be transferred with '^'");
+      return NULL;
+    }
+    Moved *m = arena_alloc(C->arena, sizeof *m);
+    *m = (Moved){n->a->sym, n->line, C->moved};
+    C->moved = m;
+    return t;
+  }
   case N_FORMAT: {
     Type *t = expr(C, n->a);
     if (!t) return NULL;
@@ -1566,10 +1592,16 @@ static void assign_to(Checker *C, Node *target, Node *value) {
     if (!value->type) return;
     target->sym = declare_var(C, target->name, value->type, true, false);
     target->type = value->type;
+    target->flags |= NAME_DECLARES;
     return;
   }
   target->sym = s;
   target->type = s->type;
+  for (Moved **m = &C->moved; *m; m = &(*m)->next)
+    if ((*m)->sym == s) {  /* assigned again: usable again */
+      *m = (*m)->next;
+      break;
+    }
   if (s->kind == SYM_ALIAS) {
     ERR(target, "cannot assign to alias '%s'", s->name);
     return;
@@ -2078,6 +2110,8 @@ static void check_fn_body(Checker *C, Node *def, Symbol *fn) {
   FnCtx ctx = {.sym = fn, .ret = fn->type, .is_def = def->flags & FN_IS_DEF,
                .raises = def->flags & FN_RAISES};
   int saved_try = C->try_depth, saved_handler = C->handler_depth;
+  Moved *saved_moved = C->moved;
+  C->moved = NULL;
   C->try_depth = C->handler_depth = 0;
   ctx.infer = !def->a && ctx.is_def;
   Scope scope;
@@ -2115,6 +2149,7 @@ static void check_fn_body(Checker *C, Node *def, Symbol *fn) {
   fn->checked = true;
   C->try_depth = saved_try;
   C->handler_depth = saved_handler;
+  C->moved = saved_moved;
   C->fn = saved;
   C->scope = scope.parent;
 }

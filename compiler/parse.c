@@ -131,10 +131,29 @@ static Node *subscript(Parser *P) {
   return sl;
 }
 
-/* postfix -> primary ( '(' args ')' | '.' NAME | '[' exprs ']' )* */
+/* x^ : the transfer operator, when '^' is not followed by an operand */
+static bool at_transfer(Parser *P) {
+  if (!at(P, T_CARET)) return false;
+  switch (peek_at(P, 1)->kind) {
+  case T_RPAREN: case T_RBRACKET: case T_COMMA: case T_NEWLINE: case T_EOF: case T_COLON:
+  case T_ASSIGN: case T_SEMI: case T_DEDENT: case T_RBRACE: return true;
+  default: return false;
+  }
+}
+
+/* postfix -> primary ( '(' args ')' | '.' NAME | '[' exprs ']' | '^' )* */
 static Node *postfix(Parser *P, Node *e) {
   for (;;) {
     Token *t = peek(P);
+    if (at_transfer(P)) {
+      advance(P);
+      Node *tr = mk(P, N_TRANSFER, t);
+      tr->line = e->line;
+      tr->col = e->col;
+      tr->a = e;
+      e = tr;
+      continue;
+    }
     if (accept(P, T_LPAREN)) {
       Node *call = mk(P, N_CALL, t);
       call->line = e->line;

@@ -27,6 +27,7 @@ typedef struct Finally Finally;
 typedef struct Loop {
   int cont, brk;            /* block ids for continue and break */
   Finally *finally_at;      /* finally blocks open when the loop started */
+  int depth;                /* block depth of the loop statement */
   struct Loop *outer;
 } Loop;
 
@@ -53,6 +54,10 @@ typedef struct Emitter {
   int handler;              /* where a pending error goes: an except block, or 0 (unwind) */
   Finally *finally;         /* innermost enclosing finally */
   Val caught;               /* in an except clause: slot holding the RtError* being handled */
+  struct Live *live;        /* locals with a destructor, alive now (see lifetimes below) */
+  int nlive, caplive;
+  int depth;                /* block nesting of the statement being emitted */
+  const Symbol *fn;         /* the function being emitted (NULL: the cell's body) */
   int *local_made;          /* per local symbol id: alloca emitted */
 } Emitter;
 
@@ -63,6 +68,12 @@ static void store_tmp(Emitter *E, Val v, Val p, const char *ty);
 static Val load_tmp(Emitter *E, Val p, const char *ty);
 static Val struct_text(Emitter *E, Val v, const Type *t, const char *method);
 static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line);
+static Val transfer(Emitter *E, Node *n);
+static Val copy_value(Emitter *E, Node *n, Type *to);
+static bool needs_destroy(const Type *t);
+static void destroy_at(Emitter *E, Val ptr, const Type *t);
+static void destroy_live_above(Emitter *E, int depth, const Symbol *except);
+static void push_live(Emitter *E, const Symbol *sym);
 static Val convert(Emitter *E, Val v, const Type *from, const Type *to);
 static void stmt_list(Emitter *E, const NodeList *body);
 
@@ -792,11 +803,22 @@ static Val value_ptr(Emitter *E, Node *n) {
 
 static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
   need_symbol(E, fn);
-  int k = 0, nargs = fn->nparams + (self != 0);
+  int k = 0, nargs = fn->nparams + (self != 0), ntemps = 0;
   Val *vals = calloc((size_t)nargs + 1, sizeof(Val));
+  Node **temps = calloc((size_t)fn->nparams + 1, sizeof(Node *));
+  Val *temp_ptrs = calloc((size_t)fn->nparams + 1, sizeof(Val));
   if (self) vals[k++] = self;
-  for (int i = 0; i < fn->nparams; i++)
-    vals[k++] = check_param_byref(fn, i) ? value_ptr(E, args[i]) : expr_as(E, args[i], fn->param_types[i]);
+  for (int i = 0; i < fn->nparams; i++) {
+    Node *a = args[i];
+    if (!check_param_byref(fn, i)) vals[k++] = copy_value(E, a, fn->param_types[i]);
+    else {
+      vals[k++] = value_ptr(E, a);
+      if (!is_place(a) && needs_destroy(a->type)) {  /* a temporary passed by reference */
+        temps[ntemps] = a;
+        temp_ptrs[ntemps++] = vals[k - 1];
+      }
+    }
+  }
   bool has_result = fn->type && fn->type->kind != TY_NONE;
   Val r = has_result ? new_val(E) : 0;
   if (has_result) OUT("  %%v%d = ", r);
@@ -810,7 +832,10 @@ static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
   if (!has_result) buf_puts(&sig, " -> ()");
   OUT("%s\n", buf_str(&sig));
   buf_free(&sig);
+  for (int i = 0; i < ntemps; i++) destroy_at(E, temp_ptrs[i], temps[i]->type);
   free(vals);
+  free(temps);
+  free(temp_ptrs);
   if (fn->may_raise) check_pending(E, line);
   return r;
 }
@@ -1035,14 +1060,143 @@ static Val expr(Emitter *E, Node *n) {
     return string_index(E, n);
   case N_FORMAT: return format_field(E, n);
   case N_ATTR: return field_value(E, n);
+  case N_TRANSFER: return transfer(E, n);
   default: return 0;
   }
+}
+
+
+/* ---- lifetimes: destructors, copies, moves ------------------------------
+ *
+ * A local declared with `var` whose type has a destructor (__del__, or a
+ * field that has one) is destroyed right after the last statement of its
+ * block that mentions it (Mojo's as-soon-as-possible rule, at statement
+ * granularity), unless its value was transferred out with `^`. Early exits
+ * (return, break, continue) destroy what is alive on their way out. An
+ * assignment destroys the old value after computing the new one; a value
+ * computed and dropped, or spilled to pass by reference, dies after its
+ * statement or call. Copying from a variable calls __copyinit__. Errors
+ * that unwind skip destructors (for now). */
+
+typedef struct Live {
+  const Symbol *sym;
+  int depth;                /* block depth where it was declared */
+  bool dead;                /* destroyed or moved out */
+} Live;
+
+static Symbol *method_named(const Type *t, const char *name, int nparams) {
+  if (!type_is_struct(t)) return NULL;
+  for (int i = 0; i < t->st->nmethods; i++)
+    if (!strcmp(t->st->methods[i]->name, name) && t->st->methods[i]->nparams == nparams)
+      return t->st->methods[i];
+  return NULL;
+}
+
+static bool needs_destroy(const Type *t) {
+  if (!type_is_struct(t)) return false;
+  if (method_named(t, "__del__", 0)) return true;
+  for (int i = 0; i < t->st->nfields; i++)
+    if (needs_destroy(t->st->field_types[i])) return true;
+  return false;
+}
+
+/* Run t's destructor on the value at ptr, then its fields'. */
+static void destroy_at(Emitter *E, Val ptr, const Type *t) {
+  Symbol *del = method_named(t, "__del__", 0);
+  if (del) emit_call(E, del, ptr, NULL, 0);
+  for (int i = 0; i < t->st->nfields; i++)
+    if (needs_destroy(t->st->field_types[i]))
+      destroy_at(E, field_ptr(E, ptr, t, i), t->st->field_types[i]);
+}
+
+static void push_live(Emitter *E, const Symbol *sym) {
+  if (E->nlive == E->caplive) {
+    E->caplive = E->caplive ? E->caplive * 2 : 8;
+    E->live = realloc(E->live, sizeof(Live) * (size_t)E->caplive);
+  }
+  E->live[E->nlive++] = (Live){sym, E->depth, false};
+}
+
+static Live *find_live(Emitter *E, const Symbol *sym) {
+  for (int i = E->nlive - 1; i >= 0; i--)
+    if (E->live[i].sym == sym) return &E->live[i];
+  return NULL;
+}
+
+/* On an early exit: destroy what was declared deeper than `depth`. */
+static void destroy_live_above(Emitter *E, int depth, const Symbol *except) {
+  for (int i = E->nlive - 1; i >= 0 && E->open; i--) {
+    Live *l = &E->live[i];
+    if (l->depth > depth && !l->dead && l->sym != except) destroy_at(E, var_ptr(E, l->sym), l->sym->type);
+  }
+}
+
+static bool mentions(const Node *n, const Symbol *sym) {
+  if (!n) return false;
+  if (n->sym == sym && (n->kind == N_NAME || n->kind == N_VAR_DECL)) return true;
+  if (mentions(n->a, sym) || mentions(n->b, sym) || mentions(n->c, sym)) return true;
+  const NodeList *lists[3] = {&n->list, &n->list2, &n->list3};
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < lists[k]->len; i++)
+      if (mentions(lists[k]->items[i], sym)) return true;
+  return false;
+}
+
+static int last_use(const NodeList *body, int from, const Symbol *sym) {
+  int last = from;
+  for (int j = from + 1; j < body->len; j++)
+    if (mentions(body->items[j], sym)) last = j;
+  return last;
+}
+
+/* After statement i of body: destroy the block's locals last used there. */
+static void end_of_statement(Emitter *E, const NodeList *body, int i, int base) {
+  for (int k = E->nlive - 1; k >= base && E->open; k--) {
+    Live *l = &E->live[k];
+    if (l->dead || l->depth != E->depth) continue;
+    const Node *decl = l->sym->decl;
+    int at = 0;
+    while (at < body->len && body->items[at] != decl) at++;
+    if (at < body->len && last_use(body, at, l->sym) == i) {
+      destroy_at(E, var_ptr(E, l->sym), l->sym->type);
+      l->dead = true;
+    }
+  }
+}
+
+/* A value read from a place is copied with __copyinit__ when t has one. */
+static Val copy_value(Emitter *E, Node *n, Type *to) {
+  Symbol *copy = method_named(n->type, "__copyinit__", 1);
+  if (!copy || !is_place(n) || n->type != to) return expr_as(E, n, to);
+  Val tmp = alloca_tmp(E, to->mlir);
+  Node *args[1] = {n};
+  emit_call(E, copy, tmp, args, n->line);
+  return load_tmp(E, tmp, to->mlir);
+}
+
+/* x^ : the value leaves x, which is not destroyed here any more. */
+static Val transfer(Emitter *E, Node *n) {
+  Live *l = find_live(E, n->a->sym);
+  if (l) l->dead = true;
+  return expr(E, n->a);
 }
 
 /* ---- statements -------------------------------------------------------- */
 
 static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
-  if (target->kind == N_NAME && strcmp(target->name, "_") == 0) return;
+  if (target->kind == N_NAME && strcmp(target->name, "_") == 0) {
+    if (needs_destroy(vt)) {  /* `_ = value` drops the value now */
+      Val tmp = alloca_tmp(E, vt->mlir);
+      store_tmp(E, v, tmp, vt->mlir);
+      destroy_at(E, tmp, vt);
+    }
+    return;
+  }
+  /* the old value goes; in __init__, self's fields hold no value yet */
+  bool initializing = target->kind == N_ATTR && E->fn && !strcmp(E->fn->name, "__init__") &&
+                      target->a->kind == N_NAME && !strcmp(target->a->name, "self");
+  if (needs_destroy(target->type) && !(target->flags & NAME_DECLARES) && !initializing)
+    destroy_at(E, place_ptr(E, target), target->type);
   if (target->kind == N_ATTR) {
     store_place(E, target, convert(E, v, vt, target->type));
     return;
@@ -1060,7 +1214,7 @@ static void assign(Emitter *E, Node *n) {
     free(vals);
     return;
   }
-  Val x = expr(E, v);
+  Val x = n->list.len == 1 ? copy_value(E, v, v->type) : expr(E, v);
   for (int i = 0; i < n->list.len; i++) assign_name(E, n->list.items[i], x, v->type);
 }
 
@@ -1093,7 +1247,7 @@ static void if_stmt(Emitter *E, Node *n) {
 }
 
 static void loop_body(Emitter *E, const NodeList *body, int cont, int brk) {
-  Loop l = {cont, brk, E->finally, E->loop};
+  Loop l = {cont, brk, E->finally, E->depth, E->loop};
   E->loop = &l;
   stmt_list(E, body);
   E->loop = l.outer;
@@ -1220,9 +1374,15 @@ static void run_finally_until(Emitter *E, Finally *stop) {
 static void return_stmt(Emitter *E, Node *n) {
   Val v = 0;
   bool has_value = E->ret && E->ret->kind != TY_NONE;
-  if (has_value) v = expr_as(E, n->a, E->ret);
+  const Symbol *moved = NULL;  /* `return x` of a local moves x out */
+  if (has_value && n->a->kind == N_NAME && n->a->sym && !(n->a->sym->flags & SYM_GLOBAL) &&
+      !(n->a->sym->flags & SYM_BYREF)) {
+    moved = n->a->sym;
+    v = expr_as(E, n->a, E->ret);
+  } else if (has_value) v = copy_value(E, n->a, E->ret);
   else if (n->a) expr(E, n->a);
   run_finally_until(E, NULL);
+  destroy_live_above(E, -1, moved);
   if (!E->open) return;
   if (has_value) OUT("  func.return %%v%d : %s\n", v, E->ret->mlir);
   else OUT("  func.return\n");
@@ -1231,6 +1391,7 @@ static void return_stmt(Emitter *E, Node *n) {
 
 static void jump_out_of_loop(Emitter *E, bool is_break) {
   run_finally_until(E, E->loop->finally_at);
+  destroy_live_above(E, E->loop->depth, NULL);
   if (E->open) br(E, is_break ? E->loop->brk : E->loop->cont);
 }
 
@@ -1368,10 +1529,14 @@ static void stmt(Emitter *E, Node *n) {
   switch (n->kind) {
   case N_EXPR_STMT:
     if (n == E->cell->result && !E->ret) show_result(E, n);
-    else expr(E, n->a);
+    else if (needs_destroy(n->a->type) && !is_place(n->a)) {  /* a dropped value dies now */
+      Val v = expr(E, n->a), tmp = alloca_tmp(E, n->a->type->mlir);
+      store_tmp(E, v, tmp, n->a->type->mlir);
+      destroy_at(E, tmp, n->a->type);
+    } else expr(E, n->a);
     break;
   case N_VAR_DECL:
-    if (n->b) store_var(E, n->sym, expr_as(E, n->b, n->sym->type));
+    if (n->b) store_var(E, n->sym, copy_value(E, n->b, n->sym->type));
     else if (n->sym->flags & SYM_GLOBAL) store_var(E, n->sym, zero_of(E, n->sym->type));
     break;
   case N_ASSIGN: assign(E, n); break;
@@ -1393,7 +1558,17 @@ static void stmt(Emitter *E, Node *n) {
 
 /* Statements after a return/break are unreachable: they are not emitted. */
 static void stmt_list(Emitter *E, const NodeList *body) {
-  for (int i = 0; i < body->len && E->open; i++) stmt(E, body->items[i]);
+  int base = E->nlive;
+  E->depth++;
+  for (int i = 0; i < body->len && E->open; i++) {
+    Node *n = body->items[i];
+    stmt(E, n);
+    if (n->kind == N_VAR_DECL && n->sym && !(n->sym->flags & SYM_GLOBAL) && needs_destroy(n->sym->type))
+      push_live(E, n->sym);
+    if (E->nlive > base) end_of_statement(E, body, i, base);
+  }
+  E->depth--;
+  E->nlive = base;
 }
 
 /* ---- functions and the module ------------------------------------------ */
@@ -1408,6 +1583,8 @@ static void begin_function(Emitter *E, Type *ret) {
   E->handler = 0;
   E->finally = NULL;
   E->caught = 0;
+  E->nlive = 0;
+  E->depth = 0;
   buf_free(&E->deferred);
   buf_puts(&E->allocas, "    %one = arith.constant 1 : i64\n");
 }
@@ -1482,6 +1659,8 @@ static void prune_unreachable(Buf *text) {
 }
 
 static void end_function(Emitter *E, Buf *out) {
+  destroy_live_above(E, -1, NULL);  /* owned parameters, on the fall-through exit */
+  E->nlive = 0;
   if (E->open) {
     if (!E->ret || E->ret->kind == TY_NONE) OUT("  func.return\n");
     else OUT("  llvm.unreachable\n");
@@ -1504,6 +1683,7 @@ static void end_function(Emitter *E, Buf *out) {
 static void function(Emitter *E, Node *def, Buf *out) {
   Symbol *fn = def->sym;
   begin_function(E, fn->type ? fn->type : TYPE(NONE));
+  E->fn = fn;
   buf_printf(out, "  func.func @\"%s\"", fn->mangled);
   fn_signature(out, fn, true);
   buf_puts(out, " {\n");
@@ -1515,6 +1695,7 @@ static void function(Emitter *E, Node *def, Buf *out) {
     char nb[24];
     OUT("  llvm.store %%a%d, %s : %s, !llvm.ptr\n", i, val_name(slot, nb),
         p->flags & SYM_BYREF ? "!llvm.ptr" : mlir_type(p->type));
+    if (!(p->flags & SYM_BYREF) && needs_destroy(p->type)) push_live(E, p);  /* owned */
   }
   stmt_list(E, &def->list2);
   end_function(E, out);
@@ -1544,6 +1725,7 @@ char *emit_cell(const CheckedCell *cell, const char *main_name) {
     function(&E, def, &fns);
   }
   begin_function(&E, NULL);
+  E.fn = NULL;
   buf_printf(&fns, "  func.func @\"%s\"() {\n", main_name);
   stmt_list(&E, &cell->stmts);
   end_function(&E, &fns);
@@ -1560,5 +1742,6 @@ char *emit_cell(const CheckedCell *cell, const char *main_name) {
   for (int i = 0; i < E.ndeclared; i++) free(E.declared[i]);
   free(E.declared);
   free(E.local_made);
+  free(E.live);
   return buf_take(&out);
 }
