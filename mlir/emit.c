@@ -1174,11 +1174,17 @@ static Val copy_value(Emitter *E, Node *n, Type *to) {
   return load_tmp(E, tmp, to->mlir);
 }
 
-/* x^ : the value leaves x, which is not destroyed here any more. */
+/* x^ : the value leaves x, which is not destroyed here any more; a
+   __moveinit__ builds the new value from the old one in place of a copy. */
 static Val transfer(Emitter *E, Node *n) {
   Live *l = find_live(E, n->a->sym);
   if (l) l->dead = true;
-  return expr(E, n->a);
+  Symbol *move = method_named(n->type, "__moveinit__", 1);
+  if (!move) return expr(E, n->a);
+  Val tmp = alloca_tmp(E, n->type->mlir);
+  Node *args[1] = {n->a};
+  emit_call(E, move, tmp, args, n->line);
+  return load_tmp(E, tmp, n->type->mlir);
 }
 
 /* ---- statements -------------------------------------------------------- */
