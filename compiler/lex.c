@@ -364,6 +364,17 @@ static void skip_comment(Lexer *L) {
   while (*L->p && *L->p != '\n') L->p++;
 }
 
+/* At the end of the text, on an empty last line: put the position back at
+   the end of the line before, so "found end of input" points at code. */
+static void back_to_last_line(Lexer *L) {
+  if (L->p != L->line_start || L->line <= 1 || L->p == L->src) return;
+  const char *prev = L->p - 1;
+  while (prev > L->src && prev[-1] != '\n') prev--;
+  L->line--;
+  L->line_start = prev;
+  if (L->p[-1] == '\n') L->p--;
+}
+
 /* Scan the tokens of one logical line, up to and including its newline. */
 static void lex_line(Lexer *L) {
   for (;;) {
@@ -378,6 +389,7 @@ static void lex_line(Lexer *L) {
       L->p++;
       L->open_backslash = true;
     } else if (c == '\n' || c == 0) {
+      if (c == 0) back_to_last_line(L);
       if (c == '\n' && L->depth > 0) {
         L->p++;
         newline_at(L, L->p);
@@ -421,6 +433,7 @@ TokenArray lex_cell(const char *src, Arena *arena, Diags *diags) {
     indent_to(&L, w);
     lex_line(&L);
   }
+  back_to_last_line(&L);
   if (L.len && L.toks[L.len - 1].kind != T_NEWLINE) push(&L, T_NEWLINE, L.p, 0);
   while (L.nindent > 1) {
     L.nindent--;

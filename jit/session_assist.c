@@ -80,14 +80,24 @@ const char *session_is_complete(Session *s, const char *code, char *indent, size
   size_t len = 0;
   const char *last = last_code_line(code, &len);
   if (!last) return "complete";
+  const char *first = code + strspn(code, " \t\r\n");
+  if (first[0] == '%') {  /* magics: a %%cell goes on to a blank line, a %line is whole */
+    if (first[1] == '%' && !ends_with_blank_line(code)) return "incomplete";
+    return "complete";
+  }
   Arena *arena = arena_new();
   Diags d;
   diag_init(&d, arena, code);
   TokenArray toks = lex_cell(code, arena, &d);
   const char *status = "complete";
+  bool broken_string = false;  /* a one-line string left open: no next line can close it */
+  for (Diag *e = d.first; e; e = e->next)
+    broken_string |= !strcmp(e->message, "unterminated string literal") && !toks.open_string;
   bool has_block = false;
   for (int i = 0; i < toks.len; i++) has_block |= toks.items[i].kind == T_INDENT;
-  if (toks.open_string || toks.open_brackets > 0 || toks.open_backslash) {
+  if (broken_string) {
+    status = "invalid";
+  } else if (toks.open_string || toks.open_brackets > 0 || toks.open_backslash) {
     status = "incomplete";
     set_indent(indent, indent_size, indent_of(last));
   } else if (d.count) {

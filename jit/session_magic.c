@@ -61,10 +61,39 @@ static void usage_error(const SessionCallbacks *cb, const char *msg) {
 
 /* ---- %time and %%time -------------------------------------------------- */
 
+typedef struct HeldResult {
+  const SessionCallbacks *cb;
+  char *repr;
+} HeldResult;
+
+static void hold_result(void *user, const char *repr) {
+  HeldResult *h = user;
+  free(h->repr);
+  h->repr = strdup(repr);
+}
+
+static void pass_stream(void *user, const char *text, size_t len) {
+  HeldResult *h = user;
+  if (h->cb->on_stream) h->cb->on_stream(h->cb->user, text, len);
+}
+
+static void pass_error(void *user, const SessionError *e) {
+  HeldResult *h = user;
+  if (h->cb->on_error) h->cb->on_error(h->cb->user, e);
+}
+
+static char *pass_input(void *user, const char *prompt, bool password) {
+  HeldResult *h = user;
+  return h->cb->on_input(h->cb->user, prompt, password);
+}
+
+/* Times go out before the cell's value, as IPython shows them. */
 static SessionStatus time_code(Session *s, const char *code, const char *name, int first_line,
                                const SessionCallbacks *cb) {
+  HeldResult held = {cb, NULL};
+  SessionCallbacks inner = {pass_stream, pass_error, hold_result, cb->on_input ? pass_input : NULL, &held};
   double w0 = wall_s(), u0 = cpu_s(0), k0 = cpu_s(1);
-  SessionStatus st = session_run_source(s, code, name, first_line, cb);
+  SessionStatus st = session_run_source(s, code, name, first_line, &inner);
   double w = wall_s() - w0, u = cpu_s(0) - u0, k = cpu_s(1) - k0;
   char su[32], sk[32], st_[32], sw[32], line[256];
   format_time(su, sizeof su, u);
@@ -73,6 +102,8 @@ static SessionStatus time_code(Session *s, const char *code, const char *name, i
   format_time(sw, sizeof sw, w);
   snprintf(line, sizeof line, "CPU times: user %s, sys: %s, total: %s\nWall time: %s\n", su, sk, st_, sw);
   emit_text(cb, line);
+  if (held.repr && cb->on_result) cb->on_result(cb->user, held.repr);
+  free(held.repr);
   return st;
 }
 
@@ -171,6 +202,9 @@ SessionStatus session_execute(Session *s, const char *code, const char *cell_nam
   if (is_word(p, "%%time")) st = time_code(s, rest, cell_name, line + 1, cb);
   else if (!one_line) {
     usage_error(cb, "a line magic must be the whole cell (only %%time applies to a cell)");
+    st = SESSION_COMPILE_ERROR;
+  } else if ((is_word(p, "%timeit") || is_word(p, "%time")) && !*a) {
+    usage_error(cb, "%time and %timeit need a statement: %timeit f(10)");
     st = SESSION_COMPILE_ERROR;
   } else if (is_word(p, "%time")) st = time_code(s, a, cell_name, line, cb);
   else if (is_word(p, "%timeit")) st = timeit(s, a, cell_name, line, cb);

@@ -245,8 +245,9 @@ static void unwind(Emitter *E) {
 }
 
 /* After a call that may raise: if an error is pending, record this frame
-   and leave; otherwise go on in a fresh block. */
-static void check_pending(Emitter *E, int line) {
+   (add_frame; a runtime function that raised recorded it already) and
+   leave; otherwise go on in a fresh block. */
+static void check_pending_frame(Emitter *E, int line, bool add_frame) {
   if (declare_once(E, "rt_error_pending"))
     buf_puts(&E->globals, "  llvm.mlir.global external @rt_error_pending() {addr_space = 0 : i32} : i32\n");
   Val p = new_val(E), f = new_val(E), c = new_val(E), z = const_int(E, 0, "i32");
@@ -257,11 +258,18 @@ static void check_pending(Emitter *E, int line) {
   OUT("  cf.cond_br %%v%d, ^b%d, ^b%d {branch_weights = array<i32: 1, 2000>}\n", c, bad, ok);
   E->open = false;
   start_block(E, bad);
-  Val args[2] = {cell_key(E), const_int(E, line, "i32")};
-  call_rt(E, "rt_add_frame", "!llvm.ptr, i32", NULL, args, 2);
+  if (add_frame) {
+    Val args[2] = {cell_key(E), const_int(E, line, "i32")};
+    call_rt(E, "rt_add_frame", "!llvm.ptr, i32", NULL, args, 2);
+  }
   unwind(E);
   start_block(E, ok);
 }
+
+/* After a user function: its frame is this call's line. */
+static void check_pending(Emitter *E, int line) { check_pending_frame(E, line, true); }
+/* After a runtime function, which put the raising line in the traceback. */
+static void check_pending_rt(Emitter *E, int line) { check_pending_frame(E, line, false); }
 
 static void raise_interrupt(Emitter *E, int line, bool unused) {
   Val args[2] = {cell_key(E), const_int(E, line, "i32")};
@@ -536,7 +544,7 @@ static Val int_pow(Emitter *E, Val a, Val b, const Type *t, int line) {
   Val wa = convert(E, a, t, TYPE(INT)), wb = convert(E, b, t, TYPE(INT));
   Val args[4] = {wa, wb, cell_key(E), const_int(E, line, "i32")};
   Val r = call_rt(E, "rt_pow_i64", "i64, i64, !llvm.ptr, i32", "i64", args, 4);
-  check_pending(E, line);
+  check_pending_rt(E, line);
   return convert(E, r, TYPE(INT), t);
 }
 
@@ -929,7 +937,7 @@ static Val builtin_call(Emitter *E, Node *n) {
       Val args[3] = {expr(E, a), cell_key(E), const_int(E, n->line, "i32")};
       Val v = call_rt(E, to_float ? "rt_str_to_f64" : "rt_str_to_i64", "!llvm.ptr, !llvm.ptr, i32",
                       to_float ? "f64" : "i64", args, 3);
-      check_pending(E, n->line);
+      check_pending_rt(E, n->line);
       return convert(E, v, to_float ? TYPE(F64) : TYPE(INT), n->type);
     }
     return expr_as(E, a, n->type);
@@ -948,7 +956,7 @@ static Val builtin_call(Emitter *E, Node *n) {
     Val prompt = n->list.len ? expr(E, n->list.items[0]) : const_string(E, "", 0);
     Val args[3] = {prompt, cell_key(E), const_int(E, n->line, "i32")};
     Val r = call_rt(E, "rt_input", "!llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 3);
-    check_pending(E, n->line);
+    check_pending_rt(E, n->line);
     return r;
   }
   default: return 0;
@@ -990,7 +998,7 @@ static Val string_slice(Emitter *E, Node *n, Node *sl) {
                  const_int(E, sl->b != NULL, "i32"), cell_key(E), const_int(E, n->line, "i32")};
   Val r = call_rt(E, "rt_str_slice", "!llvm.ptr, i64, i64, i64, i32, i32, !llvm.ptr, i32",
                   "!llvm.ptr", args, 8);
-  if (sl->c) check_pending(E, n->line);
+  if (sl->c) check_pending_rt(E, n->line);
   return r;
 }
 
@@ -1015,7 +1023,7 @@ static Val format_field(Emitter *E, Node *n) {
   snprintf(types, sizeof types, "%s, !llvm.ptr, !llvm.ptr, i32", vt);
   Val args[4] = {v, spec, cell_key(E), const_int(E, n->line, "i32")};
   Val r = call_rt(E, fn, types, "!llvm.ptr", args, 4);
-  check_pending(E, n->line);
+  check_pending_rt(E, n->line);
   return r;
 }
 
@@ -1024,7 +1032,7 @@ static Val string_index(Emitter *E, Node *n) {
   Val i = expr_as(E, n->list.items[0], TYPE(INT));
   Val args[4] = {s, i, cell_key(E), const_int(E, n->line, "i32")};
   Val r = call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
-  check_pending(E, n->line);
+  check_pending_rt(E, n->line);
   return r;
 }
 
@@ -1720,6 +1728,16 @@ static void define_globals(Emitter *E) {
   }
 }
 
+/* A String global reads as "" until assigned, even when the cell that
+   declares it fails before its first assignment. */
+static void init_string_globals(Emitter *E) {
+  for (int i = 0; i < E->cell->ndefs; i++) {
+    Symbol *s = E->cell->defs[i];
+    if (s->kind == SYM_VAR && (s->type->kind == TY_STRING || s->type->kind == TY_ERROR))
+      store_var(E, s, zero_of(E, s->type));
+  }
+}
+
 char *emit_cell(const CheckedCell *cell, const char *main_name) {
   Emitter E = {.cell = cell};
   E.local_made = calloc((size_t)cell->nlocals + 1, sizeof(int));
@@ -1733,6 +1751,7 @@ char *emit_cell(const CheckedCell *cell, const char *main_name) {
   begin_function(&E, NULL);
   E.fn = NULL;
   buf_printf(&fns, "  func.func @\"%s\"() {\n", main_name);
+  init_string_globals(&E);
   stmt_list(&E, &cell->stmts);
   end_function(&E, &fns);
   Buf out = {0};

@@ -20,6 +20,10 @@ const RtStr *rt_input(const RtStr *prompt, const char *cell, int32_t line) {
     return rt_str_new("", 0);
   }
   char *text = input_hook(input_user, prompt->data);
+  if (!text && rt_interrupt_requested) {  /* Ctrl-C while waiting for the line */
+    rt_raise_interrupt(cell, line);
+    return rt_str_new("", 0);
+  }
   if (!text) {
     rt_raise("EOFError: EOF when reading a line", cell, line);
     return rt_str_new("", 0);
