@@ -19,8 +19,13 @@ build: deps $(BUILD)/Makefile
 test: build
 	$(PY) tests/run_tests.py
 
+# The demo: the Mandelbrot program, then the notebooks executed headless
+# through the Jupyter kernel (installed for this user), with their outputs
+# printed and the executed copies saved in $(BUILD)/notebooks/.
 demo: build
 	$(BUILD)/ember run notebooks/mandelbrot.ember
+	$(BUILD)/ember kernelspec install --user
+	$(PY) scripts/run_notebooks.py --kernel ember --out $(BUILD)/notebooks notebooks/*.ipynb
 
 # A failed build still gives the reference rows (Ember's read "unavailable").
 bench:

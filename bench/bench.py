@@ -13,7 +13,7 @@ the table: its cells read "unavailable: why" and the run exits 0 (1 with
 
 usage: /usr/bin/python3 bench/bench.py [--no-python] [--strict] [--ember PATH]
 """
-import argparse, json, os, re, subprocess, sys, time
+import argparse, atexit, json, os, re, shutil, subprocess, sys, tempfile, time
 from collections import namedtuple
 from pathlib import Path
 
@@ -186,6 +186,47 @@ def ember_trivial():
     return ember("trivial.ember", 120)
 
 
+# The Jupyter kernel, as a front end sees it: anchors/kernel_latency.py times
+# start_new_kernel (start to the first kernel_info_reply) and the round trip of
+# `1+1` (execute_request sent to idle received) for Ember and for ipykernel,
+# one after the other in this run. Ember's kernelspec goes into a temporary
+# JUPYTER_PATH; ipykernel is Debian's `python3` kernelspec.
+
+JUPYTER_TMP = None  # the temporary JUPYTER_PATH prefix, made on first use
+
+
+def jupyter_env():
+    global JUPYTER_TMP
+    if JUPYTER_TMP is None:
+        JUPYTER_TMP = Path(tempfile.mkdtemp(prefix="ember-bench-"))
+        atexit.register(shutil.rmtree, JUPYTER_TMP, True)
+    return dict(os.environ, JUPYTER_PATH=str(JUPYTER_TMP / "share" / "jupyter"),
+                JUPYTER_RUNTIME_DIR=str(JUPYTER_TMP / "runtime"))
+
+
+def kernel_latency(name):
+    script = ANCHORS / "kernel_latency.py"
+    if not script.exists():
+        raise Unavailable(f"no kernel_latency.py in {ANCHORS}")
+    p = run([PY, script, name], 300, jupyter_env(), what=f"kernel_latency.py {name}")
+    return {k: num(v) for k, v in re.findall(r"(\w+)=(\S+)", p.stdout)}
+
+
+@source
+def ember_kernel():
+    exe = Path(ARGS.ember)
+    if not exe.exists():
+        raise Unavailable(f"{os.path.relpath(exe)} not built")
+    env = jupyter_env()
+    run([exe, "kernelspec", "install", "--prefix", JUPYTER_TMP], 60, env, what="ember kernelspec install")
+    return kernel_latency("ember")
+
+
+@source
+def ipykernel():
+    return kernel_latency("python3")
+
+
 # --- rows ------------------------------------------------------------------
 
 def val(src, key, cell=None):
@@ -227,6 +268,15 @@ ROWS = [
         val(ember_mandelbrot, "compile_ms", cell=0),
         "numba 1st call, same kernel", val(numba_compile, "numba_mandelbrot_compile_ms"),
         "time", ("<=", 0.5)),
+    Row("Jupyter: kernel start to first kernel_info_reply ÷ ipykernel", "s",
+        val(ember_kernel, "startup_s"),
+        "ipykernel", val(ipykernel, "startup_s"), "time", ("<=", 0.5)),
+    Row("Jupyter: round trip of `1+1`, median ÷ ipykernel", "ms",
+        val(ember_kernel, "exec_p50_ms"),
+        "ipykernel", val(ipykernel, "exec_p50_ms"), "time", ("<=", 1.5)),
+    Row("Jupyter: round trip of `1+1`, p90 ÷ ipykernel", "ms",
+        val(ember_kernel, "exec_p90_ms"),
+        "ipykernel", val(ipykernel, "exec_p90_ms"), "time", None),
     Row("matmul 512³ f32, naive loop: GFLOP/s ÷ C", "GFLOP/s",
         not_yet("tier 3: needs pointers"),
         "C -O3 naive", val(c_anchors, "matmul512_c_O3_naive_f32_gflops"), "rate", (">=", 0.9)),

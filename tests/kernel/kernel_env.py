@@ -1,0 +1,67 @@
+"""Shared set-up of the kernel tests (not a test itself: no test_ prefix).
+
+setup() installs two kernelspecs of the ember binary under test into a
+temporary prefix -- `ember` (interrupt_mode "message", the default) and
+`ember-signal` (interrupt_mode "signal") -- and points JUPYTER_PATH there,
+with Jupyter's runtime, data and config dirs inside it too, so a test run
+never touches ~/.local or the system's kernels. The prefix is removed at
+exit.
+
+The binary comes from `--ember PATH` (what tests/run_tests.py passes), else
+$EMBER, else build/ember.
+"""
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KERNEL = "ember"
+KERNEL_SIGNAL = "ember-signal"
+
+
+def ember_path():
+    if "--ember" in sys.argv:
+        i = sys.argv.index("--ember")
+        if i + 1 < len(sys.argv):
+            return os.path.abspath(sys.argv[i + 1])
+    return os.path.abspath(os.environ.get("EMBER") or os.path.join(ROOT, "build", "ember"))
+
+
+def install(ember, prefix, *extra):
+    p = subprocess.run([ember, "kernelspec", "install", "--prefix", prefix, *extra],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"cannot install the kernelspec: {p.stderr.strip()}")
+
+
+def setup():
+    """Installs the kernelspecs; returns the prefix."""
+    ember = ember_path()
+    if not os.path.exists(ember):
+        sys.exit(f"{ember} is not built")
+    prefix = tempfile.mkdtemp(prefix="ember-kernel-test-")
+    atexit.register(shutil.rmtree, prefix, True)
+    install(ember, prefix)
+    install(ember, prefix, "--name", KERNEL_SIGNAL, "--interrupt-mode", "signal",
+            "--display-name", "Ember (signal)")
+    jupyter = os.path.join(prefix, "share", "jupyter")
+    os.environ["JUPYTER_PATH"] = jupyter
+    os.environ["JUPYTER_DATA_DIR"] = os.path.join(prefix, "data")
+    os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(prefix, "runtime")
+    os.environ["JUPYTER_CONFIG_DIR"] = os.path.join(prefix, "config")
+    os.environ["IPYTHONDIR"] = os.path.join(prefix, "ipython")
+    return prefix
+
+
+def run_tests(*cases):
+    """Runs unittest TestCases; exits 0 only if all passed."""
+    suite = unittest.TestSuite()
+    loader = unittest.TestLoader()
+    for case in cases:
+        suite.addTests(loader.loadTestsFromTestCase(case))
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
+    sys.exit(0 if result.wasSuccessful() else 1)
