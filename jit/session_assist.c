@@ -195,6 +195,16 @@ static void add_names_in_text(Matches *m, const char *code, size_t skip_at) {
   arena_free(arena);
 }
 
+/* `from time import n|`: complete the module's members. */
+static bool in_from_import(const char *code, size_t at, const char *module) {
+  size_t ls = at;
+  while (ls && code[ls - 1] != '\n') ls--;
+  const char *p = code + ls + strspn(code + ls, " \t");
+  char pattern[64];
+  snprintf(pattern, sizeof pattern, "from %s import ", module);
+  return !strncmp(p, pattern, strlen(pattern)) && (size_t)(p - code) + strlen(pattern) <= at;
+}
+
 static bool line_starts_with_import(const char *code, size_t at) {
   size_t ls = at;
   while (ls && code[ls - 1] != '\n') ls--;
@@ -216,6 +226,8 @@ void session_complete(Session *s, const char *code, int cursor, SessionCompletio
     if (!strcmp(object, "time") || (sym && sym->kind == SYM_MODULE))
       for (size_t i = 0; i < sizeof time_members / sizeof *time_members; i++) add_match(&m, time_members[i]);
     free(object);
+  } else if (in_from_import(code, start, "time")) {
+    for (size_t i = 0; i < sizeof time_members / sizeof *time_members; i++) add_match(&m, time_members[i]);
   } else if (line_starts_with_import(code, start)) {
     for (size_t i = 0; i < sizeof modules / sizeof *modules; i++) add_match(&m, modules[i]);
   } else {

@@ -98,6 +98,9 @@ static void test_complete(Session *s, Out *o) {
   session_complete(s, "import ti", 9, &c);
   check(c.count == 1 && has_match(&c, "time"), "complete a module", NULL);
   session_completions_free(&c);
+  session_complete(s, "from time import n", 18, &c);
+  check(c.count == 1 && has_match(&c, "now"), "complete after from-import", NULL);
+  session_completions_free(&c);
   session_complete(s, "time.n", 6, &c);
   check(has_match(&c, "now") && c.cursor_start == 5, "complete a member", NULL);
   session_completions_free(&c);
