@@ -123,13 +123,20 @@ static int max_line(const Node *n) {
   return m;
 }
 
-/* The function of a cell whose body holds `line`, or "<cell>". */
-static const char *function_at(const CellRecord *c, int line) {
-  for (int i = 0; i < c->stmts.len; i++) {
-    const Node *n = c->stmts.items[i];
-    if (n->kind == N_FN_DEF && line >= n->line && line <= max_line(n)) return n->name;
+static const char *function_in(const NodeList *stmts, int line) {
+  for (int i = 0; i < stmts->len; i++) {
+    const Node *n = stmts->items[i];
+    if (line < n->line || line > max_line(n)) continue;
+    if (n->kind == N_FN_DEF) return n->name;
+    if (n->kind == N_STRUCT) return function_in(&n->list, line);  /* a method */
   }
-  return "<cell>";
+  return NULL;
+}
+
+/* The function (or method) of a cell whose body holds `line`, or "<cell>". */
+static const char *function_at(const CellRecord *c, int line) {
+  const char *name = function_in(&c->stmts, line);
+  return name ? name : "<cell>";
 }
 
 /* One traceback entry: where, and the source line. */

@@ -58,6 +58,8 @@ typedef struct Emitter {
   int nlive, caplive;
   int depth;                /* block nesting of the statement being emitted */
   const Symbol *fn;         /* the function being emitted (NULL: the cell's body) */
+  int handler_depth;        /* block depth of the try whose handler is E->handler */
+  bool unwinding;           /* emitting destructors on an error path (no nesting) */
   int *local_made;          /* per local symbol id: alloca emitted */
 } Emitter;
 
@@ -236,6 +238,11 @@ static Val call_rt(Emitter *E, const char *name, const char *argtypes, const cha
 /* Go where a pending error goes: the enclosing except, or out of the
    function (errors are values). */
 static void unwind(Emitter *E) {
+  if (!E->unwinding) {  /* what is alive up to the handler dies on the way */
+    E->unwinding = true;
+    destroy_live_above(E, E->handler ? E->handler_depth : -1, NULL);
+    E->unwinding = false;
+  }
   if (E->handler) {
     br(E, E->handler);
     return;
@@ -775,6 +782,11 @@ static Val field_value(Emitter *E, Node *n) {
   }
   Val agg = expr(E, n->a), r = new_val(E);
   OUT("  %%v%d = llvm.extractvalue %%v%d[%d] : %s\n", r, agg, (int)n->ival, n->a->type->mlir);
+  if (needs_destroy(n->a->type)) {  /* a temporary read for one field dies now */
+    Val tmp = alloca_tmp(E, n->a->type->mlir);
+    store_tmp(E, agg, tmp, n->a->type->mlir);
+    destroy_at(E, tmp, n->a->type);
+  }
   return r;
 }
 
@@ -816,9 +828,11 @@ static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
   Node **temps = calloc((size_t)fn->nparams + 1, sizeof(Node *));
   Val *temp_ptrs = calloc((size_t)fn->nparams + 1, sizeof(Val));
   if (self) vals[k++] = self;
+  bool moving = fn->owner && !strcmp(fn->name, "__moveinit__");  /* the source is moved, not copied */
   for (int i = 0; i < fn->nparams; i++) {
     Node *a = args[i];
-    if (!check_param_byref(fn, i)) vals[k++] = copy_value(E, a, fn->param_types[i]);
+    if (!check_param_byref(fn, i))
+      vals[k++] = moving ? expr_as(E, a, fn->param_types[i]) : copy_value(E, a, fn->param_types[i]);
     else {
       vals[k++] = value_ptr(E, a);
       if (!is_place(a) && needs_destroy(a->type)) {  /* a temporary passed by reference */
@@ -856,8 +870,12 @@ static Val user_call(Emitter *E, Node *n) {
     emit_call(E, fn, tmp, n->list.items, n->line);
     return load_tmp(E, tmp, ty);
   }
-  Val self = check_has_self(fn) ? value_ptr(E, n->a->a) : 0;
-  return emit_call(E, fn, self, n->list.items, n->line);
+  Node *recv = check_has_self(fn) ? n->a->a : NULL;
+  Val self = recv ? value_ptr(E, recv) : 0;
+  Val r = emit_call(E, fn, self, n->list.items, n->line);
+  if (recv && !is_place(recv) && needs_destroy(recv->type) && E->open)
+    destroy_at(E, self, recv->type);  /* a temporary receiver dies after the call */
+  return r;
 }
 
 static Val kwarg_string(Emitter *E, Node *call, const char *name, const char *dflt) {
@@ -1495,6 +1513,8 @@ static int finally_then_unwind(Emitter *E, Node *n, int outer) {
 
 static void try_stmt(Emitter *E, Node *n) {
   int outer = E->handler, catch_ = new_block(E), after = new_block(E);
+  int outer_depth = E->handler_depth;
+  E->handler_depth = E->depth;
   Finally fin = {n->b ? &n->b->list : NULL, outer, E->finally};
   int escape = finally_then_unwind(E, n, outer);
   if (n->b) E->finally = &fin;
@@ -1512,11 +1532,12 @@ static void try_stmt(Emitter *E, Node *n) {
   for (int i = 0; i < n->list2.len && E->open; i++) {
     Node *x = n->list2.items[i];
     int next = x->a ? new_block(E) : 0;
-    if (n->b) E->finally = fin.outer;  /* an except body's exits run finally themselves */
+    if (n->b) E->finally = &fin;  /* return/break/continue in the handler run finally */
     except_clause(E, x, slot, next, after, n, escape);
     if (next) start_block(E, next);
   }
   if (n->b) E->finally = fin.outer;
+  E->handler_depth = outer_depth;
   if (E->open) {  /* no clause matched (or there were none): run finally, re-raise */
     finally_inline(E, n);
     if (E->open) restore_and_unwind(E, slot);
@@ -1599,6 +1620,7 @@ static void begin_function(Emitter *E, Type *ret) {
   E->caught = 0;
   E->nlive = 0;
   E->depth = 0;
+  E->handler_depth = 0;
   buf_free(&E->deferred);
   buf_puts(&E->allocas, "    %one = arith.constant 1 : i64\n");
 }
@@ -1709,7 +1731,9 @@ static void function(Emitter *E, Node *def, Buf *out) {
     char nb[24];
     OUT("  llvm.store %%a%d, %s : %s, !llvm.ptr\n", i, val_name(slot, nb),
         p->flags & SYM_BYREF ? "!llvm.ptr" : mlir_type(p->type));
-    if (!(p->flags & SYM_BYREF) && needs_destroy(p->type)) push_live(E, p);  /* owned */
+    /* owned parameters die with the callee; __moveinit__'s source just ends */
+    if (!(p->flags & SYM_BYREF) && needs_destroy(p->type) && strcmp(fn->name, "__moveinit__"))
+      push_live(E, p);
   }
   stmt_list(E, &def->list2);
   end_function(E, out);
