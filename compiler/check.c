@@ -34,7 +34,7 @@ typedef struct Scope {
 
 typedef struct Moved {
   Symbol *sym;
-  int line;            /* where it was transferred */
+  int line, col;       /* where it was transferred */
   struct Moved *next;
 } Moved;
 
@@ -377,6 +377,34 @@ static bool const_eval(Checker *C, Node *n, ConstVal *v) {
 
 /* ---- expressions -------------------------------------------------------- */
 
+static bool revived(Checker *C, Symbol *s) {
+  for (int i = 0; i < C->out->nrevived; i++)
+    if (C->out->revived[i] == s) return true;
+  return false;
+}
+
+static void push_sym(Checker *C, Symbol ***arr, int *n, Symbol *s) {
+  Symbol **grown = arena_alloc(C->arena, sizeof(Symbol *) * (size_t)(*n + 1));
+  if (*n) memcpy(grown, *arr, sizeof(Symbol *) * (size_t)*n);
+  grown[(*n)++] = s;
+  *arr = grown;
+}
+
+/* A loop body that moves a variable from outside the loop moves it again
+   on the next iteration: that is a use of a moved value. */
+static void check_moves_in_loop(Checker *C, Moved *before, int locals_before, int defs_before) {
+  for (Moved *m = C->moved; m && m != before; m = m->next) {
+    Symbol *s = m->sym;
+    bool inside = (s->flags & SYM_GLOBAL) ? false : s->id >= locals_before;
+    for (int i = defs_before; i < C->out->ndefs && !inside; i++) inside = C->out->defs[i] == s;
+    if (inside) continue;
+    Node at = {.line = m->line, .col = m->col};
+    Node *where = &at;
+    ERR(where, "use of moved value '%s'", s->name);
+    HINT("the loop transfers it with '^' on every iteration; assign it again inside the loop");
+  }
+}
+
 static Type *name_expr(Checker *C, Node *n) {
   Symbol *s = lookup(C, n->name);
   n->sym = s;
@@ -386,6 +414,11 @@ static Type *name_expr(Checker *C, Node *n) {
   }
   switch (s->kind) {
   case SYM_VAR:
+    if ((s->flags & SYM_MOVED) && !revived(C, s)) {
+      ERR(n, "use of moved value '%s'", n->name);
+      HINT("an earlier cell transferred its value with '^'; assign it again first");
+      return NULL;
+    }
     for (Moved *m = C->moved; m; m = m->next)
       if (m->sym == s) {
         ERR(n, "use of moved value '%s'", n->name);
@@ -936,7 +969,7 @@ static Type *expr_kind(Checker *C, Node *n) {
       return NULL;
     }
     Moved *m = arena_alloc(C->arena, sizeof *m);
-    *m = (Moved){n->a->sym, n->line, C->moved};
+    *m = (Moved){n->a->sym, n->line, n->col, C->moved};
     C->moved = m;
     return t;
   }
@@ -1078,10 +1111,23 @@ static void check_struct_decorators(Checker *C, Node *n) {
   }
 }
 
+static void check_method_decorators(Checker *C, Node *m) {
+  static const char *const known[] = {"staticmethod", "always_inline", "noncapturing", "parameter"};
+  for (int i = 0; i < m->decorators.len; i++) {
+    Node *d = m->decorators.items[i]->a;
+    const char *name = d->kind == N_CALL ? d->a->name : d->name;
+    bool ok = false;
+    for (size_t k = 0; name && k < sizeof known / sizeof *known; k++) ok |= !strcmp(name, known[k]);
+    if (!ok) ERR(d, "unknown decorator");
+  }
+}
+
 static void declare_methods(Checker *C, Node *n) {
   StructInfo *st = n->type->st;
   C->self_type = n->type;
   check_struct_decorators(C, n);
+  for (int i = 0; i < n->list.len; i++)
+    if (n->list.items[i]->kind == N_FN_DEF) check_method_decorators(C, n->list.items[i]);
   bool has_memberwise = false;
   for (int i = 0; i < n->list.len; i++) {
     Node *m = n->list.items[i];
@@ -1602,6 +1648,7 @@ static void assign_to(Checker *C, Node *target, Node *value) {
       *m = (*m)->next;
       break;
     }
+  if (s->flags & SYM_MOVED) push_sym(C, &C->out->revived, &C->out->nrevived, s);
   if (s->kind == SYM_ALIAS) {
     ERR(target, "cannot assign to alias '%s'", s->name);
     return;
@@ -1797,12 +1844,15 @@ static void for_stmt(Checker *C, Node *n) {
   }
   Node tmp = {.kind = N_INT, .type = elem, .line = n->line, .col = n->col};
   assign_to(C, n->a, &tmp);
+  Moved *before = C->moved;
+  int locals = C->out->nlocals, defs = C->out->ndefs;
   C->loop_depth++;
   Scope body;
   push_scope(C, &body, false);
   stmt_list(C, &n->list);
   C->scope = body.parent;
   C->loop_depth--;
+  check_moves_in_loop(C, before, locals, defs);
 }
 
 static void block_stmts(Checker *C, NodeList *body) {
@@ -1932,13 +1982,17 @@ static void stmt(Checker *C, Node *n) {
     block_stmts(C, &n->list);
     block_stmts(C, &n->list2);
     break;
-  case N_WHILE:
+  case N_WHILE: {
     mark_raise(C);  /* every loop can be interrupted (KeyboardInterrupt) */
     if (expr(C, n->a)) truthy_ok(C, n->a);
+    Moved *before = C->moved;
+    int locals = C->out->nlocals, defs = C->out->ndefs;
     C->loop_depth++;
     block_stmts(C, &n->list);
     C->loop_depth--;
+    check_moves_in_loop(C, before, locals, defs);
     break;
+  }
   case N_FOR: for_stmt(C, n); break;
   case N_BREAK: case N_CONTINUE:
     if (!C->loop_depth) ERR(n, "'%s' outside loop", n->kind == N_BREAK ? "break" : "continue");
@@ -1950,7 +2004,9 @@ static void stmt(Checker *C, Node *n) {
   case N_RAISE: raise_stmt(C, n); break;
   case N_TRY: try_stmt(C, n); break;
   case N_STRUCT: struct_stmt(C, n); break;
-  case N_TRAIT: break;  /* declared in the first pass */
+  case N_TRAIT:  /* declared in the first pass, at the top level only */
+    if (C->fn) ERR(n, "traits must be defined at the top level of a cell");
+    break;
   default: ERR(n, "unexpected statement"); break;
   }
 }
@@ -2201,6 +2257,8 @@ bool check_cell(NodeList stmts, int cell, GlobalTable *globals, Arena *arena, Di
   declare_structs(&C, &stmts);
   declare_functions(&C, &stmts);
   stmt_list(&C, &stmts);
+  for (Moved *m = C.moved; m; m = m->next)
+    if (m->sym->flags & SYM_GLOBAL) push_sym(&C, &out->moved, &out->nmoved, m->sym);
   if (stmts.len) {
     Node *last = stmts.items[stmts.len - 1];
     if (last->kind == N_EXPR_STMT && last->type && last->type->kind != TY_NONE) out->result = last;
@@ -2209,6 +2267,8 @@ bool check_cell(NodeList stmts, int cell, GlobalTable *globals, Arena *arena, Di
 }
 
 void check_commit(CheckedCell *cell, GlobalTable *globals) {
+  for (int i = 0; i < cell->nrevived; i++) cell->revived[i]->flags &= ~SYM_MOVED;
+  for (int i = 0; i < cell->nmoved; i++) cell->moved[i]->flags |= SYM_MOVED;
   for (int i = 0; i < cell->ndefs; i++) globals_set(globals, cell->defs[i]->name, cell->defs[i]);
   for (int i = 0; i < cell->ninsts; i++) {
     PendingInstance *p = &cell->insts[i];

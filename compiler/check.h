@@ -24,6 +24,10 @@ typedef struct CheckedCell {
   PendingInstance *insts; /* generic instances made by this cell */
   int ninsts, capinsts;
   int nlocals;            /* ids handed to local symbols */
+  Symbol **moved;         /* globals this cell leaves moved-out (committed) */
+  int nmoved;
+  Symbol **revived;       /* moved-out globals this cell assigns again */
+  int nrevived;
 } CheckedCell;
 
 /* Checks stmts; returns true when there were no errors. */

@@ -70,6 +70,7 @@ enum {
   SYM_PARAM = 1 << 2,
   SYM_DECLARED = 1 << 3,  /* declared with var/let (block-scoped) */
   SYM_BYREF = 1 << 4,     /* a parameter whose storage is the caller's (pointer argument) */
+  SYM_MOVED = 1 << 5,     /* a global whose value an earlier cell transferred out with ^ */
 };
 
 struct Symbol {
