@@ -723,6 +723,7 @@ static Type *static_method_call(Checker *C, Node *n, Type *t) {
   Node **bound = NULL;
   if (!check_args(C, n)) return NULL;
   Symbol *m = resolve_method(C, n, t, n->a->name, true, &bound);
+  if (m && m->generic) m = instantiate(C, n, m, bound);
   return m ? finish_call(C, n, m, bound) : NULL;
 }
 
@@ -1177,6 +1178,7 @@ static void struct_stmt(Checker *C, Node *n) {
     if (m->kind == N_ALIAS) ERR(m, "aliases inside a struct are not supported yet");
     if (m->kind != N_FN_DEF || !m->sym || m->sym->bad_signature) continue;
     check_defaults(C, m, m->sym);
+    if (m->sym->generic) continue;  /* [T] methods are compiled per call */
     check_fn_body(C, m, m->sym);
     node_push(C->arena, &C->out->functions, m);
   }
@@ -1357,7 +1359,9 @@ static int overload_cost(Checker *C, Node *n, Symbol *fn, Node ***bound_out) {
   int cost = 0;
   for (int i = 0; i < fn->nparams; i++) {
     Type *pt = fn->param_types[i], *at = bound[i]->type;
-    if (!at || !check_converts(at, pt, is_literal(bound[i]))) return -1;
+    if (!at) return -1;
+    if (!pt) continue;  /* a [T] parameter: takes the argument's type */
+    if (!check_converts(at, pt, is_literal(bound[i]))) return -1;
     cost += at != pt;
   }
   *bound_out = bound;
@@ -1423,6 +1427,7 @@ static Type *method_call(Checker *C, Node *n, Type *t) {
   Node **bound = NULL;
   if (!check_args(C, n)) return NULL;
   Symbol *m = resolve_method(C, n, t, n->a->name, false, &bound);
+  if (m && m->generic) m = instantiate(C, n, m, bound);
   if (!m) return NULL;
   if (!m->is_static && (m->self_conv == ARG_INOUT || m->self_conv == ARG_OWNED) && !mutable_place(recv)) {
     ERR(recv, "cannot call '%s', which changes self, on a value that is not a mutable variable", m->name);
@@ -1546,7 +1551,7 @@ static bool bind_generic_params(Checker *C, Node *n, Symbol *g, Type **types, Sc
     Node *gp = decl->list3.items[k];
     Type *t = NULL;
     for (int i = 0; i < g->nparams && !t; i++) {
-      Node *pt = decl->list.items[i]->a;
+      Node *pt = param_node(g, i)->a;
       if (pt && pt->kind == N_NAME && !strcmp(pt->name, gp->name)) t = types[i];
     }
     if (!t) {
@@ -1580,6 +1585,10 @@ static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   fn->decl = def;
   fn->nparams = g->nparams;
   fn->param_types = types;
+  fn->owner = g->owner;  /* a generic method stays a method */
+  fn->self_conv = g->self_conv;
+  fn->is_static = g->is_static;
+  fn->conventions = g->conventions;
   fn->mangled = arena_printf(C->arena, "%s.g%d", mangle(C, g->name, ""), C->out->ninsts);
   def->sym = fn;
   in->fn = fn;
@@ -1590,11 +1599,14 @@ static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   FnCtx *saved_fn = C->fn;
   int saved_loops = C->loop_depth;
   C->scope = &bindings;
+  Type *saved_self = C->self_type;
+  C->self_type = g->owner;
   if (def->a && generic_param(def, def->a)) fn->type = resolve_type(C, def->a);
   C->fn = NULL;
   C->loop_depth = 0;
   int errors = C->diags->count;
   check_fn_body(C, def, fn);
+  C->self_type = saved_self;
   C->scope = saved_scope;
   C->fn = saved_fn;
   C->loop_depth = saved_loops;
