@@ -575,15 +575,21 @@ static Type *ternary_expr(Checker *C, Node *n) {
 /* ---- calls -------------------------------------------------------------- */
 
 const StringMethod check_string_methods[] = {
-    {"upper", "rt_str_upper", 0, TY_STRING, 0},   {"lower", "rt_str_lower", 0, TY_STRING, 0},
-    {"strip", "rt_str_strip", 0, TY_STRING, 3},   {"lstrip", "rt_str_strip", 0, TY_STRING, 1},
-    {"rstrip", "rt_str_strip", 0, TY_STRING, 2},  {"find", "rt_str_find", 1, TY_INT, 0},
-    {"rfind", "rt_str_rfind", 1, TY_INT, 0},      {"count", "rt_str_count", 1, TY_INT, 0},
-    {"startswith", "rt_str_startswith", 1, TY_BOOL, 0},
-    {"endswith", "rt_str_endswith", 1, TY_BOOL, 0},
-    {"replace", "rt_str_replace", 2, TY_STRING, 0},
-    {"isdigit", "rt_str_isdigit", 0, TY_BOOL, 0}, {"isalpha", "rt_str_isalpha", 0, TY_BOOL, 0},
-    {"isspace", "rt_str_isspace", 0, TY_BOOL, 0}, {NULL, NULL, 0, TY_NONE, 0},
+    {"upper", "rt_str_upper", 0, TY_STRING, 0, false},
+    {"lower", "rt_str_lower", 0, TY_STRING, 0, false},
+    {"strip", "rt_str_strip_chars", 1, TY_STRING, 3, true},
+    {"lstrip", "rt_str_strip_chars", 1, TY_STRING, 1, true},
+    {"rstrip", "rt_str_strip_chars", 1, TY_STRING, 2, true},
+    {"find", "rt_str_find", 1, TY_INT, 0, false},
+    {"rfind", "rt_str_rfind", 1, TY_INT, 0, false},
+    {"count", "rt_str_count", 1, TY_INT, 0, false},
+    {"startswith", "rt_str_startswith", 1, TY_BOOL, 0, false},
+    {"endswith", "rt_str_endswith", 1, TY_BOOL, 0, false},
+    {"replace", "rt_str_replace", 2, TY_STRING, 0, false},
+    {"isdigit", "rt_str_isdigit", 0, TY_BOOL, 0, false},
+    {"isalpha", "rt_str_isalpha", 0, TY_BOOL, 0, false},
+    {"isspace", "rt_str_isspace", 0, TY_BOOL, 0, false},
+    {NULL, NULL, 0, TY_NONE, 0, false},
 };
 
 static Type *string_method_call(Checker *C, Node *n) {
@@ -598,9 +604,12 @@ static Type *string_method_call(Checker *C, Node *n) {
   bool ok = true;
   for (int k = 0; k < n->list.len; k++) ok &= expr(C, n->list.items[k]) != NULL;
   if (!ok) return NULL;
-  if (n->list2.len || n->list.len != m->nargs) {
-    ERR(n, "String.%s() takes %d argument%s (%d given)", name, m->nargs, m->nargs == 1 ? "" : "s",
-        n->list.len + n->list2.len);
+  int given = n->list.len + n->list2.len;
+  if (n->list2.len || (given != m->nargs && !(m->last_optional && given == m->nargs - 1))) {
+    if (m->last_optional)
+      ERR(n, "String.%s() takes at most %d argument%s (%d given)", name, m->nargs, m->nargs == 1 ? "" : "s", given);
+    else
+      ERR(n, "String.%s() takes %d argument%s (%d given)", name, m->nargs, m->nargs == 1 ? "" : "s", given);
     return NULL;
   }
   for (int k = 0; k < n->list.len; k++)
@@ -978,7 +987,11 @@ static Type *expr_kind(Checker *C, Node *n) {
     Type *t = expr(C, n->a);
     if (!t) return NULL;
     bool spec = n->str && *n->str;
-    if (spec && !type_is_numeric(t) && t->kind != TY_STRING) {
+    if (type_is_struct(t) && n->op != 'r' && !has_method(t, "__str__")) {
+      ERR(n->a, "'%s' cannot be formatted: it has no __str__ method", t->name);
+      return NULL;
+    }
+    if (spec && !type_is_numeric(t) && t->kind != TY_STRING && n->op != 'r') {
       ERR(n->a, "a format spec applies to numbers and strings, not '%s'", t->name);
       return NULL;
     }

@@ -46,6 +46,7 @@ typedef struct StringMethod {
   int nargs;              /* String arguments after self */
   TypeKind result;        /* TY_STRING, TY_INT or TY_BOOL (from an i32 0/1) */
   int extra;              /* for strip: which side, passed as an i32 */
+  bool last_optional;     /* the last argument may be left out (passed as NULL) */
 } StringMethod;
 extern const StringMethod check_string_methods[];
 

@@ -981,19 +981,25 @@ static Val builtin_call(Emitter *E, Node *n) {
   }
 }
 
+/* s.method(args): the runtime function takes s, then (strip only) the side
+   as an i32, then the String arguments; a left-out last one is NULL. */
 static Val string_method(Emitter *E, Node *n) {
   const StringMethod *m = &check_string_methods[n->op - 1];
   Val args[4];
   char types[64] = "!llvm.ptr";
   int k = 0;
   args[k++] = expr(E, n->a->a);
-  for (int i = 0; i < n->list.len; i++) {
-    args[k++] = expr(E, n->list.items[i]);
-    strcat(types, ", !llvm.ptr");
-  }
   if (m->extra) {
     args[k++] = const_int(E, m->extra, "i32");
     strcat(types, ", i32");
+  }
+  for (int i = 0; i < m->nargs; i++) {
+    if (i < n->list.len) args[k++] = expr(E, n->list.items[i]);
+    else {
+      args[k] = new_val(E);
+      OUT("  %%v%d = llvm.mlir.zero : !llvm.ptr\n", args[k++]);
+    }
+    strcat(types, ", !llvm.ptr");
   }
   const char *ret = m->result == TY_STRING ? "!llvm.ptr" : m->result == TY_INT ? "i64" : "i32";
   Val r = call_rt(E, m->runtime, types, ret, args, k);
@@ -1006,6 +1012,8 @@ static Val call(Emitter *E, Node *n) {
   if (n->sym && n->sym->kind == SYM_FN) return user_call(E, n);
   return builtin_call(E, n);
 }
+
+static bool has_zero_arg_method(const Type *t, const char *name);
 
 static Val string_slice(Emitter *E, Node *n, Node *sl) {
   Val s = expr(E, n->a);
@@ -1024,10 +1032,13 @@ static Val string_slice(Emitter *E, Node *n, Node *sl) {
 static Val format_field(Emitter *E, Node *n) {
   Type *t = n->a->type;
   Val v = expr(E, n->a);
-  if (!n->str || !*n->str) {
-    if (n->op == 'r' && t->kind == TY_STRING) return call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1);
-    return to_string(E, v, t);
+  if (n->op == 'r') {  /* !r: the repr, then any spec applies to that text */
+    v = t->kind == TY_STRING ? call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1)
+        : type_is_struct(t) && has_zero_arg_method(t, "__repr__") ? struct_text(E, v, t, "__repr__")
+                            : to_string(E, v, t);
+    t = TYPE(STRING);
   }
+  if (!n->str || !*n->str) return to_string(E, v, t);
   Val spec = const_string(E, n->str, (int64_t)strlen(n->str));
   const char *fn = "rt_format_str_spec", *vt = "!llvm.ptr";
   if (t->is_float) {

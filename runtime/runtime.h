@@ -64,6 +64,7 @@ const RtStr *rt_str_getitem(const RtStr *s, int64_t i, const char *cell,
 const RtStr *rt_str_upper(const RtStr *s);
 const RtStr *rt_str_lower(const RtStr *s);
 const RtStr *rt_str_strip(const RtStr *s, int32_t which);  /* 1 left, 2 right, 3 both */
+const RtStr *rt_str_strip_chars(const RtStr *s, int32_t which, const RtStr *chars);
 int64_t rt_str_find(const RtStr *s, const RtStr *sub);
 int64_t rt_str_rfind(const RtStr *s, const RtStr *sub);
 int32_t rt_str_contains(const RtStr *s, const RtStr *sub);
