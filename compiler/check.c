@@ -264,9 +264,17 @@ static bool coerce(Checker *C, Node *n, Type *to, const char *where) {
   return false;
 }
 
+static Type *as_method_call(Checker *C, Node *n, Node *recv, const char *name, NodeList args);
+static bool has_method(const Type *t, const char *name);
+
 static bool truthy_ok(Checker *C, Node *n) {
   Type *t = n->type;
   if (!t) return false;
+  if (type_is_struct(t) && has_method(t, "__bool__")) {  /* if x: -> if x.__bool__(): */
+    Node *recv = arena_alloc(C->arena, sizeof *recv);
+    *recv = *n;
+    return as_method_call(C, n, recv, "__bool__", (NodeList){0}) == TYPE(BOOL);
+  }
   if (t->kind == TY_BOOL || type_is_numeric(t) || t->kind == TY_STRING) return true;
   ERR(n, "'%s' value cannot be used as a condition", t->name);
   return false;
@@ -1102,6 +1110,7 @@ static Node *synth_value_init(Checker *C, Node *n) {
   for (int i = 0; i < st->nfields; i++) {
     Node *p = node_new(C->arena, N_PARAM, n->line, n->col);
     p->name = st->field_names[i];
+    p->op = 5;  /* owned: the fields are taken, not copied */
     p->a = synth_name(C, n, st->field_types[i]->name, st->field_types[i]);
     node_push(C->arena, &f->list, p);
     Node *target = node_new(C->arena, N_ATTR, n->line, n->col);
@@ -1109,7 +1118,9 @@ static Node *synth_value_init(Checker *C, Node *n) {
     target->name = st->field_names[i];
     Node *assign = node_new(C->arena, N_ASSIGN, n->line, n->col);
     node_push(C->arena, &assign->list, target);
-    assign->a = synth_name(C, n, st->field_names[i], NULL);
+    Node *moved = node_new(C->arena, N_TRANSFER, n->line, n->col);  /* self.f = f^ */
+    moved->a = synth_name(C, n, st->field_names[i], NULL);
+    assign->a = moved;
     node_push(C->arena, &f->list2, assign);
   }
   if (!st->nfields) node_push(C->arena, &f->list2, node_new(C->arena, N_PASS, n->line, n->col));
@@ -1136,6 +1147,53 @@ static void check_method_decorators(Checker *C, Node *m) {
   }
 }
 
+/* Dunders the language calls itself must return what it expects. */
+static void check_dunder_result(Checker *C, Symbol *m) {
+  static const struct { const char *name; TypeKind result; } rules[] = {
+      {"__len__", TY_INT}, {"__str__", TY_STRING}, {"__repr__", TY_STRING}, {"__bool__", TY_BOOL},
+      {"__int__", TY_INT}, {"__float__", TY_F64}, {"__init__", TY_NONE}, {"__del__", TY_NONE},
+  };
+  for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+    if (strcmp(m->name, rules[i].name) || !m->type) continue;
+    if (m->type != &type_table[rules[i].result]) {
+      ERR(m->decl, "%s must return '%s', not '%s'", m->name, type_table[rules[i].result].name, m->type->name);
+      m->bad_signature = true;
+    }
+  }
+}
+
+/* Every field must be set by an __init__ (any assignment to self.f in it). */
+static bool assigns_field(const Node *n, const char *field) {
+  if (!n) return false;
+  if (n->kind == N_ASSIGN)  /* self = Other(...) sets every field */
+    for (int i = 0; i < n->list.len; i++)
+      if (n->list.items[i]->kind == N_NAME && !strcmp(n->list.items[i]->name, "self")) return true;
+  if ((n->kind == N_ASSIGN || n->kind == N_AUG_ASSIGN))
+    for (int i = 0; i < n->list.len || (n->kind == N_AUG_ASSIGN && i == 0); i++) {
+      const Node *t = n->kind == N_ASSIGN ? n->list.items[i] : n->a;
+      if (t->kind == N_ATTR && t->a->kind == N_NAME && !strcmp(t->a->name, "self") && !strcmp(t->name, field))
+        return true;
+      if (n->kind == N_AUG_ASSIGN) break;
+    }
+  if (n->kind == N_CALL && n->a && n->a->kind == N_ATTR && n->a->a->kind == N_NAME &&
+      !strcmp(n->a->a->name, "self"))
+    return true;  /* self.other_init(...) or a method that may set it: trust it */
+  if (assigns_field(n->a, field) || assigns_field(n->b, field) || assigns_field(n->c, field)) return true;
+  const NodeList *lists[3] = {&n->list, &n->list2, &n->list3};
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < lists[k]->len; i++)
+      if (assigns_field(lists[k]->items[i], field)) return true;
+  return false;
+}
+
+static void check_init_sets_fields(Checker *C, Node *init, StructInfo *st) {
+  for (int i = 0; i < st->nfields; i++) {
+    bool set = false;
+    for (int k = 0; k < init->list2.len && !set; k++) set = assigns_field(init->list2.items[k], st->field_names[i]);
+    if (!set) ERR(init, "field 'self.%s' is uninitialized at the end of __init__", st->field_names[i]);
+  }
+}
+
 static void declare_methods(Checker *C, Node *n) {
   StructInfo *st = n->type->st;
   C->self_type = n->type;
@@ -1159,6 +1217,8 @@ static void declare_methods(Checker *C, Node *n) {
                            : arena_printf(C->arena, "%s.%s", st->mangled, m->name);
     m->sym = fn;
     add_method(C, st, fn);
+    check_dunder_result(C, fn);
+    if (!strcmp(m->name, "__init__")) check_init_sets_fields(C, m, st);
   }
   C->self_type = NULL;
 }
@@ -1420,7 +1480,11 @@ static bool check_inout_args(Checker *C, Symbol *fn, Node **bound) {
 }
 
 /* Common end of every call to a user function or method. */
+static void note_destructor(Checker *C, const Type *t);
+
 static Type *finish_call(Checker *C, Node *n, Symbol *fn, Node **bound) {
+  note_destructor(C, fn->type);
+  for (int i = 0; i < fn->nparams; i++) note_destructor(C, bound[i]->type);
   if ((fn->decl->flags & FN_RAISES) && !may_raise_here(C)) {
     ERR(n, "cannot call '%s', which may raise, from '%s', which is not declared 'raises'",
         fn->name, fn_name(C));
@@ -1473,6 +1537,8 @@ static Type *as_method_call(Checker *C, Node *n, Node *recv, const char *name, N
   callee->name = name;
   n->kind = N_CALL;
   n->op = 0;
+  n->flags &= ~(CALL_CTOR | CALL_METHOD | EXPR_LITERAL);
+  n->sym = NULL;
   n->a = callee;
   n->list = args;
   n->list2 = (NodeList){0};
@@ -1737,8 +1803,29 @@ static const char *inplace_dunder(int op) {
   }
 }
 
+static bool setitem_stmt(Checker *C, Node *n);
+
+/* x[i] += v on a struct: x.__setitem__(i, x.__getitem__(i) + v) */
+static bool index_aug_assign(Checker *C, Node *n) {
+  Node *t = n->a;
+  if (t->kind != N_INDEX) return false;
+  Type *bt = expr(C, t->a);
+  if (!type_is_struct(bt)) return false;
+  Node *bin = node_new(C->arena, N_BINARY, n->line, n->col);
+  bin->op = n->op;
+  bin->a = node_clone(C->arena, t);
+  bin->a->a = t->a;  /* the same, already checked, object */
+  bin->b = n->b;
+  n->kind = N_ASSIGN;
+  n->list = (NodeList){0};
+  node_push(C->arena, &n->list, t);
+  n->a = bin;
+  return setitem_stmt(C, n);
+}
+
 /* s.f += v, or x += v on a struct: via __iadd__ or x = x + v */
 static bool struct_aug_assign(Checker *C, Node *n) {
+  if (index_aug_assign(C, n)) return true;
   Node *t = n->a;
   Type *tt = expr(C, t);
   if (!tt || (t->kind != N_ATTR && !type_is_struct(tt))) return false;
@@ -1786,6 +1873,20 @@ static void aug_assign_stmt(Checker *C, Node *n) {
     ERR(n, "cannot implicitly convert '%s' value to '%s'", r->name, s->type->name);
 }
 
+/* A value with a destructor makes its function call __del__, which may
+   raise: callers must look for a pending error. */
+static bool has_destructor(const Type *t) {
+  if (!type_is_struct(t)) return false;
+  if (has_method(t, "__del__")) return true;
+  for (int i = 0; i < t->st->nfields; i++)
+    if (has_destructor(t->st->field_types[i])) return true;
+  return false;
+}
+
+static void note_destructor(Checker *C, const Type *t) {
+  if (has_destructor(t)) mark_raise(C);
+}
+
 static void var_decl_stmt(Checker *C, Node *n) {
   Type *t = resolve_type(C, n->a);
   if (n->a && !t) return;
@@ -1800,6 +1901,7 @@ static void var_decl_stmt(Checker *C, Node *n) {
     return;
   }
   n->type = t;
+  note_destructor(C, t);
   n->sym = declare_var(C, n->name, t, !(n->flags & DECL_LET), true);
   n->sym->decl = n;
   n->sym->flags |= SYM_DECLARED;

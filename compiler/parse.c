@@ -233,6 +233,17 @@ static Node *concat(Parser *P, Token *t, Node *a, Node *b) {
   return bin;
 }
 
+static void relocate(Node *n, int line, int col) {
+  if (!n) return;
+  n->line = line;
+  n->col = col;
+  relocate(n->a, line, col);
+  relocate(n->b, line, col);
+  relocate(n->c, line, col);
+  for (int i = 0; i < n->list.len; i++) relocate(n->list.items[i], line, col);
+  for (int i = 0; i < n->list2.len; i++) relocate(n->list2.items[i], line, col);
+}
+
 /* The expression of one {field} of an f-string, parsed with its own parser. */
 static Node *fstring_field(Parser *P, Token *t, const char *text, size_t n) {
   char *src = arena_strndup(P->arena, text, n);
@@ -251,7 +262,7 @@ static Node *fstring_field(Parser *P, Token *t, const char *text, size_t n) {
                d.first ? d.first->message : "empty expression");
     longjmp(P->bail, 1);
   }
-  /* every node of the field reports the string's position */
+  relocate(e, t->line, t->col);  /* errors in the field point at the f-string */
   return e;
 }
 

@@ -1195,8 +1195,8 @@ static void end_of_statement(Emitter *E, const NodeList *body, int i, int base) 
     int at = 0;
     while (at < body->len && body->items[at] != decl) at++;
     if (at < body->len && last_use(body, at, l->sym) == i) {
+      l->dead = true;  /* before the call: an error in __del__ must not run it again */
       destroy_at(E, var_ptr(E, l->sym), l->sym->type);
-      l->dead = true;
     }
   }
 }
@@ -1236,8 +1236,9 @@ static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
     return;
   }
   /* the old value goes; in __init__, self's fields hold no value yet */
-  bool initializing = target->kind == N_ATTR && E->fn && !strcmp(E->fn->name, "__init__") &&
-                      target->a->kind == N_NAME && !strcmp(target->a->name, "self");
+  const Node *base = target->kind == N_ATTR ? target->a : target;
+  bool initializing = E->fn && !strcmp(E->fn->name, "__init__") && base->kind == N_NAME &&
+                      !strcmp(base->name, "self");
   if (needs_destroy(target->type) && !(target->flags & NAME_DECLARES) && !initializing)
     destroy_at(E, place_ptr(E, target), target->type);
   if (target->kind == N_ATTR) {
