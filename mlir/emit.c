@@ -1201,14 +1201,44 @@ static void end_of_statement(Emitter *E, const NodeList *body, int i, int base) 
   }
 }
 
-/* A value read from a place is copied with __copyinit__ when t has one. */
+static bool needs_copy(const Type *t) {
+  if (!type_is_struct(t)) return false;
+  if (method_named(t, "__copyinit__", 1)) return true;
+  for (int i = 0; i < t->st->nfields; i++)
+    if (needs_copy(t->st->field_types[i])) return true;
+  return false;
+}
+
+/* A copy of the value at src: its __copyinit__, or field by field (the
+   synthesized copy of @value) when only some fields have one. */
+static Val copy_from_ptr(Emitter *E, Val src, const Type *t) {
+  char nb[24];
+  Symbol *copy = method_named(t, "__copyinit__", 1);
+  if (copy) {
+    need_symbol(E, copy);
+    Val tmp = alloca_tmp(E, t->mlir);
+    OUT("  func.call @\"%s\"(%%v%d, %s) : (!llvm.ptr, !llvm.ptr) -> ()\n", copy->mangled, tmp,
+        val_name(src, nb));
+    if (copy->may_raise) check_pending(E, 0);
+    return load_tmp(E, tmp, t->mlir);
+  }
+  Val v = new_val(E);
+  OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", v, val_name(src, nb), t->mlir);
+  for (int i = 0; i < t->st->nfields; i++) {
+    if (!needs_copy(t->st->field_types[i])) continue;
+    Val f = copy_from_ptr(E, field_ptr(E, src, t, i), t->st->field_types[i]);
+    Val w = new_val(E);
+    OUT("  %%v%d = llvm.insertvalue %%v%d, %%v%d[%d] : %s\n", w, f, v, i, t->mlir);
+    v = w;
+  }
+  return v;
+}
+
+/* A value read from a place is copied (see copy_from_ptr) when its type
+   says how. */
 static Val copy_value(Emitter *E, Node *n, Type *to) {
-  Symbol *copy = method_named(n->type, "__copyinit__", 1);
-  if (!copy || !is_place(n) || n->type != to) return expr_as(E, n, to);
-  Val tmp = alloca_tmp(E, to->mlir);
-  Node *args[1] = {n};
-  emit_call(E, copy, tmp, args, n->line);
-  return load_tmp(E, tmp, to->mlir);
+  if (!is_place(n) || n->type != to || !needs_copy(n->type)) return expr_as(E, n, to);
+  return copy_from_ptr(E, place_ptr(E, n), n->type);
 }
 
 /* x^ : the value leaves x, which is not destroyed here any more; a
