@@ -186,6 +186,32 @@ def ember_trivial():
     return ember("trivial.ember", 120)
 
 
+# Memory: resident set of `ember run` over 1,000 small cells (a var, a fn and a
+# call each) minus the same over 10 cells, against PERFORMANCE.md's budget.
+
+def max_rss_kb(cmd):
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status:
+        raise Unavailable(f"{cmd[0]} exited with status {status >> 8}")
+    return usage.ru_maxrss
+
+
+@source
+def ember_memory():
+    exe = Path(ARGS.ember)
+    if not exe.exists():
+        raise Unavailable(f"{os.path.relpath(exe)} not built")
+    cell = "# %%\nvar x{0} = {0}\nfn f{0}(a: Int) -> Int:\n    return a + x{0}\nprint(f{0}(1))\n"
+    rss = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (10, 1000):
+            path = Path(tmp) / f"cells{n}.ember"
+            path.write_text("".join(cell.format(i) for i in range(n)))
+            rss[n] = max_rss_kb([str(exe), "run", str(path)])
+    return {"growth_mb": (rss[1000] - rss[10]) / 1024, "budget_mb": 50.0}
+
+
 # The Jupyter kernel, as a front end sees it: anchors/kernel_latency.py times
 # start_new_kernel (start to the first kernel_info_reply) and the round trip of
 # `1+1` (execute_request sent to idle received) for Ember and for ipykernel,
@@ -277,6 +303,9 @@ ROWS = [
     Row("Jupyter: round trip of `1+1`, p90 ÷ ipykernel", "ms",
         val(ember_kernel, "exec_p90_ms"),
         "ipykernel", val(ipykernel, "exec_p90_ms"), "time", None),
+    Row("memory: 1,000 small cells, resident growth ÷ budget", "MB",
+        val(ember_memory, "growth_mb"),
+        "PERFORMANCE.md budget", val(ember_memory, "budget_mb"), "time", ("<=", 1.0)),
     Row("matmul 512³ f32, naive loop: GFLOP/s ÷ C", "GFLOP/s",
         not_yet("tier 3: needs pointers"),
         "C -O3 naive", val(c_anchors, "matmul512_c_O3_naive_f32_gflops"), "rate", (">=", 0.9)),
