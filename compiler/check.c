@@ -244,7 +244,7 @@ static Symbol *declare_var(Checker *C, const char *name, Type *type, bool mutabl
 /* ---- conversions -------------------------------------------------------- */
 
 bool check_converts(const Type *from, const Type *to, bool literal) {
-  if (from == to) return true;
+  if (type_same(from, to)) return true;
   if (from->kind == TY_INT && type_is_numeric(to)) return true;  /* Int converts implicitly */
   if (literal && from->is_int && type_is_numeric(to)) return true;
   if (literal && from->is_float && to->is_float) return true;
@@ -295,8 +295,40 @@ static Type *promote(Node *a, Node *b) {
 
 /* ---- types in source ---------------------------------------------------- */
 
+static Type *list_of(Checker *C, Type *elem) {
+  Type *t = arena_alloc(C->arena, sizeof *t);
+  t->kind = TY_LIST;
+  t->name = arena_printf(C->arena, "List[%s]", elem->name);
+  t->mlir = "!llvm.ptr";
+  t->bits = 64;
+  t->elem = elem;
+  return t;
+}
+
+static bool is_list_name(const Node *n) {
+  return n->kind == N_NAME && (!strcmp(n->name, "List") || !strcmp(n->name, "DynamicVector"));
+}
+
+static Type *resolve_type(Checker *C, Node *t);
+
+/* List[T] in a type position or as a constructor's callee. */
+static Type *list_type_expr(Checker *C, Node *t) {
+  if (t->list.len != 1 || t->list2.len) {
+    ERR(t, "List takes one type parameter: List[Int]");
+    return NULL;
+  }
+  Type *elem = resolve_type(C, t->list.items[0]);
+  if (!elem) return NULL;
+  if (elem->kind == TY_NONE) {
+    ERR(t, "a List cannot hold None");
+    return NULL;
+  }
+  return list_of(C, elem);
+}
+
 static Type *resolve_type(Checker *C, Node *t) {
   if (!t) return NULL;
+  if (t->kind == N_INDEX && is_list_name(t->a)) return list_type_expr(C, t);
   if (t->kind == N_NAME && t->type && t->sym == NULL) return t->type;  /* synthesized */
   if (t->kind == N_NONE) return TYPE(NONE);
   if (t->kind == N_NAME) {
@@ -309,6 +341,79 @@ static Type *resolve_type(Checker *C, Node *t) {
   ERR(t, "this type expression is not supported yet");
   return NULL;
 }
+
+/* ---- lists --------------------------------------------------------------- */
+
+/* [a, b, c]: the elements' common type. */
+static Type *list_literal(Checker *C, Node *n) {
+  if (!n->list.len) {
+    ERR(n, "an empty list needs its element type: write List[Int]()");
+    return NULL;
+  }
+  Type *t = NULL;
+  Node acc = {0};
+  for (int i = 0; i < n->list.len; i++) {
+    Node *e = n->list.items[i];
+    if (!expr(C, e)) return NULL;
+    if (!t) {
+      t = e->type;
+      acc = *e;
+      continue;
+    }
+    Type *p = promote(&acc, e);
+    if (!p) {
+      ERR(e, "list elements must have one type: '%s' and '%s'", t->name, e->type->name);
+      return NULL;
+    }
+    t = p;
+    acc.type = p;
+    acc.flags &= e->flags;
+  }
+  if (t->kind == TY_NONE) {
+    ERR(n, "a List cannot hold None");
+    return NULL;
+  }
+  n->optype = t;
+  return list_of(C, t);
+}
+
+/* List[T](a, b, ...): a list of the arguments. */
+static Type *list_constructor(Checker *C, Node *n) {
+  Type *lt = list_type_expr(C, n->a);
+  if (!lt || !check_args(C, n)) return NULL;
+  if (n->list2.len) {
+    ERR(n->list2.items[0], "List() takes no keyword arguments");
+    return NULL;
+  }
+  for (int i = 0; i < n->list.len; i++)
+    if (!coerce(C, n->list.items[i], lt->elem, "as a list element")) return NULL;
+  n->optype = lt->elem;
+  return lt;
+}
+
+static Type *list_method_call(Checker *C, Node *n, Type *t) {
+  const char *name = n->a->name;
+  if (!check_args(C, n)) return NULL;
+  int argc = n->list.len;
+  if (!strcmp(name, "append") && argc == 1) {
+    n->op = 1;
+    return coerce(C, n->list.items[0], t->elem, "in append") ? TYPE(NONE) : NULL;
+  }
+  if (!strcmp(name, "pop") && argc <= 1) {
+    n->op = 2;
+    mark_raise(C);  /* IndexError */
+    if (argc && !coerce(C, n->list.items[0], TYPE(INT), "as the index")) return NULL;
+    return t->elem;
+  }
+  if (!strcmp(name, "clear") && argc == 0) {
+    n->op = 3;
+    return TYPE(NONE);
+  }
+  ERR(n->a, "'%s' has no method '%s' with %d argument%s", t->name, name, argc, argc == 1 ? "" : "s");
+  return NULL;
+}
+
+static void note_destructor(Checker *C, const Type *t);
 
 /* ---- constant folding for aliases --------------------------------------- */
 
@@ -600,8 +705,35 @@ const StringMethod check_string_methods[] = {
     {NULL, NULL, 0, TY_NONE, 0, false},
 };
 
+static Type *list_of(Checker *C, Type *elem);
+
+enum { STR_SPLIT = 100, STR_JOIN = 101 };  /* String methods that involve lists */
+
+static Type *split_or_join(Checker *C, Node *n, bool split) {
+  if (!check_args(C, n)) return NULL;
+  int argc = n->list.len + n->list2.len;
+  if (n->list2.len || (split ? argc > 1 : argc != 1)) {
+    ERR(n, split ? "String.split() takes at most 1 argument" : "String.join() takes 1 argument");
+    return NULL;
+  }
+  if (split) {
+    if (argc && !coerce(C, n->list.items[0], TYPE(STRING), "as the separator")) return NULL;
+    mark_raise(C);  /* ValueError: empty separator */
+    n->op = STR_SPLIT;
+    return list_of(C, TYPE(STRING));
+  }
+  Type *t = n->list.items[0]->type;
+  if (!type_is_list(t) || t->elem->kind != TY_STRING) {
+    ERR(n->list.items[0], "String.join() takes a List[String], not '%s'", t->name);
+    return NULL;
+  }
+  n->op = STR_JOIN;
+  return TYPE(STRING);
+}
+
 static Type *string_method_call(Checker *C, Node *n) {
   const char *name = n->a->name;
+  if (!strcmp(name, "split") || !strcmp(name, "join")) return split_or_join(C, n, name[0] == 's');
   int i = 0;
   while (check_string_methods[i].name && strcmp(check_string_methods[i].name, name)) i++;
   const StringMethod *m = &check_string_methods[i];
@@ -745,6 +877,7 @@ static Type *static_method_call(Checker *C, Node *n, Type *t) {
 }
 
 static Type *call_expr(Checker *C, Node *n) {
+  if (n->a->kind == N_INDEX && is_list_name(n->a->a)) return list_constructor(C, n);
   if (n->a->kind == N_ATTR && !is_module_attr(C, n->a)) {
     Node *base = n->a->a;
     if (base->kind == N_NAME) {  /* Type.method(...): a static method */
@@ -758,6 +891,7 @@ static Type *call_expr(Checker *C, Node *n) {
     if (!t) return NULL;
     if (t->kind == TY_STRING) return string_method_call(C, n);
     if (type_is_struct(t)) return method_call(C, n, t);
+    if (type_is_list(t)) return list_method_call(C, n, t);
     ERR(n->a, "'%s' value has no attribute '%s'", t->name, n->a->name);
     return NULL;
   }
@@ -800,9 +934,19 @@ static bool check_args(Checker *C, Node *n) {
   return ok;
 }
 
+static bool list_printable(const Type *t) {
+  const Type *e = t->elem;
+  return e->kind == TY_INT || e->kind == TY_UINT || e->kind == TY_I64 || e->kind == TY_U64 ||
+         e->kind == TY_F64 || e->kind == TY_F32 || e->kind == TY_BOOL || e->kind == TY_STRING;
+}
+
 static Type *print_call(Checker *C, Node *n) {
   for (int i = 0; i < n->list.len; i++) {
     Type *t = n->list.items[i]->type;
+    if (type_is_list(t) && !list_printable(t)) {
+      ERR(n->list.items[i], "'%s' cannot be printed yet (only lists of numbers, Bools and Strings)", t->name);
+      return NULL;
+    }
     if (type_is_struct(t) && !has_method(t, "__str__")) {
       ERR(n->list.items[i], "'%s' cannot be printed: it has no __str__ method", t->name);
       return NULL;
@@ -851,6 +995,7 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   switch (s->builtin) {
   case BI_LEN:
     if (!arg_count(C, n, "len", 1, 1)) return NULL;
+    if (type_is_list(n->list.items[0]->type)) return TYPE(INT);
     if (has_method(n->list.items[0]->type, "__len__"))
       return as_method_call(C, n, n->list.items[0], "__len__", (NodeList){0});
     if (n->list.items[0]->type->kind != TY_STRING) {
@@ -907,6 +1052,10 @@ static Type *conversion_call(Checker *C, Node *n, Type *to) {
     }
     return as_method_call(C, n, a, name, (NodeList){0});
   }
+  if (type_is_list(from) && to->kind == TY_STRING && !list_printable(from)) {
+    ERR(a, "'%s' cannot be converted to String yet", from->name);
+    return NULL;
+  }
   bool ok = from == to || to->kind == TY_STRING ||
             (to->kind == TY_BOOL && from->kind != TY_ERROR) ||
             (to->kind == TY_ERROR && from->kind == TY_STRING) ||
@@ -936,6 +1085,16 @@ static Type *slice_expr(Checker *C, Node *sl) {
 
 static Type *index_expr(Checker *C, Node *n) {
   Type *t = expr(C, n->a);
+  if (type_is_list(t)) {
+    if (n->list.len != 1 || n->list2.len || n->list.items[0]->kind == N_SLICE) {
+      ERR(n, "a List takes one Int index");
+      return NULL;
+    }
+    if (!expr(C, n->list.items[0]) || !coerce(C, n->list.items[0], TYPE(INT), "as a list index"))
+      return NULL;
+    mark_raise(C);  /* IndexError */
+    return t->elem;
+  }
   if (type_is_struct(t)) {
     if (!has_method(t, "__getitem__")) {
       ERR(n, "'%s' is not subscriptable: it has no __getitem__ method", t->name);
@@ -1008,7 +1167,7 @@ static Type *expr_kind(Checker *C, Node *n) {
   }
   case N_SLICE: ERR(n, "a slice can only be used to index a String for now"); return NULL;
   case N_TUPLE: ERR(n, "tuples are not supported yet"); return NULL;
-  case N_LIST: ERR(n, "list literals are not supported yet"); return NULL;
+  case N_LIST: return list_literal(C, n);
   case N_KWARG: ERR(n, "unexpected keyword argument"); return NULL;
   default: ERR(n, "expected an expression"); return NULL;
   }
@@ -1718,6 +1877,14 @@ static void assign_to(Checker *C, Node *target, Node *value) {
     assign_field(C, target, value);
     return;
   }
+  if (target->kind == N_INDEX && expr(C, target->a) && type_is_list(target->a->type)) {
+    if (!expr(C, target) || !mutable_place(target->a)) {
+      if (target->type) ERR(target, "expression must be mutable in assignment");
+      return;
+    }
+    if (value->type) coerce(C, value, target->type, "as a list element");
+    return;
+  }
   if (target->kind != N_NAME) {
     if (target->kind == N_INDEX) expr(C, target);
     ERR(target, "cannot assign to this expression");
@@ -1804,12 +1971,26 @@ static const char *inplace_dunder(int op) {
 }
 
 static bool setitem_stmt(Checker *C, Node *n);
+static void assign_to(Checker *C, Node *target, Node *value);
 
 /* x[i] += v on a struct: x.__setitem__(i, x.__getitem__(i) + v) */
 static bool index_aug_assign(Checker *C, Node *n) {
   Node *t = n->a;
   if (t->kind != N_INDEX) return false;
   Type *bt = expr(C, t->a);
+  if (type_is_list(bt)) {
+    Node *bin = node_new(C->arena, N_BINARY, n->line, n->col);
+    bin->op = n->op;
+    bin->a = node_clone(C->arena, t);
+    bin->a->a = t->a;
+    bin->b = n->b;
+    n->kind = N_ASSIGN;
+    n->list = (NodeList){0};
+    node_push(C->arena, &n->list, t);
+    n->a = bin;
+    if (expr(C, bin)) assign_to(C, t, bin);
+    return true;
+  }
   if (!type_is_struct(bt)) return false;
   Node *bin = node_new(C->arena, N_BINARY, n->line, n->col);
   bin->op = n->op;
@@ -1959,11 +2140,11 @@ static void for_stmt(Checker *C, Node *n) {
   if (!elem) {
     Type *t = expr(C, it);
     if (!t) return;
-    if (t->kind != TY_STRING) {
+    if (t->kind != TY_STRING && !type_is_list(t)) {
       ERR(it, "'%s' value is not iterable", t->name);
       return;
     }
-    elem = TYPE(STRING);
+    elem = type_is_list(t) ? t->elem : TYPE(STRING);
   }
   if (n->a->kind != N_NAME) {
     ERR(n->a, "the loop variable must be a name");

@@ -4,7 +4,7 @@
 #include <string.h>
 
 Type type_table[TY_COUNT] = {
-#define TYPE_ROW(kind, name, mlir, bits, i, s, f) {TY_##kind, name, mlir, bits, i, s, f, NULL},
+#define TYPE_ROW(kind, name, mlir, bits, i, s, f) {TY_##kind, name, mlir, bits, i, s, f, NULL, NULL},
     TYPE_LIST(TYPE_ROW)
 #undef TYPE_ROW
 };
@@ -16,4 +16,9 @@ Type *type_by_name(const char *name) {
   if (strcmp(name, "IntLiteral") == 0) return TYPE(INT);
   if (strcmp(name, "FloatLiteral") == 0) return TYPE(F64);
   return NULL;
+}
+
+bool type_same(const Type *a, const Type *b) {
+  if (a == b) return true;
+  return a && b && a->kind == TY_LIST && b->kind == TY_LIST && type_same(a->elem, b->elem);
 }

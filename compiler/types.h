@@ -32,6 +32,7 @@ typedef enum TypeKind {
 #undef TYPE_ENUM
   TY_COUNT,                 /* the built-in types above live in type_table */
   TY_STRUCT = TY_COUNT,     /* user structs: one Type each, in their cell's arena */
+  TY_LIST,                  /* List[T]: made on use; equal when their elements are */
 } TypeKind;
 
 typedef struct StructInfo StructInfo;
@@ -43,13 +44,17 @@ typedef struct Type {
   int bits;
   bool is_int, is_signed, is_float;
   StructInfo *st;     /* TY_STRUCT: fields and methods */
+  struct Type *elem;  /* TY_LIST: the element type */
 } Type;
 
 extern Type type_table[TY_COUNT];
 #define TYPE(k) (&type_table[TY_##k])
 
 Type *type_by_name(const char *name);
-static inline bool type_is_struct(const Type *t) { return t && t->kind == TY_STRUCT; }  /* also StringLiteral, Float, Scalar aliases */
+static inline bool type_is_struct(const Type *t) { return t && t->kind == TY_STRUCT; }
+static inline bool type_is_list(const Type *t) { return t && t->kind == TY_LIST; }
+/* The same type: the same object, or lists of the same element type. */
+bool type_same(const Type *a, const Type *b);  /* also StringLiteral, Float, Scalar aliases */
 static inline bool type_is_numeric(const Type *t) { return t->is_int || t->is_float; }
 
 #endif

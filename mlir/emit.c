@@ -409,6 +409,13 @@ static Val to_string(Emitter *E, Val v, const Type *t) {
   switch (t->kind) {
   case TY_STRING: return v;
   case TY_STRUCT: return struct_text(E, v, t, "__str__");
+  case TY_LIST: {
+    TypeKind k = t->elem->kind;
+    int kind = (k == TY_INT || k == TY_I64) ? 1 : (k == TY_UINT || k == TY_U64) ? 2 : k == TY_F64 ? 3
+             : k == TY_F32 ? 4 : k == TY_BOOL ? 5 : 6;
+    Val args[2] = {v, const_int(E, kind, "i32")};
+    return call_rt(E, "rt_list_repr", "!llvm.ptr, i32", "!llvm.ptr", args, 2);
+  }
   case TY_ERROR: return call_rt(E, "rt_error_text", "!llvm.ptr", "!llvm.ptr", &v, 1);
   case TY_NONE: return const_string(E, "None", 4);
   case TY_BOOL: {
@@ -430,7 +437,7 @@ static Val to_string(Emitter *E, Val v, const Type *t) {
 
 /* Numeric and Bool conversions (implicit or explicit). */
 static Val convert(Emitter *E, Val v, const Type *from, const Type *to) {
-  if (from == to) return v;
+  if (type_same(from, to)) return v;
   if (from->is_int && to->is_int && from->bits == to->bits) return v;
   if (to->kind == TY_STRING) return to_string(E, v, from);
   if (to->kind == TY_ERROR) return call_rt(E, "rt_error_new", "!llvm.ptr", "!llvm.ptr", &v, 1);
@@ -751,6 +758,66 @@ static Val ternary(Emitter *E, Node *n) {
 
 /* ---- calls ------------------------------------------------------------- */
 
+
+/* ---- lists ---------------------------------------------------------------- */
+
+/* sizeof(T) as LLVM lays it out: the address of element 1 from null. */
+static Val elem_size(Emitter *E, const Type *t) {
+  Val z = new_val(E), g = new_val(E), n = new_val(E);
+  OUT("  %%v%d = llvm.mlir.zero : !llvm.ptr\n", z);
+  OUT("  %%v%d = llvm.getelementptr %%v%d[1] : (!llvm.ptr) -> !llvm.ptr, %s\n", g, z, t->mlir);
+  OUT("  %%v%d = llvm.ptrtoint %%v%d : !llvm.ptr to i64\n", n, g);
+  return n;
+}
+
+static void list_append(Emitter *E, Val list, Val v, const Type *elem) {
+  Val slot = call_rt(E, "rt_list_append_slot", "!llvm.ptr", "!llvm.ptr", &list, 1);
+  OUT("  llvm.store %%v%d, %%v%d : %s, !llvm.ptr\n", v, slot, elem->mlir);
+}
+
+/* [a, b] and List[T](a, b): a new list holding the elements. */
+static Val build_list(Emitter *E, const NodeList *items, const Type *list_type) {
+  const Type *elem = list_type->elem;
+  Val args[2] = {elem_size(E, elem), const_int(E, items->len, "i64")};
+  Val list = call_rt(E, "rt_list_new", "i64, i64", "!llvm.ptr", args, 2);
+  for (int i = 0; i < items->len; i++)
+    list_append(E, list, copy_value(E, items->items[i], (Type *)elem), elem);
+  return list;
+}
+
+/* A pointer to element i (after the IndexError check). */
+static Val list_slot(Emitter *E, Val list, Val i, int line) {
+  Val args[4] = {list, i, cell_key(E), const_int(E, line, "i32")};
+  Val p = call_rt(E, "rt_list_at", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+  check_pending_rt(E, line);
+  return p;
+}
+
+static Val list_index(Emitter *E, Node *n) {
+  Val list = expr(E, n->a);
+  Val p = list_slot(E, list, expr_as(E, n->list.items[0], TYPE(INT)), n->line);
+  return load_tmp(E, p, n->type->mlir);
+}
+
+static Val list_method(Emitter *E, Node *n) {
+  Node *recv = n->a->a;
+  const Type *elem = recv->type->elem;
+  Val list = expr(E, recv);
+  if (n->op == 1) {
+    list_append(E, list, copy_value(E, n->list.items[0], (Type *)elem), elem);
+    return 0;
+  }
+  if (n->op == 3) {
+    call_rt(E, "rt_list_clear", "!llvm.ptr", NULL, &list, 1);
+    return 0;
+  }
+  Val i = n->list.len ? expr_as(E, n->list.items[0], TYPE(INT)) : const_int(E, -1, "i64");
+  Val args[4] = {list, i, cell_key(E), const_int(E, n->line, "i32")};
+  Val p = call_rt(E, "rt_list_pop_slot", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+  check_pending_rt(E, n->line);
+  return load_tmp(E, p, elem->mlir);
+}
+
 /* ---- structs: places and fields ----------------------------------------- */
 
 /* Expressions with storage: variables and fields of them. */
@@ -964,7 +1031,8 @@ static Val builtin_call(Emitter *E, Node *n) {
   case BI_PRINT: return print_call(E, n);
   case BI_LEN: {
     Val v = expr(E, n->list.items[0]);
-    return call_rt(E, "rt_str_len", "!llvm.ptr", "i64", &v, 1);
+    bool list = type_is_list(n->list.items[0]->type);
+    return call_rt(E, list ? "rt_list_len" : "rt_str_len", "!llvm.ptr", "i64", &v, 1);
   }
   case BI_ABS: return abs_value(E, n);
   case BI_MIN: return minmax(E, n, false);
@@ -983,7 +1051,26 @@ static Val builtin_call(Emitter *E, Node *n) {
 
 /* s.method(args): the runtime function takes s, then (strip only) the side
    as an i32, then the String arguments; a left-out last one is NULL. */
+static Val split_or_join(Emitter *E, Node *n) {
+  Val s = expr(E, n->a->a);
+  if (n->op == 101) {  /* sep.join(parts) */
+    Val args[2] = {s, expr(E, n->list.items[0])};
+    return call_rt(E, "rt_str_join", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
+  }
+  Val sep;
+  if (n->list.len) sep = expr(E, n->list.items[0]);
+  else {
+    sep = new_val(E);
+    OUT("  %%v%d = llvm.mlir.zero : !llvm.ptr\n", sep);
+  }
+  Val args[4] = {s, sep, cell_key(E), const_int(E, n->line, "i32")};
+  Val r = call_rt(E, "rt_str_split", "!llvm.ptr, !llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+  check_pending_rt(E, n->line);
+  return r;
+}
+
 static Val string_method(Emitter *E, Node *n) {
+  if (n->op >= 100) return split_or_join(E, n);
   const StringMethod *m = &check_string_methods[n->op - 1];
   Val args[4];
   char types[64] = "!llvm.ptr";
@@ -1008,6 +1095,8 @@ static Val string_method(Emitter *E, Node *n) {
 }
 
 static Val call(Emitter *E, Node *n) {
+  if (n->a->kind == N_INDEX && type_is_list(n->type)) return build_list(E, &n->list, n->type);
+  if (n->a->kind == N_ATTR && n->a->a->type && type_is_list(n->a->a->type)) return list_method(E, n);
   if (n->op && n->a->kind == N_ATTR && n->a->a->type->kind == TY_STRING) return string_method(E, n);
   if (n->sym && n->sym->kind == SYM_FN) return user_call(E, n);
   return builtin_call(E, n);
@@ -1092,7 +1181,9 @@ static Val expr(Emitter *E, Node *n) {
   case N_COMPARE: return compare(E, n);
   case N_TERNARY: return ternary(E, n);
   case N_CALL: return call(E, n);
+  case N_LIST: return build_list(E, &n->list, n->type);
   case N_INDEX:
+    if (type_is_list(n->a->type)) return list_index(E, n);
     if (n->list.items[0]->kind == N_SLICE) return string_slice(E, n, n->list.items[0]);
     return string_index(E, n);
   case N_FORMAT: return format_field(E, n);
@@ -1237,6 +1328,10 @@ static Val copy_from_ptr(Emitter *E, Val src, const Type *t) {
 /* A value read from a place is copied (see copy_from_ptr) when its type
    says how. */
 static Val copy_value(Emitter *E, Node *n, Type *to) {
+  if (is_place(n) && type_is_list(n->type)) {  /* Lists are values: a copy is a new list */
+    Val v = expr(E, n);
+    return call_rt(E, "rt_list_copy", "!llvm.ptr", "!llvm.ptr", &v, 1);
+  }
   if (!is_place(n) || n->type != to || !needs_copy(n->type)) return expr_as(E, n, to);
   return copy_from_ptr(E, place_ptr(E, n), n->type);
 }
@@ -1273,6 +1368,12 @@ static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
     destroy_at(E, place_ptr(E, target), target->type);
   if (target->kind == N_ATTR) {
     store_place(E, target, convert(E, v, vt, target->type));
+    return;
+  }
+  if (target->kind == N_INDEX) {  /* lst[i] = v */
+    Val list = expr(E, target->a);
+    Val p = list_slot(E, list, expr_as(E, target->list.items[0], TYPE(INT)), target->line);
+    store_tmp(E, convert(E, v, vt, target->type), p, target->type->mlir);
     return;
   }
   Symbol *s = target->sym;
@@ -1407,10 +1508,12 @@ static void for_range(Emitter *E, Node *n) {
   start_block(E, done);
 }
 
-/* for c in s: one-character strings. */
+/* for c in s (one-character strings), for x in lst (its elements; the
+   length is read again each time, as Python does). */
 static void for_string(Emitter *E, Node *n) {
+  bool list = type_is_list(n->b->type);
   Val s = expr(E, n->b);
-  Val len = call_rt(E, "rt_str_len", "!llvm.ptr", "i64", &s, 1);
+  Val len = list ? 0 : call_rt(E, "rt_str_len", "!llvm.ptr", "i64", &s, 1);
   Val ctr = alloca_tmp(E, "i64");
   store_tmp(E, const_int(E, 0, "i64"), ctr, "i64");
   int head = new_block(E), body = new_block(E), latch = new_block(E), done = new_block(E);
@@ -1418,11 +1521,17 @@ static void for_string(Emitter *E, Node *n) {
   start_block(E, head);
   poll_interrupt(E, n->line);
   Val i = load_tmp(E, ctr, "i64");
+  if (list) len = call_rt(E, "rt_list_len", "!llvm.ptr", "i64", &s, 1);
   cond_br(E, cmp(E, "arith.cmpi", "slt", i, len, "i64"), body, done);
   start_block(E, body);
-  Val args[4] = {s, i, cell_key(E), const_int(E, n->line, "i32")};
-  Val ch = call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
-  assign_name(E, n->a, ch, TYPE(STRING));
+  if (list) {
+    Val p = list_slot(E, s, i, n->line);
+    assign_name(E, n->a, load_tmp(E, p, n->b->type->elem->mlir), n->b->type->elem);
+  } else {
+    Val args[4] = {s, i, cell_key(E), const_int(E, n->line, "i32")};
+    Val ch = call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+    assign_name(E, n->a, ch, TYPE(STRING));
+  }
   loop_body(E, &n->list, latch, done);
   start_block(E, latch);
   Val i2 = load_tmp(E, ctr, "i64");

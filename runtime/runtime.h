@@ -60,6 +60,24 @@ int64_t rt_str_len(const RtStr *s);
 const RtStr *rt_str_getitem(const RtStr *s, int64_t i, const char *cell,
                             int32_t line);
 
+/* ---- List[T] (list.c) ------------------------------------------------- */
+typedef struct RtList {
+  int64_t len, cap;
+  int64_t elem_size;  /* bytes per element, as compiled code lays T out */
+  char *data;
+} RtList;
+
+RtList *rt_list_new(int64_t elem_size, int64_t reserve);
+void *rt_list_append_slot(RtList *l);   /* where the new last element goes */
+int64_t rt_list_len(const RtList *l);
+void *rt_list_at(RtList *l, int64_t i, const char *cell, int32_t line);
+void *rt_list_pop_slot(RtList *l, int64_t i, const char *cell, int32_t line);
+void rt_list_clear(RtList *l);
+RtList *rt_list_copy(const RtList *l);
+RtList *rt_str_split(const RtStr *s, const RtStr *sep, const char *cell, int32_t line);
+const RtStr *rt_str_join(const RtStr *sep, const RtList *parts);
+const RtStr *rt_list_repr(const RtList *l, int32_t kind);
+
 /* ---- String methods (strmethods.c); predicates return 0/1 ------------ */
 const RtStr *rt_str_upper(const RtStr *s);
 const RtStr *rt_str_lower(const RtStr *s);

@@ -1,0 +1,158 @@
+/* list.c — List[T] (Mojo's List, 2023's DynamicVector): a growable array of
+ * fixed-size elements. Compiled code knows T and reads and writes elements
+ * through pointers that these functions hand out; the runtime only moves
+ * bytes. Lists are values in the language (a copy copies the elements);
+ * their memory comes from rt_alloc and, like strings, is not freed yet. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/runtime.h"
+
+/* An index error must leave compiled code something to read or write. */
+static _Alignas(16) unsigned char scratch[256];
+
+static void grow(RtList *l, int64_t need) {
+  if (need <= l->cap) return;
+  int64_t cap = l->cap ? l->cap * 2 : 4;
+  while (cap < need) cap *= 2;
+  char *data = rt_alloc((size_t)(cap * l->elem_size));
+  if (l->len) memcpy(data, l->data, (size_t)(l->len * l->elem_size));
+  l->data = data;
+  l->cap = cap;
+}
+
+RtList *rt_list_new(int64_t elem_size, int64_t reserve) {
+  RtList *l = rt_alloc(sizeof *l);
+  l->len = l->cap = 0;
+  l->elem_size = elem_size;
+  l->data = NULL;
+  grow(l, reserve);
+  return l;
+}
+
+void *rt_list_append_slot(RtList *l) {
+  grow(l, l->len + 1);
+  return l->data + (l->len++) * l->elem_size;
+}
+
+int64_t rt_list_len(const RtList *l) { return l->len; }
+
+void *rt_list_at(RtList *l, int64_t i, const char *cell, int32_t line) {
+  if (i < 0) i += l->len;
+  if (i < 0 || i >= l->len) {
+    rt_raise("IndexError: list index out of range", cell, line);
+    memset(scratch, 0, sizeof scratch);
+    return scratch;
+  }
+  return l->data + i * l->elem_size;
+}
+
+/* pop(i): the element moves to the end of the buffer (past len), where the
+   caller reads it before the next append. */
+void *rt_list_pop_slot(RtList *l, int64_t i, const char *cell, int32_t line) {
+  if (l->len == 0) {
+    rt_raise("IndexError: pop from empty list", cell, line);
+    memset(scratch, 0, sizeof scratch);
+    return scratch;
+  }
+  if (i < 0) i += l->len;
+  if (i < 0 || i >= l->len) {
+    rt_raise("IndexError: pop index out of range", cell, line);
+    memset(scratch, 0, sizeof scratch);
+    return scratch;
+  }
+  size_t es = (size_t)l->elem_size;
+  unsigned char tmp[256];
+  unsigned char *held = es <= sizeof tmp ? tmp : rt_alloc(es);
+  memcpy(held, l->data + i * l->elem_size, es);
+  memmove(l->data + i * l->elem_size, l->data + (i + 1) * l->elem_size,
+          (size_t)(l->len - i - 1) * es);
+  l->len--;
+  memcpy(l->data + l->len * l->elem_size, held, es);
+  return l->data + l->len * l->elem_size;
+}
+
+void rt_list_clear(RtList *l) { l->len = 0; }
+
+RtList *rt_list_copy(const RtList *l) {
+  RtList *c = rt_list_new(l->elem_size, l->len);
+  if (l->len) memcpy(c->data, l->data, (size_t)(l->len * l->elem_size));
+  c->len = l->len;
+  return c;
+}
+
+/* ---- Lists of strings: split and join ---------------------------------- */
+
+static void push_str(RtList *l, const char *p, int64_t n) {
+  const RtStr **slot = rt_list_append_slot(l);
+  *slot = rt_str_new(p, n);
+}
+
+/* s.split(sep); sep NULL: runs of whitespace, no empty strings (Python). */
+RtList *rt_str_split(const RtStr *s, const RtStr *sep, const char *cell, int32_t line) {
+  RtList *l = rt_list_new(sizeof(RtStr *), 0);
+  const char *p = s->data, *end = s->data + s->len;
+  if (!sep) {
+    while (p < end) {
+      while (p < end && (*p == ' ' || (*p >= '\t' && *p <= '\r'))) p++;
+      const char *w = p;
+      while (p < end && !(*p == ' ' || (*p >= '\t' && *p <= '\r'))) p++;
+      if (p > w) push_str(l, w, p - w);
+    }
+    return l;
+  }
+  if (sep->len == 0) {
+    rt_raise("ValueError: empty separator", cell, line);
+    return l;
+  }
+  for (;;) {
+    const char *hit = NULL;
+    for (const char *q = p; q + sep->len <= end; q++)
+      if (!memcmp(q, sep->data, (size_t)sep->len)) {
+        hit = q;
+        break;
+      }
+    if (!hit) break;
+    push_str(l, p, hit - p);
+    p = hit + sep->len;
+  }
+  push_str(l, p, end - p);
+  return l;
+}
+
+const RtStr *rt_str_join(const RtStr *sep, const RtList *parts) {
+  const RtStr **items = (const RtStr **)parts->data;
+  int64_t total = 0;
+  for (int64_t i = 0; i < parts->len; i++) total += items[i]->len + (i ? sep->len : 0);
+  RtStr *r = rt_alloc(sizeof(RtStr) + (size_t)total + 1);
+  r->len = total;
+  char *o = r->data;
+  for (int64_t i = 0; i < parts->len; i++) {
+    if (i) memcpy(o, sep->data, (size_t)sep->len), o += sep->len;
+    memcpy(o, items[i]->data, (size_t)items[i]->len);
+    o += items[i]->len;
+  }
+  *o = 0;
+  return r;
+}
+
+/* [1, 2, 3] / ['a', 'b']: the repr of a list of scalars or strings.
+   kind: 1 Int, 2 UInt, 3 Float64, 4 Float32, 5 Bool, 6 String. */
+const RtStr *rt_list_repr(const RtList *l, int32_t kind) {
+  const RtStr *out = rt_str_new("[", 1);
+  for (int64_t i = 0; i < l->len; i++) {
+    const char *p = l->data + i * l->elem_size;
+    const RtStr *item;
+    switch (kind) {
+    case 1: item = rt_str_i64(*(const int64_t *)p); break;
+    case 2: item = rt_str_u64(*(const uint64_t *)p); break;
+    case 3: item = rt_str_f64(*(const double *)p); break;
+    case 4: item = rt_str_f32(*(const float *)p); break;
+    case 5: item = rt_str_bool(*(const unsigned char *)p & 1); break;
+    default: item = rt_str_repr(*(const RtStr *const *)p); break;
+    }
+    if (i) out = rt_str_concat(out, rt_str_new(", ", 2));
+    out = rt_str_concat(out, item);
+  }
+  return rt_str_concat(out, rt_str_new("]", 1));
+}
