@@ -131,16 +131,31 @@ static bool dispatch(Kernel *k, const KernMsg *req) {
   return false;
 }
 
-/* Execute requests waiting now get "aborted"; anything else is handled. */
+/* Was this request made before `cutoff` (both UTC ISO times; the first 26
+   characters, to the microsecond, compare as text)? A request made after the
+   client saw the error is new work, not part of the aborted queue. */
+static bool made_before(const KernMsg *m, const char *cutoff) {
+  const char *date = json_string_value(json_object_get(m->header, "date"));
+  return !date || strlen(date) < 26 || strncmp(date, cutoff, 26) < 0;
+}
+
+/* Execute requests queued before the failure get "aborted"; anything else
+   is handled as usual. */
 static void abort_queued(Kernel *k) {
+  char cutoff[40];
+  kern_iso_now(cutoff);
   KernMsg m;
   int rc;
   while ((rc = kern_recv(k->shell, &k->wire, &m, ZMQ_DONTWAIT, "shell")) != -2 || errno == EINTR) {
     if (rc < 0) continue;
+    if (strcmp(m.msg_type, "execute_request") || !made_before(&m, cutoff)) {
+      kern_shell_handle(k, &m);
+      kern_msg_free(&m);
+      continue;
+    }
     KernBytes parent = kern_msg_header_bytes(&m);
     kern_pub_status(&k->pub, parent, "busy");
-    if (!strcmp(m.msg_type, "execute_request")) kern_execute_abort(k, &m);
-    else dispatch(k, &m);
+    kern_execute_abort(k, &m);
     kern_pub_status(&k->pub, parent, "idle");
     kern_msg_free(&m);
   }

@@ -203,7 +203,7 @@ void kern_msg_free(KernMsg *m) {
 /* ---- sending ------------------------------------------------------------ */
 
 /* 2026-01-01T12:00:00.123456Z */
-static void iso_now(char out[40]) {
+void kern_iso_now(char out[40]) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   struct tm tm;
@@ -224,7 +224,7 @@ static void new_msg_id(char out[34]) {
 static char *make_header(const KernWire *w, const char *msg_type) {
   char id[34], date[40];
   new_msg_id(id);
-  iso_now(date);
+  kern_iso_now(date);
   json_t *h = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "msg_id", id, "session", w->session,
                         "username", w->username, "date", date, "msg_type", msg_type, "version",
                         KERN_PROTOCOL_VERSION);

@@ -40,6 +40,9 @@ typedef struct KernMsg {
   const char *msg_id;
 } KernMsg;
 
+/* The current UTC time as the headers carry it: 2026-01-01T12:00:00.123456Z */
+void kern_iso_now(char out[40]);
+
 /* Returns 0, or -1 when the scheme is not hmac-sha256. */
 int kern_wire_init(KernWire *w, const char *key, const char *scheme);
 

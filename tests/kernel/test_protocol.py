@@ -195,7 +195,10 @@ class Protocol(unittest.TestCase):
             self.assertIn("execution_count", r["content"])
         for i in ids[1:]:
             self.assertEqual(types(collect(kc, i)), ["status", "status"])
-        self.assertEqual(self.run_cell("marker")[1][-2]["content"]["data"]["text/plain"], "0")
+        msgs = self.run_cell("marker")[1]
+        results = [m for m in msgs if m["msg_type"] == "execute_result"]
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in results], ["0"],
+                         [(m["msg_type"], m["content"]) for m in msgs])
 
     def test_stop_on_error_false_runs_queued_cells(self):
         kc = self.kc
