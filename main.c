@@ -66,15 +66,7 @@ static char *on_input(void *user, const char *prompt, bool password) {
   (void)password;
   fputs(prompt, stdout);
   fflush(stdout);
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n = getline(&line, &cap, stdin);
-  if (n < 0) {
-    free(line);
-    return NULL;
-  }
-  if (n && line[n - 1] == '\n') line[n - 1] = 0;
-  return line;
+  return buf_read_line(stdin);
 }
 
 static char *read_stream(FILE *f) {

@@ -49,3 +49,14 @@ Node *node_clone(Arena *a, const Node *n) {
   clone_list(a, &c->decorators, &n->decorators);
   return c;
 }
+
+bool node_any(const Node *n, bool (*pred)(const Node *n, const void *ud), const void *ud) {
+  if (!n) return false;
+  if (pred(n, ud)) return true;
+  if (node_any(n->a, pred, ud) || node_any(n->b, pred, ud) || node_any(n->c, pred, ud)) return true;
+  const NodeList *lists[3] = {&n->list, &n->list2, &n->list3};
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < lists[k]->len; i++)
+      if (node_any(lists[k]->items[i], pred, ud)) return true;
+  return false;
+}

@@ -113,6 +113,8 @@ struct Node {
 
 Node *node_new(Arena *a, NodeKind kind, int line, int col);
 void node_push(Arena *a, NodeList *l, Node *n);
+/* Does pred hold for n or any node below it? (children a, b, c and lists) */
+bool node_any(const Node *n, bool (*pred)(const Node *n, const void *ud), const void *ud);
 /* Deep copy of a subtree (for instantiating generic functions). */
 Node *node_clone(Arena *a, const Node *n);
 

@@ -58,3 +58,15 @@ void buf_free(Buf *b) {
 }
 
 const char *buf_str(const Buf *b) { return b->data ? b->data : ""; }
+
+char *buf_read_line(FILE *f) {
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n = getline(&line, &cap, f);
+  if (n < 0) {
+    free(line);
+    return NULL;
+  }
+  if (n && line[n - 1] == '\n') line[n - 1] = 0;
+  return line;
+}

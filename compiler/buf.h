@@ -18,4 +18,9 @@ char *buf_take(Buf *b);   /* caller frees; b is left empty */
 void buf_free(Buf *b);
 const char *buf_str(const Buf *b);  /* "" when empty */
 
+#include <stdio.h>
+/* One line of f without its newline (malloc'd; the caller frees), or NULL at
+   the end of input. For input() in the front ends. */
+char *buf_read_line(FILE *f);
+
 #endif

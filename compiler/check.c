@@ -1321,29 +1321,24 @@ static void check_dunder_result(Checker *C, Symbol *m) {
   }
 }
 
-/* Every field must be set by an __init__ (any assignment to self.f in it). */
-static bool assigns_field(const Node *n, const char *field) {
-  if (!n) return false;
-  if (n->kind == N_ASSIGN)  /* self = Other(...) sets every field */
-    for (int i = 0; i < n->list.len; i++)
-      if (n->list.items[i]->kind == N_NAME && !strcmp(n->list.items[i]->name, "self")) return true;
-  if ((n->kind == N_ASSIGN || n->kind == N_AUG_ASSIGN))
-    for (int i = 0; i < n->list.len || (n->kind == N_AUG_ASSIGN && i == 0); i++) {
-      const Node *t = n->kind == N_ASSIGN ? n->list.items[i] : n->a;
-      if (t->kind == N_ATTR && t->a->kind == N_NAME && !strcmp(t->a->name, "self") && !strcmp(t->name, field))
-        return true;
-      if (n->kind == N_AUG_ASSIGN) break;
+static bool is_self(const Node *n) { return n->kind == N_NAME && !strcmp(n->name, "self"); }
+
+/* Does this one node set self.<field> (or all of self)? */
+static bool sets_field(const Node *n, const void *field) {
+  if (n->kind == N_ASSIGN)
+    for (int i = 0; i < n->list.len; i++) {
+      const Node *t = n->list.items[i];
+      if (is_self(t)) return true;  /* self = Other(...) sets every field */
+      if (t->kind == N_ATTR && is_self(t->a) && !strcmp(t->name, field)) return true;
     }
-  if (n->kind == N_CALL && n->a && n->a->kind == N_ATTR && n->a->a->kind == N_NAME &&
-      !strcmp(n->a->a->name, "self"))
-    return true;  /* self.other_init(...) or a method that may set it: trust it */
-  if (assigns_field(n->a, field) || assigns_field(n->b, field) || assigns_field(n->c, field)) return true;
-  const NodeList *lists[3] = {&n->list, &n->list2, &n->list3};
-  for (int k = 0; k < 3; k++)
-    for (int i = 0; i < lists[k]->len; i++)
-      if (assigns_field(lists[k]->items[i], field)) return true;
-  return false;
+  if (n->kind == N_AUG_ASSIGN && n->a->kind == N_ATTR && is_self(n->a->a) && !strcmp(n->a->name, field))
+    return true;
+  /* self.method(...) may set it: trust it */
+  return n->kind == N_CALL && n->a && n->a->kind == N_ATTR && is_self(n->a->a);
 }
+
+/* Every field must be set by an __init__ (any assignment to self.f in it). */
+static bool assigns_field(const Node *n, const char *field) { return node_any(n, sets_field, field); }
 
 static void check_init_sets_fields(Checker *C, Node *init, StructInfo *st) {
   for (int i = 0; i < st->nfields; i++) {

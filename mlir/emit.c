@@ -1259,16 +1259,11 @@ static void destroy_live_above(Emitter *E, int depth, const Symbol *except) {
   }
 }
 
-static bool mentions(const Node *n, const Symbol *sym) {
-  if (!n) return false;
-  if (n->sym == sym && (n->kind == N_NAME || n->kind == N_VAR_DECL)) return true;
-  if (mentions(n->a, sym) || mentions(n->b, sym) || mentions(n->c, sym)) return true;
-  const NodeList *lists[3] = {&n->list, &n->list2, &n->list3};
-  for (int k = 0; k < 3; k++)
-    for (int i = 0; i < lists[k]->len; i++)
-      if (mentions(lists[k]->items[i], sym)) return true;
-  return false;
+static bool names_symbol(const Node *n, const void *sym) {
+  return n->sym == sym && (n->kind == N_NAME || n->kind == N_VAR_DECL);
 }
+
+static bool mentions(const Node *n, const Symbol *sym) { return node_any(n, names_symbol, sym); }
 
 static int last_use(const NodeList *body, int from, const Symbol *sym) {
   int last = from;

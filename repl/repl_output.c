@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compiler/buf.h"
 #include "repl/repl_internal.h"
 
 #define SGR_RESET "0"
@@ -121,15 +122,8 @@ static void on_error(void *user, const SessionError *err) {
 static char *input_from_stdin(Repl *r, const char *prompt) {
   repl_write(r, prompt, strlen(prompt));
   fflush(stdout);
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n = getline(&line, &cap, stdin);
-  if (n < 0) {
-    free(line);
-    return NULL;
-  }
-  r->lines_read++;  /* the answer is a line of the script's stdin too */
-  if (n && line[n - 1] == '\n') line[n - 1] = 0;
+  char *line = buf_read_line(stdin);
+  if (line) r->lines_read++;  /* the answer is a line of the script's stdin too */
   return line;
 }
 
