@@ -50,6 +50,12 @@ static void on_stream(void *user, const char *text, size_t len) {
   fwrite(text, 1, len, stdout);
 }
 
+static void on_stderr(void *user, const char *text, size_t len) {
+  (void)user;
+  fflush(stdout);
+  fwrite(text, 1, len, stderr);
+}
+
 static void on_error(void *user, const SessionError *err) {
   (void)user;
   fflush(stdout);
@@ -90,7 +96,7 @@ static int run_text(const char *text, const char *name, const RunOptions *o) {
     return 3;
   }
   bool echo = o->echo;
-  SessionCallbacks cb = {.on_stream = on_stream, .on_error = on_error, .on_result = on_result,
+  SessionCallbacks cb = {.on_stream = on_stream, .on_stderr = on_stderr, .on_error = on_error, .on_result = on_result,
                         .on_input = on_input, .user = &echo};
   int status = 0, cell_no = 0;
   const char *p = text;

@@ -954,11 +954,13 @@ static Type *print_call(Checker *C, Node *n) {
   }
   for (int i = 0; i < n->list2.len; i++) {
     Node *kw = n->list2.items[i];
-    if (strcmp(kw->name, "sep") && strcmp(kw->name, "end") && strcmp(kw->name, "flush")) {
+    if (strcmp(kw->name, "sep") && strcmp(kw->name, "end") && strcmp(kw->name, "flush") &&
+        strcmp(kw->name, "file")) {
       ERR(kw, "print() got an unexpected keyword argument '%s'", kw->name);
       return NULL;
     }
     if (strcmp(kw->name, "flush") == 0) coerce(C, kw->a, TYPE(BOOL), "for 'flush'");
+    else if (strcmp(kw->name, "file") == 0) coerce(C, kw->a, TYPE(INT), "for 'file' (stdout or stderr from sys)");
     else coerce(C, kw->a, TYPE(STRING), "for 'sep' or 'end'");
   }
   return TYPE(NONE);
@@ -2195,30 +2197,50 @@ static void return_stmt(Checker *C, Node *n) {
   if (n->a) coerce(C, n->a, f->ret, "in return value");
 }
 
+static void bind_import(Checker *C, Symbol *s) {
+  if (C->fn) scope_add(C, C->scope, s);
+  else add_def(C, s);
+}
+
+/* from sys import stdout, stderr: the file descriptors print(file=) takes. */
+static void import_from_sys(Checker *C, Node *x) {
+  bool out = !strcmp(x->name, "stdout"), err = !strcmp(x->name, "stderr");
+  if (!out && !err) {
+    ERR(x, "cannot import '%s' from module 'sys' (it has stdout and stderr so far)", x->name);
+    return;
+  }
+  Symbol *s = new_symbol(C, SYM_ALIAS, x->str ? x->str : x->name, TYPE(INT));
+  s->value = (ConstVal){.type = TYPE(INT), .i = out ? 1 : 2};
+  bind_import(C, s);
+}
+
 static void import_stmt(Checker *C, Node *n) {
-  if (strcmp(n->name, "time") != 0) {
+  bool is_sys = !strcmp(n->name, "sys");
+  if (strcmp(n->name, "time") != 0 && !(is_sys && n->kind == N_FROM_IMPORT)) {
     ERR(n, "unknown module '%s'", n->name);
-    HINT("the standard library comes in a later release; 'time' is available");
+    HINT("the standard library comes in a later release; 'time' (now) and 'sys' (stdout, stderr) are available");
     return;
   }
   if (n->kind == N_IMPORT) {
     Symbol *m = new_symbol(C, SYM_MODULE, n->str ? n->str : "time", NULL);
     *m = module_time;
     m->name = n->str ? n->str : "time";
-    if (C->fn) scope_add(C, C->scope, m);
-    else add_def(C, m);
+    bind_import(C, m);
     return;
   }
   for (int i = 0; i < n->list.len; i++) {
     Node *x = n->list.items[i];
+    if (is_sys) {
+      import_from_sys(C, x);
+      continue;
+    }
     if (strcmp(x->name, "now") != 0) {
       ERR(x, "cannot import '%s' from module 'time'", x->name);
       continue;
     }
     Symbol *s = new_symbol(C, SYM_BUILTIN, x->str ? x->str : x->name, NULL);
     s->builtin = BI_NOW;
-    if (C->fn) scope_add(C, C->scope, s);
-    else add_def(C, s);
+    bind_import(C, s);
   }
 }
 

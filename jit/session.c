@@ -207,6 +207,13 @@ static void stream_out(void *user, const char *text, size_t len) {
   if (current_cb && current_cb->on_stream) current_cb->on_stream(current_cb->user, text, len);
 }
 
+static void stderr_out(void *user, const char *text, size_t len) {
+  (void)user;
+  rt_flush();  /* keep the order of what went to stdout first */
+  if (current_cb && current_cb->on_stderr) current_cb->on_stderr(current_cb->user, text, len);
+  else stream_out(NULL, text, len);
+}
+
 static char *input_line(void *user, const char *prompt) {
   (void)user;
   rt_flush();  /* the prompt's context (earlier prints) goes out first */
@@ -216,6 +223,7 @@ static char *input_line(void *user, const char *prompt) {
 static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCallbacks *cb) {
   current_cb = cb;
   rt_set_output(stream_out, NULL);
+  rt_set_error_output(stderr_out, NULL);
   rt_set_input(cb && cb->on_input ? input_line : NULL, NULL);
   rt_take_result();
   double t0 = now_ms();
@@ -227,6 +235,7 @@ static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCall
   s->stats.run_ms = now_ms() - t0;
   rt_flush();
   rt_set_output(NULL, NULL);
+  rt_set_error_output(NULL, NULL);
   rt_set_input(NULL, NULL);
   current_cb = NULL;
   rt_error_pending = 0;

@@ -30,6 +30,8 @@ typedef struct SessionError {
 typedef struct SessionCallbacks {
   /* Text the cell printed; called as it runs (unbuffered from the runtime). */
   void (*on_stream)(void *user, const char *text, size_t len);
+  /* Text printed with print(..., file=stderr); NULL: it goes to on_stream. */
+  void (*on_stderr)(void *user, const char *text, size_t len);
   /* The one error of a failed cell. */
   void (*on_error)(void *user, const SessionError *err);
   /* The value of the cell's last expression, as text/plain. */

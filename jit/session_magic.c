@@ -77,6 +77,11 @@ static void pass_stream(void *user, const char *text, size_t len) {
   if (h->cb->on_stream) h->cb->on_stream(h->cb->user, text, len);
 }
 
+static void pass_stderr(void *user, const char *text, size_t len) {
+  HeldResult *h = user;
+  h->cb->on_stderr(h->cb->user, text, len);
+}
+
 static void pass_error(void *user, const SessionError *e) {
   HeldResult *h = user;
   if (h->cb->on_error) h->cb->on_error(h->cb->user, e);
@@ -91,7 +96,9 @@ static char *pass_input(void *user, const char *prompt, bool password) {
 static SessionStatus time_code(Session *s, const char *code, const char *name, int first_line,
                                const SessionCallbacks *cb) {
   HeldResult held = {cb, NULL};
-  SessionCallbacks inner = {pass_stream, pass_error, hold_result, cb->on_input ? pass_input : NULL, &held};
+  SessionCallbacks inner = {.on_stream = pass_stream, .on_stderr = cb->on_stderr ? pass_stderr : NULL,
+                            .on_error = pass_error, .on_result = hold_result,
+                            .on_input = cb->on_input ? pass_input : NULL, .user = &held};
   double w0 = wall_s(), u0 = cpu_s(0), k0 = cpu_s(1);
   SessionStatus st = session_run_source(s, code, name, first_line, &inner);
   double w = wall_s() - w0, u = cpu_s(0) - u0, k = cpu_s(1) - k0;

@@ -55,6 +55,11 @@ static void on_stream(void *user, const char *text, size_t len) {
   if (!x->silent) kern_pub_stream(&x->k->pub, x->parent, "stdout", text, len);
 }
 
+static void on_stderr(void *user, const char *text, size_t len) {
+  Exec *x = user;
+  if (!x->silent) kern_pub_stream(&x->k->pub, x->parent, "stderr", text, len);
+}
+
 static void on_result(void *user, const char *repr) {
   Exec *x = user;
   free(x->result);
@@ -115,7 +120,8 @@ static void run(Exec *x, const char *code, bool counted, bool allow_stdin) {
   if (blank(code) || run_help(x, code) || run_exit(x, code)) return;
   char name[32] = "<cell>";
   if (counted) snprintf(name, sizeof name, "In[%d]", x->count);
-  SessionCallbacks cb = {on_stream, on_error, on_result, allow_stdin ? on_input : NULL, x};
+  SessionCallbacks cb = {.on_stream = on_stream, .on_stderr = on_stderr, .on_error = on_error,
+                        .on_result = on_result, .on_input = allow_stdin ? on_input : NULL, .user = x};
   SessionStatus st = session_execute(x->k->session, code, name, 1, &cb);
   if (st != SESSION_OK && !x->error) {
     SessionError e = {st, "InternalError", "the cell failed without a message",

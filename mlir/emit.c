@@ -953,7 +953,24 @@ static Val kwarg_string(Emitter *E, Node *call, const char *name, const char *df
 
 static void write_str(Emitter *E, Val s) { call_rt(E, "rt_write_str", "!llvm.ptr", NULL, &s, 1); }
 
-/* Python evaluates every argument before printing any of them. */
+static Node *kwarg(Node *call, const char *name) {
+  for (int i = 0; i < call->list2.len; i++)
+    if (strcmp(call->list2.items[i]->name, name) == 0) return call->list2.items[i]->a;
+  return NULL;
+}
+
+/* Text to stdout (fd 0: no file= given) or to the descriptor's stream. */
+static void write_to(Emitter *E, Val fd, Val text) {
+  if (!fd) {
+    write_str(E, text);
+    return;
+  }
+  Val args[2] = {fd, text};
+  call_rt(E, "rt_write_fd_str", "i64, !llvm.ptr", NULL, args, 2);
+}
+
+/* Python evaluates every argument before printing any of them. With
+   file=stderr (2) the text goes to the error stream. */
 static Val print_call(Emitter *E, Node *n) {
   Val *texts = calloc((size_t)n->list.len + 1, sizeof(Val));
   for (int i = 0; i < n->list.len; i++) {
@@ -962,14 +979,15 @@ static Val print_call(Emitter *E, Node *n) {
   }
   Val sep = n->list.len > 1 ? kwarg_string(E, n, "sep", " ") : 0;
   Val end = kwarg_string(E, n, "end", "\n");
+  Node *file = kwarg(n, "file");
+  Val fd = file ? expr_as(E, file, TYPE(INT)) : 0;
   for (int i = 0; i < n->list.len; i++) {
-    if (i) write_str(E, sep);
-    write_str(E, texts[i]);
+    if (i) write_to(E, fd, sep);
+    write_to(E, fd, texts[i]);
   }
-  write_str(E, end);
+  write_to(E, fd, end);
   free(texts);
-  for (int i = 0; i < n->list2.len; i++)
-    if (strcmp(n->list2.items[i]->name, "flush") == 0) call_rt(E, "rt_flush", "", NULL, NULL, 0);
+  if (kwarg(n, "flush")) call_rt(E, "rt_flush", "", NULL, NULL, 0);
   return 0;
 }
 

@@ -63,6 +63,13 @@ static void on_stream(void *user, const char *text, size_t len) {
   repl_write(user, text, len);
 }
 
+static void on_stderr(void *user, const char *text, size_t len) {
+  (void)user;
+  fflush(stdout);
+  fwrite(text, 1, len, stderr);
+  fflush(stderr);
+}
+
 static void on_result(void *user, const char *repr) {
   Repl *r = user;
   repl_finish_line(r);
@@ -140,6 +147,6 @@ static char *on_input(void *user, const char *prompt, bool password) {
 }
 
 SessionCallbacks repl_callbacks(Repl *r) {
-  return (SessionCallbacks){.on_stream = on_stream, .on_error = on_error, .on_result = on_result,
-                            .on_input = on_input, .user = r};
+  return (SessionCallbacks){.on_stream = on_stream, .on_stderr = on_stderr, .on_error = on_error,
+                            .on_result = on_result, .on_input = on_input, .user = r};
 }

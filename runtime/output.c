@@ -29,3 +29,20 @@ void rt_write_str(const RtStr *s) { rt_write(s->data, (size_t)s->len); }
 void rt_flush(void) {
   if (!sink) fflush(stdout);
 }
+
+static RtErrorOutputFn err_sink;  /* the session's stderr callback, or NULL */
+static void *err_user;
+
+void rt_set_error_output(RtErrorOutputFn fn, void *user) {
+  err_sink = fn;
+  err_user = user;
+}
+
+void rt_write_fd_str(int64_t fd, const RtStr *s) {
+  if (fd != 2) {
+    rt_write_str(s);
+    return;
+  }
+  if (err_sink) err_sink(err_user, s->data, (size_t)s->len);
+  else fwrite(s->data, 1, (size_t)s->len, stderr);
+}

@@ -32,6 +32,10 @@ typedef void (*RtOutputFn)(void *user, const char *text, size_t len);
 void rt_set_output(RtOutputFn fn, void *user);
 void rt_write(const char *text, size_t len);
 void rt_write_str(const RtStr *s);
+/* print(..., file=stderr): the session's error sink (stderr without one). */
+typedef void (*RtErrorOutputFn)(void *user, const char *text, size_t len);
+void rt_set_error_output(RtErrorOutputFn fn, void *user);
+void rt_write_fd_str(int64_t fd, const RtStr *s);   /* fd 2: stderr, else stdout */
 void rt_flush(void);
 
 /* ---- memory ----------------------------------------------------------- */

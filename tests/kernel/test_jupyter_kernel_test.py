@@ -37,9 +37,9 @@ class EmberKernelTests(jkt.KernelTests):
         assert reply["content"]["status"] == "ok", reply["content"]
 
     code_hello_world = 'print("hello, world")'
+    code_stderr = 'from sys import stderr\nprint("oops", file=stderr)'
 
     # Not set, for want of the language feature (not of the kernel):
-    #   code_stderr        Ember has no way to write to stderr yet (print has no file=)
     #   code_display_data  no display() / rich output until the Python bridge (tier 4)
     #   code_clear_output  no clear_output() either
 

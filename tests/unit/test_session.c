@@ -46,7 +46,8 @@ static SessionStatus run(Session *s, const char *code, Out *o, bool with_stdin) 
   buf_free(&o->stream);
   buf_free(&o->result);
   o->ename[0] = 0;
-  SessionCallbacks cb = {on_stream, on_error, on_result, with_stdin ? on_input : NULL, o};
+  SessionCallbacks cb = {.on_stream = on_stream, .on_error = on_error, .on_result = on_result,
+                        .on_input = with_stdin ? on_input : NULL, .user = o};
   return session_execute(s, code, "cell", 1, &cb);
 }
 
