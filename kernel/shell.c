@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kernel/kern.h"
 #include "kernel/utf8.h"
@@ -139,15 +140,31 @@ static bool made_before(const KernMsg *m, const char *cutoff) {
   return !date || strlen(date) < 26 || strncmp(date, cutoff, 26) < 0;
 }
 
-/* Execute requests queued before the failure get "aborted"; anything else
-   is handled as usual. */
+static double mono_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* How long requests made before a failure may still be on their way. */
+enum { ABORT_WINDOW_MS = 200 };
+
+/* Execute requests made before the failure get "aborted", also those that
+   arrive a little later (a client sends a batch of cells at once); anything
+   else, and every request made after the failure, is handled as usual. */
 static void abort_queued(Kernel *k) {
   char cutoff[40];
   kern_iso_now(cutoff);
-  KernMsg m;
-  int rc;
-  while ((rc = kern_recv(k->shell, &k->wire, &m, ZMQ_DONTWAIT, "shell")) != -2 || errno == EINTR) {
-    if (rc < 0) continue;
+  double deadline = mono_ms() + ABORT_WINDOW_MS;
+  for (;;) {
+    zmq_pollitem_t item = {k->shell, 0, ZMQ_POLLIN, 0};
+    long wait = (long)(deadline - mono_ms());
+    if (wait <= 0 || zmq_poll(&item, 1, wait) <= 0) {
+      if (errno == EINTR && wait > 0) continue;
+      return;
+    }
+    KernMsg m;
+    if (kern_recv(k->shell, &k->wire, &m, ZMQ_DONTWAIT, "shell") < 0) continue;
     if (strcmp(m.msg_type, "execute_request") || !made_before(&m, cutoff)) {
       kern_shell_handle(k, &m);
       kern_msg_free(&m);
