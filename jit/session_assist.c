@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "compiler/buf.h"
+#include "compiler/check.h"
 #include "compiler/lex.h"
 #include "compiler/parse.h"
 #include "jit/session_internal.h"
@@ -176,6 +177,22 @@ static const char *const builtins[] = {
 static const char *const modules[] = {"time"};
 static const char *const time_members[] = {"now"};
 
+/* After `x.`: a struct's fields and methods, a String's or a List's methods. */
+static void add_members(Matches *m, const Type *t) {
+  if (!t) return;
+  if (type_is_struct(t)) {
+    for (int i = 0; i < t->st->nfields; i++) add_match(m, t->st->field_names[i]);
+    for (int i = 0; i < t->st->nmethods; i++) add_match(m, t->st->methods[i]->name);
+  } else if (t->kind == TY_STRING) {
+    for (int i = 0; check_string_methods[i].name; i++) add_match(m, check_string_methods[i].name);
+    add_match(m, "split");
+    add_match(m, "join");
+  } else if (type_is_list(t)) {
+    static const char *const list_methods[] = {"append", "pop", "clear"};
+    for (size_t i = 0; i < sizeof list_methods / sizeof *list_methods; i++) add_match(m, list_methods[i]);
+  }
+}
+
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -225,6 +242,7 @@ void session_complete(Session *s, const char *code, int cursor, SessionCompletio
     Symbol *sym = globals_get(s->globals, object);
     if (!strcmp(object, "time") || (sym && sym->kind == SYM_MODULE))
       for (size_t i = 0; i < sizeof time_members / sizeof *time_members; i++) add_match(&m, time_members[i]);
+    else if (sym && (sym->kind == SYM_VAR || sym->kind == SYM_TYPE)) add_members(&m, sym->type);
     free(object);
   } else if (in_from_import(code, start, "time")) {
     for (size_t i = 0; i < sizeof time_members / sizeof *time_members; i++) add_match(&m, time_members[i]);

@@ -99,6 +99,13 @@ static void test_complete(Session *s, Out *o) {
   session_complete(s, "import ti", 9, &c);
   check(c.count == 1 && has_match(&c, "time"), "complete a module", NULL);
   session_completions_free(&c);
+  run(s, "@value\nstruct Pt:\n    var xpos: Int\n    fn norm(self) -> Int:\n        return self.xpos\nvar pt = Pt(1)\nvar word = \"w\"", o, false);
+  session_complete(s, "pt.", 3, &c);
+  check(has_match(&c, "xpos") && has_match(&c, "norm") && c.cursor_start == 3, "complete struct members", NULL);
+  session_completions_free(&c);
+  session_complete(s, "word.up", 7, &c);
+  check(c.count == 1 && has_match(&c, "upper"), "complete String methods", NULL);
+  session_completions_free(&c);
   session_complete(s, "from time import n", 18, &c);
   check(c.count == 1 && has_match(&c, "now"), "complete after from-import", NULL);
   session_completions_free(&c);
