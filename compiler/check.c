@@ -203,16 +203,21 @@ static const char *mangle(Checker *C, const char *name, const char *suffix) {
   return base;
 }
 
+/* Append to an arena array of symbols that doubles as it fills. */
+static void push_symbol(Checker *C, Symbol ***items, int *len, int *cap, Symbol *s) {
+  if (*len == *cap) {
+    int grown = *cap ? *cap * 2 : 8;
+    Symbol **a = arena_alloc(C->arena, sizeof(Symbol *) * (size_t)grown);
+    if (*len) memcpy(a, *items, sizeof(Symbol *) * (size_t)*len);
+    *items = a;
+    *cap = grown;
+  }
+  (*items)[(*len)++] = s;
+}
+
 static void add_def(Checker *C, Symbol *sym) {
   CheckedCell *o = C->out;
-  if (o->ndefs == o->capdefs) {
-    int cap = o->capdefs ? o->capdefs * 2 : 16;
-    Symbol **d = arena_alloc(C->arena, sizeof(Symbol *) * (size_t)cap);
-    if (o->ndefs) memcpy(d, o->defs, sizeof(Symbol *) * (size_t)o->ndefs);
-    o->defs = d;
-    o->capdefs = cap;
-  }
-  o->defs[o->ndefs++] = sym;
+  push_symbol(C, &o->defs, &o->ndefs, &o->capdefs, sym);
   scope_add(C, &C->top, sym);
 }
 
@@ -494,13 +499,6 @@ static bool revived(Checker *C, Symbol *s) {
   for (int i = 0; i < C->out->nrevived; i++)
     if (C->out->revived[i] == s) return true;
   return false;
-}
-
-static void push_sym(Checker *C, Symbol ***arr, int *n, Symbol *s) {
-  Symbol **grown = arena_alloc(C->arena, sizeof(Symbol *) * (size_t)(*n + 1));
-  if (*n) memcpy(grown, *arr, sizeof(Symbol *) * (size_t)*n);
-  grown[(*n)++] = s;
-  *arr = grown;
 }
 
 /* A loop body that moves a variable from outside the loop moves it again
@@ -1242,14 +1240,7 @@ static void define_fields(Checker *C, Node *n) {
 }
 
 static void add_method(Checker *C, StructInfo *st, Symbol *m) {
-  if (st->nmethods == st->capmethods) {
-    int cap = st->capmethods ? st->capmethods * 2 : 8;
-    Symbol **ms = arena_alloc(C->arena, sizeof(Symbol *) * (size_t)cap);
-    if (st->nmethods) memcpy(ms, st->methods, sizeof(Symbol *) * (size_t)st->nmethods);
-    st->methods = ms;
-    st->capmethods = cap;
-  }
-  st->methods[st->nmethods++] = m;
+  push_symbol(C, &st->methods, &st->nmethods, &st->capmethods, m);
 }
 
 static Node *synth_name(Checker *C, Node *at, const char *name, Type *preset) {
@@ -1903,7 +1894,7 @@ static void assign_to(Checker *C, Node *target, Node *value) {
       *m = (*m)->next;
       break;
     }
-  if (s->flags & SYM_MOVED) push_sym(C, &C->out->revived, &C->out->nrevived, s);
+  if (s->flags & SYM_MOVED) push_symbol(C, &C->out->revived, &C->out->nrevived, &C->out->caprevived, s);
   if (s->kind == SYM_ALIAS) {
     ERR(target, "cannot assign to alias '%s'", s->name);
     return;
@@ -2051,18 +2042,26 @@ static void aug_assign_stmt(Checker *C, Node *n) {
     ERR(n, "cannot implicitly convert '%s' value to '%s'", r->name, s->type->name);
 }
 
-/* A value with a destructor makes its function call __del__, which may
-   raise: callers must look for a pending error. */
-static bool has_destructor(const Type *t) {
+Symbol *check_method_named(const Type *t, const char *name, int nparams) {
+  if (!type_is_struct(t)) return NULL;
+  for (int i = 0; i < t->st->nmethods; i++)
+    if (!strcmp(t->st->methods[i]->name, name) && t->st->methods[i]->nparams == nparams)
+      return t->st->methods[i];
+  return NULL;
+}
+
+bool check_type_needs(const Type *t, const char *name, int nparams) {
   if (!type_is_struct(t)) return false;
-  if (has_method(t, "__del__")) return true;
+  if (check_method_named(t, name, nparams)) return true;
   for (int i = 0; i < t->st->nfields; i++)
-    if (has_destructor(t->st->field_types[i])) return true;
+    if (check_type_needs(t->st->field_types[i], name, nparams)) return true;
   return false;
 }
 
+/* A value with a destructor makes its function call __del__, which may
+   raise: callers must look for a pending error. */
 static void note_destructor(Checker *C, const Type *t) {
-  if (has_destructor(t)) mark_raise(C);
+  if (check_type_needs(t, "__del__", 0)) mark_raise(C);
 }
 
 static void var_decl_stmt(Checker *C, Node *n) {
@@ -2583,7 +2582,7 @@ bool check_cell(NodeList stmts, int cell, GlobalTable *globals, Arena *arena, Di
   declare_functions(&C, &stmts);
   stmt_list(&C, &stmts);
   for (Moved *m = C.moved; m; m = m->next)
-    if (m->sym->flags & SYM_GLOBAL) push_sym(&C, &out->moved, &out->nmoved, m->sym);
+    if (m->sym->flags & SYM_GLOBAL) push_symbol(&C, &out->moved, &out->nmoved, &out->capmoved, m->sym);
   if (stmts.len) {
     Node *last = stmts.items[stmts.len - 1];
     if (last->kind == N_EXPR_STMT && last->type && last->type->kind != TY_NONE) out->result = last;

@@ -25,9 +25,9 @@ typedef struct CheckedCell {
   int ninsts, capinsts;
   int nlocals;            /* ids handed to local symbols */
   Symbol **moved;         /* globals this cell leaves moved-out (committed) */
-  int nmoved;
+  int nmoved, capmoved;
   Symbol **revived;       /* moved-out globals this cell assigns again */
-  int nrevived;
+  int nrevived, caprevived;
 } CheckedCell;
 
 /* Checks stmts; returns true when there were no errors. */
@@ -53,6 +53,11 @@ extern const StringMethod check_string_methods[];
 /* An integer literal (or integer alias) known not to be zero: dividing by
    it cannot raise. */
 bool check_literal_nonzero(const Node *n);
+/* The method `name` of struct t taking nparams arguments, or NULL. */
+Symbol *check_method_named(const Type *t, const char *name, int nparams);
+/* Does t, or a field of it at any depth, have that method? (Which values
+   need __del__ run, or a copy made by __copyinit__.) */
+bool check_type_needs(const Type *t, const char *name, int nparams);
 /* Parameter i of fn arrives as a pointer (inout, or a struct read in place). */
 bool check_param_byref(const Symbol *fn, int i);
 /* A method that receives self (by pointer). */

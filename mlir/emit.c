@@ -865,9 +865,7 @@ static void store_place(Emitter *E, Node *target, Val v) {
 
 /* __str__ / __repr__ of a struct value, by its zero-argument method. */
 static Val struct_text(Emitter *E, Val v, const Type *t, const char *method) {
-  Symbol *m = NULL;
-  for (int i = 0; i < t->st->nmethods && !m; i++)
-    if (!strcmp(t->st->methods[i]->name, method) && t->st->methods[i]->nparams == 0) m = t->st->methods[i];
+  Symbol *m = check_method_named(t, method, 0);
   if (!m) {
     char text[160];
     snprintf(text, sizeof text, "<%s value>", t->name);
@@ -1120,7 +1118,6 @@ static Val call(Emitter *E, Node *n) {
   return builtin_call(E, n);
 }
 
-static bool has_zero_arg_method(const Type *t, const char *name);
 
 static Val string_slice(Emitter *E, Node *n, Node *sl) {
   Val s = expr(E, n->a);
@@ -1141,7 +1138,7 @@ static Val format_field(Emitter *E, Node *n) {
   Val v = expr(E, n->a);
   if (n->op == 'r') {  /* !r: the repr, then any spec applies to that text */
     v = t->kind == TY_STRING ? call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1)
-        : type_is_struct(t) && has_zero_arg_method(t, "__repr__") ? struct_text(E, v, t, "__repr__")
+        : check_method_named(t, "__repr__", 0) ? struct_text(E, v, t, "__repr__")
                             : to_string(E, v, t);
     t = TYPE(STRING);
   }
@@ -1230,25 +1227,11 @@ typedef struct Live {
   bool dead;                /* destroyed or moved out */
 } Live;
 
-static Symbol *method_named(const Type *t, const char *name, int nparams) {
-  if (!type_is_struct(t)) return NULL;
-  for (int i = 0; i < t->st->nmethods; i++)
-    if (!strcmp(t->st->methods[i]->name, name) && t->st->methods[i]->nparams == nparams)
-      return t->st->methods[i];
-  return NULL;
-}
-
-static bool needs_destroy(const Type *t) {
-  if (!type_is_struct(t)) return false;
-  if (method_named(t, "__del__", 0)) return true;
-  for (int i = 0; i < t->st->nfields; i++)
-    if (needs_destroy(t->st->field_types[i])) return true;
-  return false;
-}
+static bool needs_destroy(const Type *t) { return check_type_needs(t, "__del__", 0); }
 
 /* Run t's destructor on the value at ptr, then its fields'. */
 static void destroy_at(Emitter *E, Val ptr, const Type *t) {
-  Symbol *del = method_named(t, "__del__", 0);
+  Symbol *del = check_method_named(t, "__del__", 0);
   if (del) emit_call(E, del, ptr, NULL, 0);
   for (int i = 0; i < t->st->nfields; i++)
     if (needs_destroy(t->st->field_types[i]))
@@ -1305,19 +1288,13 @@ static void end_of_statement(Emitter *E, const NodeList *body, int i, int base) 
   }
 }
 
-static bool needs_copy(const Type *t) {
-  if (!type_is_struct(t)) return false;
-  if (method_named(t, "__copyinit__", 1)) return true;
-  for (int i = 0; i < t->st->nfields; i++)
-    if (needs_copy(t->st->field_types[i])) return true;
-  return false;
-}
+static bool needs_copy(const Type *t) { return check_type_needs(t, "__copyinit__", 1); }
 
 /* A copy of the value at src: its __copyinit__, or field by field (the
    synthesized copy of @value) when only some fields have one. */
 static Val copy_from_ptr(Emitter *E, Val src, const Type *t) {
   char nb[24];
-  Symbol *copy = method_named(t, "__copyinit__", 1);
+  Symbol *copy = check_method_named(t, "__copyinit__", 1);
   if (copy) {
     need_symbol(E, copy);
     Val tmp = alloca_tmp(E, t->mlir);
@@ -1354,7 +1331,7 @@ static Val copy_value(Emitter *E, Node *n, Type *to) {
 static Val transfer(Emitter *E, Node *n) {
   Live *l = find_live(E, n->a->sym);
   if (l) l->dead = true;
-  Symbol *move = method_named(n->type, "__moveinit__", 1);
+  Symbol *move = check_method_named(n->type, "__moveinit__", 1);
   if (!move) return expr(E, n->a);
   Val tmp = alloca_tmp(E, n->type->mlir);
   Node *args[1] = {n->a};
@@ -1709,17 +1686,11 @@ static void try_stmt(Emitter *E, Node *n) {
   start_block(E, after);
 }
 
-static bool has_zero_arg_method(const Type *t, const char *name) {
-  for (int i = 0; i < t->st->nmethods; i++)
-    if (!strcmp(t->st->methods[i]->name, name) && t->st->methods[i]->nparams == 0) return true;
-  return false;
-}
-
 static void show_result(Emitter *E, Node *n) {
   Val v = expr(E, n->a);
   Type *t = n->a->type;
   Val s = t->kind == TY_STRING ? call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1)
-          : type_is_struct(t) && has_zero_arg_method(t, "__repr__") ? struct_text(E, v, t, "__repr__")
+          : check_method_named(t, "__repr__", 0) ? struct_text(E, v, t, "__repr__")
                                : to_string(E, v, t);
   call_rt(E, "rt_set_result", "!llvm.ptr", NULL, &s, 1);
 }
