@@ -11,7 +11,7 @@
  * The checker writes its conclusions into the tree for the emitter:
  * node->type (value type), node->optype (operand type of operators),
  * node->sym (what a name means), CALL args rebound in parameter order. */
-#include "compiler/check.h"
+#include "compiler/check_internal.h"
 
 #include "compiler/buf.h"
 
@@ -20,76 +20,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct Binding {
-  const char *name;
-  Symbol *sym;
-  struct Binding *next;
-} Binding;
-
-typedef struct Scope {
-  struct Scope *parent;
-  Binding *names;
-  bool is_fn;          /* a function's outermost scope: implicit locals go here */
-} Scope;
-
-typedef struct Moved {
-  Symbol *sym;
-  int line, col;       /* where it was transferred */
-  struct Moved *next;
-} Moved;
-
-typedef struct FnCtx {
-  Symbol *sym;
-  Type *ret;           /* declared result type, or NULL while inferring */
-  bool infer;          /* generic def without '-> T': infer from returns */
-  Type *inferred;
-  bool is_def;
-  bool may_raise;      /* something in the body can raise */
-  bool raises;         /* declared `raises` (or a def): may raise explicitly */
-} FnCtx;
-
-typedef struct Checker {
-  Arena *arena;
-  Diags *diags;
-  GlobalTable *globals;
-  CheckedCell *out;
-  Scope top;           /* the cell's new top-level names */
-  Scope *scope;
-  FnCtx *fn;           /* NULL at top level */
-  int loop_depth;
-  int try_depth;       /* inside a try body: explicit raises are caught here */
-  bool quiet;          /* trying an overload: report nothing */
-  Type *self_type;     /* inside a struct: what `Self` names */
-  struct Moved *moved; /* variables transferred out with ^ and not assigned since */
-  int handler_depth;   /* inside an except clause: bare `raise` re-raises */
-  int cell;
-} Checker;
-
-static Type *expr(Checker *C, Node *n);
-static void stmt_list(Checker *C, NodeList *body);
+Type *check_expr(Checker *C, Node *n);
+void check_stmt_list(Checker *C, NodeList *body);
 static void check_fn_body(Checker *C, Node *def, Symbol *fn);
 static void check_defaults(Checker *C, Node *n, Symbol *fn);
-static bool check_args(Checker *C, Node *n);
+bool check_args(Checker *C, Node *n);
 static Symbol *declare_fn(Checker *C, Node *n, Type *owner);
 static Type *struct_binary(Checker *C, Node *n, int op, Node *a, Node *b);
 static Type *method_call(Checker *C, Node *n, Type *t);
 static Type *constructor_call(Checker *C, Node *n, Type *t);
-static Type *as_method_call(Checker *C, Node *n, Node *recv, const char *name, NodeList args);
+Type *check_as_method_call(Checker *C, Node *n, Node *recv, const char *name, NodeList args);
 static NodeList args_of(Checker *C, Node *a, Node *b);
 static Type *field_expr(Checker *C, Node *n);
-static Type *finish_call(Checker *C, Node *n, Symbol *fn, Node **bound);
+Type *check_finish_call(Checker *C, Node *n, Symbol *fn, Node **bound);
 static Symbol *resolve_method(Checker *C, Node *n, Type *t, const char *name, bool want_static, Node ***bound);
-static bool has_method(const Type *t, const char *name);
+bool check_has_method(const Type *t, const char *name);
 static bool mutable_place(Node *n);
 static Node *generic_param(Node *fn_node, Node *t);
 
-/* While overloads are being tried (C->quiet), nothing is reported. */
-#define HINT(...) \
-  do { if (!C->quiet) diag_hint(C->diags, __VA_ARGS__); } while (0)
-#define ERR(node, ...) \
-  do { if (!C->quiet) diag_error(C->diags, (node)->line, (node)->col, __VA_ARGS__); } while (0)
-
-static void mark_raise(Checker *C) {
+void check_mark_raise(Checker *C) {
   if (C->fn) C->fn->may_raise = true;
 }
 
@@ -146,7 +95,7 @@ static Symbol *scope_find(Scope *s, const char *name) {
   return NULL;
 }
 
-static void scope_add(Checker *C, Scope *s, Symbol *sym) {
+void check_scope_add(Checker *C, Scope *s, Symbol *sym) {
   Binding *b = arena_alloc(C->arena, sizeof *b);
   b->name = sym->name;
   b->sym = sym;
@@ -156,7 +105,7 @@ static void scope_add(Checker *C, Scope *s, Symbol *sym) {
 
 static Symbol self_symbol;  /* `Self` inside a struct, refreshed on each lookup */
 
-static Symbol *lookup(Checker *C, const char *name) {
+Symbol *check_lookup(Checker *C, const char *name) {
   if (C->self_type && !strcmp(name, "Self")) {
     self_symbol = (Symbol){.kind = SYM_TYPE, .name = "Self", .type = C->self_type};
     return &self_symbol;
@@ -175,7 +124,7 @@ static Scope *fn_scope(Checker *C) {
   return s;
 }
 
-static void push_scope(Checker *C, Scope *s, bool is_fn) {
+void check_push_scope(Checker *C, Scope *s, bool is_fn) {
   memset(s, 0, sizeof *s);
   s->parent = C->scope;
   s->is_fn = is_fn;
@@ -183,7 +132,7 @@ static void push_scope(Checker *C, Scope *s, bool is_fn) {
 }
 
 /* A symbol name safe inside MLIR's quoted @"..." and in an object file. */
-static const char *mangle(Checker *C, const char *name, const char *suffix) {
+const char *check_mangle(Checker *C, const char *name, const char *suffix) {
   char buf[512];
   int k = 0;
   for (const char *p = name; *p && k < 400; p++) {
@@ -215,13 +164,13 @@ static void push_symbol(Checker *C, Symbol ***items, int *len, int *cap, Symbol 
   (*items)[(*len)++] = s;
 }
 
-static void add_def(Checker *C, Symbol *sym) {
+void check_add_def(Checker *C, Symbol *sym) {
   CheckedCell *o = C->out;
   push_symbol(C, &o->defs, &o->ndefs, &o->capdefs, sym);
-  scope_add(C, &C->top, sym);
+  check_scope_add(C, &C->top, sym);
 }
 
-static Symbol *new_symbol(Checker *C, SymKind kind, const char *name, Type *type) {
+Symbol *check_new_symbol(Checker *C, SymKind kind, const char *name, Type *type) {
   Symbol *s = arena_alloc(C->arena, sizeof *s);
   s->kind = kind;
   s->name = name;
@@ -232,17 +181,17 @@ static Symbol *new_symbol(Checker *C, SymKind kind, const char *name, Type *type
 
 /* Declare a variable where a new name lands: a global at top level, else a
  * local in the function scope (implicit) or the current block (`var`). */
-static Symbol *declare_var(Checker *C, const char *name, Type *type, bool mutable_, bool block) {
-  Symbol *s = new_symbol(C, SYM_VAR, name, type);
+Symbol *check_declare_var(Checker *C, const char *name, Type *type, bool mutable_, bool block) {
+  Symbol *s = check_new_symbol(C, SYM_VAR, name, type);
   s->flags = mutable_ ? SYM_MUTABLE : 0;
   if (!C->fn) {
     s->flags |= SYM_GLOBAL;
-    s->mangled = mangle(C, name, "");
-    add_def(C, s);
+    s->mangled = check_mangle(C, name, "");
+    check_add_def(C, s);
     return s;
   }
   s->id = C->out->nlocals++;
-  scope_add(C, block ? C->scope : fn_scope(C), s);
+  check_scope_add(C, block ? C->scope : fn_scope(C), s);
   return s;
 }
 
@@ -256,12 +205,12 @@ bool check_converts(const Type *from, const Type *to, bool literal) {
   return false;
 }
 
-static bool is_literal(Node *n) { return n->flags & EXPR_LITERAL; }
+bool check_is_literal(Node *n) { return n->flags & EXPR_LITERAL; }
 
 /* Check that n converts to `to`; report "cannot implicitly convert". */
-static bool coerce(Checker *C, Node *n, Type *to, const char *where) {
+bool check_coerce(Checker *C, Node *n, Type *to, const char *where) {
   if (!n->type || !to) return false;
-  if (check_converts(n->type, to, is_literal(n))) return true;
+  if (check_converts(n->type, to, check_is_literal(n))) return true;
   ERR(n, "cannot implicitly convert '%s' value to '%s'%s%s", n->type->name, to->name,
       where ? " " : "", where ? where : "");
   if (!strcmp(n->type->name, to->name))
@@ -269,16 +218,16 @@ static bool coerce(Checker *C, Node *n, Type *to, const char *where) {
   return false;
 }
 
-static Type *as_method_call(Checker *C, Node *n, Node *recv, const char *name, NodeList args);
-static bool has_method(const Type *t, const char *name);
+Type *check_as_method_call(Checker *C, Node *n, Node *recv, const char *name, NodeList args);
+bool check_has_method(const Type *t, const char *name);
 
-static bool truthy_ok(Checker *C, Node *n) {
+bool check_truthy_ok(Checker *C, Node *n) {
   Type *t = n->type;
   if (!t) return false;
-  if (type_is_struct(t) && has_method(t, "__bool__")) {  /* if x: -> if x.__bool__(): */
+  if (type_is_struct(t) && check_has_method(t, "__bool__")) {  /* if x: -> if x.__bool__(): */
     Node *recv = arena_alloc(C->arena, sizeof *recv);
     *recv = *n;
-    return as_method_call(C, n, recv, "__bool__", (NodeList){0}) == TYPE(BOOL);
+    return check_as_method_call(C, n, recv, "__bool__", (NodeList){0}) == TYPE(BOOL);
   }
   if (t->kind == TY_BOOL || type_is_numeric(t) || t->kind == TY_STRING) return true;
   ERR(n, "'%s' value cannot be used as a condition", t->name);
@@ -286,21 +235,21 @@ static bool truthy_ok(Checker *C, Node *n) {
 }
 
 /* The common type of two operands, or NULL. */
-static Type *promote(Node *a, Node *b) {
+Type *check_promote(Node *a, Node *b) {
   Type *ta = a->type, *tb = b->type;
   if (!ta || !tb) return NULL;
   if (ta == tb) return ta;
   if (!type_is_numeric(ta) || !type_is_numeric(tb)) return NULL;
-  if (check_converts(tb, ta, is_literal(b)) && !(is_literal(a) && !is_literal(b)))
+  if (check_converts(tb, ta, check_is_literal(b)) && !(check_is_literal(a) && !check_is_literal(b)))
     return ta;
-  if (check_converts(ta, tb, is_literal(a))) return tb;
-  if (check_converts(tb, ta, is_literal(b))) return ta;
+  if (check_converts(ta, tb, check_is_literal(a))) return tb;
+  if (check_converts(tb, ta, check_is_literal(b))) return ta;
   return NULL;
 }
 
 /* ---- types in source ---------------------------------------------------- */
 
-static Type *list_of(Checker *C, Type *elem) {
+Type *check_list_of(Checker *C, Type *elem) {
   Type *t = arena_alloc(C->arena, sizeof *t);
   t->kind = TY_LIST;
   t->name = arena_printf(C->arena, "List[%s]", elem->name);
@@ -314,7 +263,7 @@ static bool is_list_name(const Node *n) {
   return n->kind == N_NAME && (!strcmp(n->name, "List") || !strcmp(n->name, "DynamicVector"));
 }
 
-static Type *resolve_type(Checker *C, Node *t);
+Type *check_resolve_type(Checker *C, Node *t);
 
 /* List[T] in a type position or as a constructor's callee. */
 static Type *list_type_expr(Checker *C, Node *t) {
@@ -322,22 +271,22 @@ static Type *list_type_expr(Checker *C, Node *t) {
     ERR(t, "List takes one type parameter: List[Int]");
     return NULL;
   }
-  Type *elem = resolve_type(C, t->list.items[0]);
+  Type *elem = check_resolve_type(C, t->list.items[0]);
   if (!elem) return NULL;
   if (elem->kind == TY_NONE) {
     ERR(t, "a List cannot hold None");
     return NULL;
   }
-  return list_of(C, elem);
+  return check_list_of(C, elem);
 }
 
-static Type *resolve_type(Checker *C, Node *t) {
+Type *check_resolve_type(Checker *C, Node *t) {
   if (!t) return NULL;
   if (t->kind == N_INDEX && is_list_name(t->a)) return list_type_expr(C, t);
   if (t->kind == N_NAME && t->type && t->sym == NULL) return t->type;  /* synthesized */
   if (t->kind == N_NONE) return TYPE(NONE);
   if (t->kind == N_NAME) {
-    Symbol *s = lookup(C, t->name);
+    Symbol *s = check_lookup(C, t->name);
     if (s && s->kind == SYM_TYPE) return s->type;
     if (!s) ERR(t, "use of unknown declaration '%s'", t->name);
     else ERR(t, "'%s' is not a type", t->name);
@@ -359,13 +308,13 @@ static Type *list_literal(Checker *C, Node *n) {
   Node acc = {0};
   for (int i = 0; i < n->list.len; i++) {
     Node *e = n->list.items[i];
-    if (!expr(C, e)) return NULL;
+    if (!check_expr(C, e)) return NULL;
     if (!t) {
       t = e->type;
       acc = *e;
       continue;
     }
-    Type *p = promote(&acc, e);
+    Type *p = check_promote(&acc, e);
     if (!p) {
       ERR(e, "list elements must have one type: '%s' and '%s'", t->name, e->type->name);
       return NULL;
@@ -379,7 +328,7 @@ static Type *list_literal(Checker *C, Node *n) {
     return NULL;
   }
   n->optype = t;
-  return list_of(C, t);
+  return check_list_of(C, t);
 }
 
 /* List[T](a, b, ...): a list of the arguments. */
@@ -391,7 +340,7 @@ static Type *list_constructor(Checker *C, Node *n) {
     return NULL;
   }
   for (int i = 0; i < n->list.len; i++)
-    if (!coerce(C, n->list.items[i], lt->elem, "as a list element")) return NULL;
+    if (!check_coerce(C, n->list.items[i], lt->elem, "as a list element")) return NULL;
   n->optype = lt->elem;
   return lt;
 }
@@ -402,12 +351,12 @@ static Type *list_method_call(Checker *C, Node *n, Type *t) {
   int argc = n->list.len;
   if (!strcmp(name, "append") && argc == 1) {
     n->op = 1;
-    return coerce(C, n->list.items[0], t->elem, "in append") ? TYPE(NONE) : NULL;
+    return check_coerce(C, n->list.items[0], t->elem, "in append") ? TYPE(NONE) : NULL;
   }
   if (!strcmp(name, "pop") && argc <= 1) {
     n->op = 2;
-    mark_raise(C);  /* IndexError */
-    if (argc && !coerce(C, n->list.items[0], TYPE(INT), "as the index")) return NULL;
+    check_mark_raise(C);  /* IndexError */
+    if (argc && !check_coerce(C, n->list.items[0], TYPE(INT), "as the index")) return NULL;
     return t->elem;
   }
   if (!strcmp(name, "clear") && argc == 0) {
@@ -422,11 +371,11 @@ static void note_destructor(Checker *C, const Type *t);
 
 /* ---- constant folding for aliases --------------------------------------- */
 
-static bool const_eval(Checker *C, Node *n, ConstVal *v);
+bool check_const_eval(Checker *C, Node *n, ConstVal *v);
 
 static bool const_binary(Checker *C, Node *n, ConstVal *v) {
   ConstVal a, b;
-  if (!const_eval(C, n->a, &a) || !const_eval(C, n->b, &b)) return false;
+  if (!check_const_eval(C, n->a, &a) || !check_const_eval(C, n->b, &b)) return false;
   if (!n->type || !type_is_numeric(n->type)) return false;
   v->type = n->type;
   v->is_literal = a.is_literal && b.is_literal;
@@ -466,7 +415,7 @@ static bool const_binary(Checker *C, Node *n, ConstVal *v) {
   }
 }
 
-static bool const_eval(Checker *C, Node *n, ConstVal *v) {
+bool check_const_eval(Checker *C, Node *n, ConstVal *v) {
   memset(v, 0, sizeof *v);
   v->type = n->type;
   v->is_literal = true;
@@ -482,7 +431,7 @@ static bool const_eval(Checker *C, Node *n, ConstVal *v) {
     }
     return false;
   case N_UNARY:
-    if (!const_eval(C, n->a, v)) return false;
+    if (!check_const_eval(C, n->a, v)) return false;
     if (n->op == T_MINUS) {
       if (v->type->is_float) v->f = -v->f;
       else v->i = (int64_t)(0 - (uint64_t)v->i);
@@ -517,7 +466,7 @@ static void check_moves_in_loop(Checker *C, Moved *before, int locals_before, in
 }
 
 static Type *name_expr(Checker *C, Node *n) {
-  Symbol *s = lookup(C, n->name);
+  Symbol *s = check_lookup(C, n->name);
   n->sym = s;
   if (!s) {
     ERR(n, "use of unknown declaration '%s'", n->name);
@@ -576,47 +525,47 @@ static Type *arith_type(Checker *C, Node *n, Type *t) {
 }
 
 static Type *binary_expr(Checker *C, Node *n) {
-  Type *ta = expr(C, n->a), *tb = expr(C, n->b);
+  Type *ta = check_expr(C, n->a), *tb = check_expr(C, n->b);
   if (!ta || !tb) return NULL;
   if (type_is_struct(ta) || type_is_struct(tb)) return struct_binary(C, n, n->op, n->a, n->b);
-  Type *r = arith_type(C, n, promote(n->a, n->b));
+  Type *r = arith_type(C, n, check_promote(n->a, n->b));
   if (!r) {
     ERR(n, "invalid operands for '%s': '%s' and '%s'", token_spelling[n->op], ta->name,
         tb->name);
     return NULL;
   }
-  if (is_literal(n->a) && is_literal(n->b) && type_is_numeric(r)) n->flags |= EXPR_LITERAL;
+  if (check_is_literal(n->a) && check_is_literal(n->b) && type_is_numeric(r)) n->flags |= EXPR_LITERAL;
   bool int_operands = ta->is_int && tb->is_int;
   if (((n->op == T_DSLASH || n->op == T_PERCENT) && n->optype->is_int) ||
       (n->op == T_SLASH && int_operands))
-    if (!check_literal_nonzero(n->b)) mark_raise(C);
-  if (n->op == T_DSTAR && n->optype->is_int) mark_raise(C);
+    if (!check_literal_nonzero(n->b)) check_mark_raise(C);
+  if (n->op == T_DSTAR && n->optype->is_int) check_mark_raise(C);
   return r;
 }
 
 static Type *unary_expr(Checker *C, Node *n) {
-  Type *t = expr(C, n->a);
+  Type *t = check_expr(C, n->a);
   if (!t) return NULL;
   if (type_is_struct(t)) {
     const char *name = n->op == T_MINUS ? "__neg__" : n->op == T_PLUS ? "__pos__" : "__invert__";
-    if (!has_method(t, name)) {
+    if (!check_has_method(t, name)) {
       ERR(n, "'%s' does not support unary '%s': it has no %s method", t->name, token_spelling[n->op], name);
       return NULL;
     }
-    return as_method_call(C, n, n->a, name, (NodeList){0});
+    return check_as_method_call(C, n, n->a, name, (NodeList){0});
   }
   bool ok = n->op == T_TILDE ? t->is_int : type_is_numeric(t);
   if (!ok) {
     ERR(n, "invalid operand for unary '%s': '%s'", token_spelling[n->op], t->name);
     return NULL;
   }
-  if (is_literal(n->a)) n->flags |= EXPR_LITERAL;
+  if (check_is_literal(n->a)) n->flags |= EXPR_LITERAL;
   return t;
 }
 
 static Type *compare_expr(Checker *C, Node *n) {
   bool ok = true;
-  for (int i = 0; i < n->list.len; i++) ok &= expr(C, n->list.items[i]) != NULL;
+  for (int i = 0; i < n->list.len; i++) ok &= check_expr(C, n->list.items[i]) != NULL;
   if (!ok) return NULL;
   Node *a0 = n->list.items[0], *b0 = n->list.items[1];
   if (type_is_struct(a0->type) || type_is_struct(b0->type)) {
@@ -646,8 +595,8 @@ static Type *compare_expr(Checker *C, Node *n) {
           op == T_KW_IS || op == -T_KW_IS ? "is" : "in", a->type->name, b->type->name);
       return NULL;
     }
-    Type *p = promote(a, b);
-    if (p && t != p) p = promote(&(Node){.type = t}, &(Node){.type = p});
+    Type *p = check_promote(a, b);
+    if (p && t != p) p = check_promote(&(Node){.type = t}, &(Node){.type = p});
     bool ordered = op != T_EQ && op != T_NE;
     if (!p || (ordered && p->kind == TY_BOOL && false) ||
         (p->kind == TY_NONE)) {
@@ -662,24 +611,24 @@ static Type *compare_expr(Checker *C, Node *n) {
 }
 
 static Type *logic_expr(Checker *C, Node *n) {
-  Type *ta = expr(C, n->a), *tb = expr(C, n->b);
-  if (!ta || !tb || !truthy_ok(C, n->a) || !truthy_ok(C, n->b)) return NULL;
-  Type *p = promote(n->a, n->b);
+  Type *ta = check_expr(C, n->a), *tb = check_expr(C, n->b);
+  if (!ta || !tb || !check_truthy_ok(C, n->a) || !check_truthy_ok(C, n->b)) return NULL;
+  Type *p = check_promote(n->a, n->b);
   n->optype = p ? p : TYPE(BOOL);
-  if (p && is_literal(n->a) && is_literal(n->b)) n->flags |= EXPR_LITERAL;
+  if (p && check_is_literal(n->a) && check_is_literal(n->b)) n->flags |= EXPR_LITERAL;
   return n->optype;
 }
 
 static Type *ternary_expr(Checker *C, Node *n) {
-  Type *tc = expr(C, n->a), *tb = expr(C, n->b), *te = expr(C, n->c);
-  if (!tc || !tb || !te || !truthy_ok(C, n->a)) return NULL;
-  Type *p = promote(n->b, n->c);
+  Type *tc = check_expr(C, n->a), *tb = check_expr(C, n->b), *te = check_expr(C, n->c);
+  if (!tc || !tb || !te || !check_truthy_ok(C, n->a)) return NULL;
+  Type *p = check_promote(n->b, n->c);
   if (!p) {
     ERR(n, "the two results of a conditional expression differ: '%s' and '%s'", tb->name,
         te->name);
     return NULL;
   }
-  if (is_literal(n->b) && is_literal(n->c)) n->flags |= EXPR_LITERAL;
+  if (check_is_literal(n->b) && check_is_literal(n->c)) n->flags |= EXPR_LITERAL;
   return n->optype = p;
 }
 
@@ -703,7 +652,7 @@ const StringMethod check_string_methods[] = {
     {NULL, NULL, 0, TY_NONE, 0, false},
 };
 
-static Type *list_of(Checker *C, Type *elem);
+Type *check_list_of(Checker *C, Type *elem);
 
 enum { STR_SPLIT = 100, STR_JOIN = 101 };  /* String methods that involve lists */
 
@@ -715,10 +664,10 @@ static Type *split_or_join(Checker *C, Node *n, bool split) {
     return NULL;
   }
   if (split) {
-    if (argc && !coerce(C, n->list.items[0], TYPE(STRING), "as the separator")) return NULL;
-    mark_raise(C);  /* ValueError: empty separator */
+    if (argc && !check_coerce(C, n->list.items[0], TYPE(STRING), "as the separator")) return NULL;
+    check_mark_raise(C);  /* ValueError: empty separator */
     n->op = STR_SPLIT;
-    return list_of(C, TYPE(STRING));
+    return check_list_of(C, TYPE(STRING));
   }
   Type *t = n->list.items[0]->type;
   if (!type_is_list(t) || t->elem->kind != TY_STRING) {
@@ -740,7 +689,7 @@ static Type *string_method_call(Checker *C, Node *n) {
     return NULL;
   }
   bool ok = true;
-  for (int k = 0; k < n->list.len; k++) ok &= expr(C, n->list.items[k]) != NULL;
+  for (int k = 0; k < n->list.len; k++) ok &= check_expr(C, n->list.items[k]) != NULL;
   if (!ok) return NULL;
   int given = n->list.len + n->list2.len;
   if (n->list2.len || (given != m->nargs && !(m->last_optional && given == m->nargs - 1))) {
@@ -751,17 +700,17 @@ static Type *string_method_call(Checker *C, Node *n) {
     return NULL;
   }
   for (int k = 0; k < n->list.len; k++)
-    if (!coerce(C, n->list.items[k], TYPE(STRING), "as a String argument")) return NULL;
+    if (!check_coerce(C, n->list.items[k], TYPE(STRING), "as a String argument")) return NULL;
   n->op = i + 1;
   return &type_table[m->result];
 }
 
 static Type *builtin_call(Checker *C, Node *n, Symbol *s);
 static Type *conversion_call(Checker *C, Node *n, Type *to);
-static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound);
+Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound);
 
 /* A method's `self` is its first PARAM node but not one of its nparams. */
-static int self_offset(const Symbol *fn) { return fn->owner && !fn->is_static ? 1 : 0; }
+int check_self_offset(const Symbol *fn) { return fn->owner && !fn->is_static ? 1 : 0; }
 
 bool check_param_byref(const Symbol *fn, int i) {
   ArgConvention conv = fn->conventions ? fn->conventions[i] : ARG_BORROWED;
@@ -769,8 +718,8 @@ bool check_param_byref(const Symbol *fn, int i) {
   return conv == ARG_INOUT || (type_is_struct(fn->param_types[i]) && conv == ARG_BORROWED && !is_def);
 }
 
-static Node *param_node(Symbol *fn, int i) { return fn->decl->list.items[i + self_offset(fn)]; }
-static const char *param_name(Symbol *fn, int i) { return param_node(fn, i)->name; }
+Node *check_param_node(Symbol *fn, int i) { return fn->decl->list.items[i + check_self_offset(fn)]; }
+const char *check_param_name(Symbol *fn, int i) { return check_param_node(fn, i)->name; }
 
 /* Put a call's arguments in parameter order; missing ones take defaults. */
 static Node **bind_args(Checker *C, Node *n, Symbol *fn) {
@@ -785,7 +734,7 @@ static Node **bind_args(Checker *C, Node *n, Symbol *fn) {
   for (int k = 0; k < n->list2.len; k++) {
     Node *kw = n->list2.items[k];
     int i = 0;
-    while (i < np && strcmp(param_name(fn, i), kw->name) != 0) i++;
+    while (i < np && strcmp(check_param_name(fn, i), kw->name) != 0) i++;
     if (i == np) {
       ERR(kw, "invalid call to '%s': unexpected keyword argument '%s'", fn->name, kw->name);
       return NULL;
@@ -798,10 +747,10 @@ static Node **bind_args(Checker *C, Node *n, Symbol *fn) {
   }
   for (int i = 0; i < np; i++) {
     if (bound[i]) continue;
-    Node *def = param_node(fn, i)->b;
+    Node *def = check_param_node(fn, i)->b;
     if (!def) {
       ERR(n, "invalid call to '%s': missing required argument '%s'", fn->name,
-          param_name(fn, i));
+          check_param_name(fn, i));
       return NULL;
     }
     bound[i] = def;
@@ -810,29 +759,29 @@ static Node **bind_args(Checker *C, Node *n, Symbol *fn) {
 }
 
 static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
-  for (int i = 0; i < n->list.len; i++) expr(C, n->list.items[i]);
-  for (int i = 0; i < n->list2.len; i++) expr(C, n->list2.items[i]->a);
+  for (int i = 0; i < n->list.len; i++) check_expr(C, n->list.items[i]);
+  for (int i = 0; i < n->list2.len; i++) check_expr(C, n->list2.items[i]->a);
   if (fn->bad_signature) return NULL;  /* already reported at the definition */
   Node **bound = bind_args(C, n, fn);
   if (!bound) return NULL;
   for (int i = 0; i < fn->nparams; i++)
     if (!bound[i]->type) return NULL;
   if (fn->generic) {
-    fn = instantiate(C, n, fn, bound);
+    fn = check_instantiate(C, n, fn, bound);
     if (!fn) return NULL;
   }
   bool ok = true;
   for (int i = 0; i < fn->nparams; i++) {
     Node *a = bound[i];
-    if (check_converts(a->type, fn->param_types[i], is_literal(a))) continue;
+    if (check_converts(a->type, fn->param_types[i], check_is_literal(a))) continue;
     ERR(a, "invalid call to '%s': cannot implicitly convert '%s' value to '%s' for argument '%s'",
-        fn->name, a->type->name, fn->param_types[i]->name, param_name(fn, i));
+        fn->name, a->type->name, fn->param_types[i]->name, check_param_name(fn, i));
     if (!strcmp(a->type->name, fn->param_types[i]->name))
       HINT("'%s' was redefined; this value has the earlier definition", a->type->name);
     ok = false;
   }
   if (!ok) return NULL;
-  Type *r = finish_call(C, n, fn, bound);
+  Type *r = check_finish_call(C, n, fn, bound);
   if (r && !fn->type) {
     ERR(n, "cannot infer the result type of recursive '%s'", fn->name);
     HINT("declare it, as in 'def %s(...) -> Int:'", fn->name);
@@ -843,26 +792,26 @@ static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
 
 static Symbol *callee_symbol(Checker *C, Node *callee) {
   if (callee->kind == N_NAME) {
-    Symbol *s = lookup(C, callee->name);
+    Symbol *s = check_lookup(C, callee->name);
     if (!s) ERR(callee, "use of unknown declaration '%s'", callee->name);
     return s;
   }
   if (callee->kind == N_ATTR && callee->a->kind == N_NAME) {
-    Symbol *m = lookup(C, callee->a->name);
+    Symbol *m = check_lookup(C, callee->a->name);
     if (m && m->kind == SYM_MODULE) {
       if (m == &module_time && strcmp(callee->name, "now") == 0) return &builtin_fns[BI_NOW];
       ERR(callee, "module '%s' has no attribute '%s'", m->name, callee->name);
       return NULL;
     }
   }
-  Type *t = expr(C, callee);
+  Type *t = check_expr(C, callee);
   if (t) ERR(callee, "'%s' value is not callable", t->name);
   return NULL;
 }
 
 static bool is_module_attr(Checker *C, Node *callee) {
   if (callee->kind != N_ATTR || callee->a->kind != N_NAME) return false;
-  Symbol *m = lookup(C, callee->a->name);
+  Symbol *m = check_lookup(C, callee->a->name);
   return m && m->kind == SYM_MODULE;
 }
 
@@ -870,8 +819,8 @@ static Type *static_method_call(Checker *C, Node *n, Type *t) {
   Node **bound = NULL;
   if (!check_args(C, n)) return NULL;
   Symbol *m = resolve_method(C, n, t, n->a->name, true, &bound);
-  if (m && m->generic) m = instantiate(C, n, m, bound);
-  return m ? finish_call(C, n, m, bound) : NULL;
+  if (m && m->generic) m = check_instantiate(C, n, m, bound);
+  return m ? check_finish_call(C, n, m, bound) : NULL;
 }
 
 static Type *call_expr(Checker *C, Node *n) {
@@ -879,13 +828,13 @@ static Type *call_expr(Checker *C, Node *n) {
   if (n->a->kind == N_ATTR && !is_module_attr(C, n->a)) {
     Node *base = n->a->a;
     if (base->kind == N_NAME) {  /* Type.method(...): a static method */
-      Symbol *ts = lookup(C, base->name);
+      Symbol *ts = check_lookup(C, base->name);
       if (ts && ts->kind == SYM_TYPE && type_is_struct(ts->type)) {
         base->sym = ts;
         return static_method_call(C, n, ts->type);
       }
     }
-    Type *t = expr(C, base);
+    Type *t = check_expr(C, base);
     if (!t) return NULL;
     if (t->kind == TY_STRING) return string_method_call(C, n);
     if (type_is_struct(t)) return method_call(C, n, t);
@@ -895,7 +844,7 @@ static Type *call_expr(Checker *C, Node *n) {
   }
   Symbol *s = callee_symbol(C, n->a);
   if (!s) {
-    for (int i = 0; i < n->list.len; i++) expr(C, n->list.items[i]);
+    for (int i = 0; i < n->list.len; i++) check_expr(C, n->list.items[i]);
     return NULL;
   }
   n->a->sym = s;
@@ -911,13 +860,13 @@ static Type *call_expr(Checker *C, Node *n) {
   }
 }
 
-static bool no_kwargs(Checker *C, Node *n, const char *name) {
+bool check_no_kwargs(Checker *C, Node *n, const char *name) {
   if (!n->list2.len) return true;
   ERR(n->list2.items[0], "%s() takes no keyword arguments", name);
   return false;
 }
 
-static bool arg_count(Checker *C, Node *n, const char *name, int lo, int hi) {
+bool check_arg_count(Checker *C, Node *n, const char *name, int lo, int hi) {
   int k = n->list.len;
   if (k >= lo && k <= hi) return true;
   if (lo == hi) ERR(n, "%s() takes exactly %d argument%s (%d given)", name, lo, lo == 1 ? "" : "s", k);
@@ -925,10 +874,10 @@ static bool arg_count(Checker *C, Node *n, const char *name, int lo, int hi) {
   return false;
 }
 
-static bool check_args(Checker *C, Node *n) {
+bool check_args(Checker *C, Node *n) {
   bool ok = true;
-  for (int i = 0; i < n->list.len; i++) ok &= expr(C, n->list.items[i]) != NULL;
-  for (int i = 0; i < n->list2.len; i++) ok &= expr(C, n->list2.items[i]->a) != NULL;
+  for (int i = 0; i < n->list.len; i++) ok &= check_expr(C, n->list.items[i]) != NULL;
+  for (int i = 0; i < n->list2.len; i++) ok &= check_expr(C, n->list2.items[i]->a) != NULL;
   return ok;
 }
 
@@ -945,7 +894,7 @@ static Type *print_call(Checker *C, Node *n) {
       ERR(n->list.items[i], "'%s' cannot be printed yet (only lists of numbers, Bools and Strings)", t->name);
       return NULL;
     }
-    if (type_is_struct(t) && !has_method(t, "__str__")) {
+    if (type_is_struct(t) && !check_has_method(t, "__str__")) {
       ERR(n->list.items[i], "'%s' cannot be printed: it has no __str__ method", t->name);
       return NULL;
     }
@@ -957,9 +906,9 @@ static Type *print_call(Checker *C, Node *n) {
       ERR(kw, "print() got an unexpected keyword argument '%s'", kw->name);
       return NULL;
     }
-    if (strcmp(kw->name, "flush") == 0) coerce(C, kw->a, TYPE(BOOL), "for 'flush'");
-    else if (strcmp(kw->name, "file") == 0) coerce(C, kw->a, TYPE(INT), "for 'file' (stdout or stderr from sys)");
-    else coerce(C, kw->a, TYPE(STRING), "for 'sep' or 'end'");
+    if (strcmp(kw->name, "flush") == 0) check_coerce(C, kw->a, TYPE(BOOL), "for 'flush'");
+    else if (strcmp(kw->name, "file") == 0) check_coerce(C, kw->a, TYPE(INT), "for 'file' (stdout or stderr from sys)");
+    else check_coerce(C, kw->a, TYPE(STRING), "for 'sep' or 'end'");
   }
   return TYPE(NONE);
 }
@@ -968,16 +917,16 @@ static Type *print_call(Checker *C, Node *n) {
 static Type *common_type(Checker *C, Node *n, const char *name) {
   Node *acc = n->list.items[0];
   Type *t = acc->type;
-  bool lit = is_literal(acc);
+  bool lit = check_is_literal(acc);
   for (int i = 1; i < n->list.len; i++) {
     Node tmp = {.type = t, .flags = lit ? EXPR_LITERAL : 0};
-    Type *p = promote(&tmp, n->list.items[i]);
+    Type *p = check_promote(&tmp, n->list.items[i]);
     if (!p) {
       ERR(n->list.items[i], "%s() arguments must have a common type: '%s' and '%s'", name,
           t->name, n->list.items[i]->type->name);
       return NULL;
     }
-    lit = lit && is_literal(n->list.items[i]);
+    lit = lit && check_is_literal(n->list.items[i]);
     t = p;
   }
   if (!type_is_numeric(t) && t->kind != TY_STRING) {
@@ -991,38 +940,38 @@ static Type *common_type(Checker *C, Node *n, const char *name) {
 static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   bool ok = check_args(C, n);
   if (s->builtin == BI_PRINT) return ok ? print_call(C, n) : NULL;
-  if (!ok || !no_kwargs(C, n, s->name)) return NULL;
+  if (!ok || !check_no_kwargs(C, n, s->name)) return NULL;
   switch (s->builtin) {
   case BI_LEN:
-    if (!arg_count(C, n, "len", 1, 1)) return NULL;
+    if (!check_arg_count(C, n, "len", 1, 1)) return NULL;
     if (type_is_list(n->list.items[0]->type)) return TYPE(INT);
-    if (has_method(n->list.items[0]->type, "__len__"))
-      return as_method_call(C, n, n->list.items[0], "__len__", (NodeList){0});
+    if (check_has_method(n->list.items[0]->type, "__len__"))
+      return check_as_method_call(C, n, n->list.items[0], "__len__", (NodeList){0});
     if (n->list.items[0]->type->kind != TY_STRING) {
       ERR(n->list.items[0], "object of type '%s' has no len()", n->list.items[0]->type->name);
       return NULL;
     }
     return TYPE(INT);
   case BI_ABS:
-    if (!arg_count(C, n, "abs", 1, 1)) return NULL;
+    if (!check_arg_count(C, n, "abs", 1, 1)) return NULL;
     if (!type_is_numeric(n->list.items[0]->type)) {
       ERR(n->list.items[0], "bad operand type for abs(): '%s'", n->list.items[0]->type->name);
       return NULL;
     }
-    if (is_literal(n->list.items[0])) n->flags |= EXPR_LITERAL;
+    if (check_is_literal(n->list.items[0])) n->flags |= EXPR_LITERAL;
     return n->list.items[0]->type;
   case BI_MIN: case BI_MAX:
-    if (!arg_count(C, n, s->name, 2, 64)) return NULL;
+    if (!check_arg_count(C, n, s->name, 2, 64)) return NULL;
     return common_type(C, n, s->name);
   case BI_STR: return conversion_call(C, n, TYPE(STRING));
   case BI_INT: return conversion_call(C, n, TYPE(INT));
   case BI_FLOAT: return conversion_call(C, n, TYPE(F64));
   case BI_BOOL: return conversion_call(C, n, TYPE(BOOL));
-  case BI_NOW: return arg_count(C, n, "now", 0, 0) ? TYPE(INT) : NULL;
+  case BI_NOW: return check_arg_count(C, n, "now", 0, 0) ? TYPE(INT) : NULL;
   case BI_INPUT:
-    if (!arg_count(C, n, "input", 0, 1)) return NULL;
-    if (n->list.len && !coerce(C, n->list.items[0], TYPE(STRING), "as the prompt")) return NULL;
-    mark_raise(C);
+    if (!check_arg_count(C, n, "input", 0, 1)) return NULL;
+    if (n->list.len && !check_coerce(C, n->list.items[0], TYPE(STRING), "as the prompt")) return NULL;
+    check_mark_raise(C);
     return TYPE(STRING);
   case BI_RANGE:
     ERR(n, "range() can only be used in a 'for' loop for now");
@@ -1033,24 +982,24 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
 
 /* Explicit conversions: Int(x), Float32(x), String(x), Bool(x). */
 static Type *conversion_call(Checker *C, Node *n, Type *to) {
-  if (!check_args(C, n) || !no_kwargs(C, n, to->name)) return NULL;
+  if (!check_args(C, n) || !check_no_kwargs(C, n, to->name)) return NULL;
   if (to->kind == TY_NONE) {
     ERR(n, "cannot call NoneType");
     return NULL;
   }
   if (n->list.len == 0) return to;  /* Int() == 0, String() == "" */
-  if (!arg_count(C, n, to->name, 1, 1)) return NULL;
+  if (!check_arg_count(C, n, to->name, 1, 1)) return NULL;
   Node *a = n->list.items[0];
   Type *from = a->type;
   if (type_is_struct(from)) {
     const char *name = to->kind == TY_STRING ? "__str__" : to->kind == TY_BOOL ? "__bool__"
                        : to->is_int ? "__int__" : to->is_float ? "__float__" : NULL;
-    if (!name || !has_method(from, name)) {
+    if (!name || !check_has_method(from, name)) {
       ERR(a, "cannot convert '%s' value to '%s'%s%s", from->name, to->name,
           name ? ": it has no " : "", name ? name : "");
       return NULL;
     }
-    return as_method_call(C, n, a, name, (NodeList){0});
+    return check_as_method_call(C, n, a, name, (NodeList){0});
   }
   if (type_is_list(from) && to->kind == TY_STRING && !list_printable(from)) {
     ERR(a, "'%s' cannot be converted to String yet", from->name);
@@ -1069,46 +1018,46 @@ static Type *conversion_call(Checker *C, Node *n, Type *to) {
     ERR(a, "cannot convert 'NoneType' value to '%s'", to->name);
     return NULL;
   }
-  if (is_literal(a) && type_is_numeric(to)) n->flags |= EXPR_LITERAL;
-  if (from->kind == TY_STRING && type_is_numeric(to)) mark_raise(C);  /* ValueError */
+  if (check_is_literal(a) && type_is_numeric(to)) n->flags |= EXPR_LITERAL;
+  if (from->kind == TY_STRING && type_is_numeric(to)) check_mark_raise(C);  /* ValueError */
   return to;
 }
 
 static Type *slice_expr(Checker *C, Node *sl) {
   Node *parts[3] = {sl->a, sl->b, sl->c};
   for (int i = 0; i < 3; i++)
-    if (parts[i] && (!expr(C, parts[i]) || !coerce(C, parts[i], TYPE(INT), "as a slice bound")))
+    if (parts[i] && (!check_expr(C, parts[i]) || !check_coerce(C, parts[i], TYPE(INT), "as a slice bound")))
       return NULL;
-  mark_raise(C);  /* a zero step raises ValueError */
+  check_mark_raise(C);  /* a zero step raises ValueError */
   return sl->type = TYPE(STRING);
 }
 
 static Type *index_expr(Checker *C, Node *n) {
-  Type *t = expr(C, n->a);
+  Type *t = check_expr(C, n->a);
   if (type_is_list(t)) {
     if (n->list.len != 1 || n->list2.len || n->list.items[0]->kind == N_SLICE) {
       ERR(n, "a List takes one Int index");
       return NULL;
     }
-    if (!expr(C, n->list.items[0]) || !coerce(C, n->list.items[0], TYPE(INT), "as a list index"))
+    if (!check_expr(C, n->list.items[0]) || !check_coerce(C, n->list.items[0], TYPE(INT), "as a list index"))
       return NULL;
-    mark_raise(C);  /* IndexError */
+    check_mark_raise(C);  /* IndexError */
     return t->elem;
   }
   if (type_is_struct(t)) {
-    if (!has_method(t, "__getitem__")) {
+    if (!check_has_method(t, "__getitem__")) {
       ERR(n, "'%s' is not subscriptable: it has no __getitem__ method", t->name);
       return NULL;
     }
-    return as_method_call(C, n, n->a, "__getitem__", n->list);
+    return check_as_method_call(C, n, n->a, "__getitem__", n->list);
   }
   if (t && t->kind == TY_STRING && n->list.len == 1 && n->list.items[0]->kind == N_SLICE)
     return slice_expr(C, n->list.items[0]);
   bool ok = check_args(C, n);
   if (!t || !ok) return NULL;
   if (t->kind == TY_STRING && n->list.len == 1 && !n->list2.len) {
-    mark_raise(C);
-    if (coerce(C, n->list.items[0], TYPE(INT), "as a string index")) return TYPE(STRING);
+    check_mark_raise(C);
+    if (check_coerce(C, n->list.items[0], TYPE(INT), "as a string index")) return TYPE(STRING);
     return NULL;
   }
   ERR(n, "'%s' value is not subscriptable", t->name);
@@ -1129,7 +1078,7 @@ static Type *expr_kind(Checker *C, Node *n) {
   case N_BINARY: return binary_expr(C, n);
   case N_UNARY: return unary_expr(C, n);
   case N_NOT:
-    if (!expr(C, n->a) || !truthy_ok(C, n->a)) return NULL;
+    if (!check_expr(C, n->a) || !check_truthy_ok(C, n->a)) return NULL;
     return TYPE(BOOL);
   case N_LOGIC: return logic_expr(C, n);
   case N_COMPARE: return compare_expr(C, n);
@@ -1139,7 +1088,7 @@ static Type *expr_kind(Checker *C, Node *n) {
   case N_ATTR: return field_expr(C, n);
   case N_ELLIPSIS: return TYPE(NONE);
   case N_TRANSFER: {
-    Type *t = expr(C, n->a);
+    Type *t = check_expr(C, n->a);
     if (!t) return NULL;
     if (n->a->kind != N_NAME || n->a->sym->kind != SYM_VAR) {
       ERR(n, "only a variable can be transferred with '^'");
@@ -1151,10 +1100,10 @@ static Type *expr_kind(Checker *C, Node *n) {
     return t;
   }
   case N_FORMAT: {
-    Type *t = expr(C, n->a);
+    Type *t = check_expr(C, n->a);
     if (!t) return NULL;
     bool spec = n->str && *n->str;
-    if (type_is_struct(t) && n->op != 'r' && !has_method(t, "__str__")) {
+    if (type_is_struct(t) && n->op != 'r' && !check_has_method(t, "__str__")) {
       ERR(n->a, "'%s' cannot be formatted: it has no __str__ method", t->name);
       return NULL;
     }
@@ -1162,7 +1111,7 @@ static Type *expr_kind(Checker *C, Node *n) {
       ERR(n->a, "a format spec applies to numbers and strings, not '%s'", t->name);
       return NULL;
     }
-    if (spec) mark_raise(C);  /* an invalid spec raises ValueError */
+    if (spec) check_mark_raise(C);  /* an invalid spec raises ValueError */
     return TYPE(STRING);
   }
   case N_SLICE: ERR(n, "a slice can only be used to index a String for now"); return NULL;
@@ -1173,7 +1122,7 @@ static Type *expr_kind(Checker *C, Node *n) {
   }
 }
 
-static Type *expr(Checker *C, Node *n) {
+Type *check_expr(Checker *C, Node *n) {
   if (n->type) return n->type;  /* checked already (a rewritten operator) */
   /* The -9223372036854775808 literal: negate before the range check. */
   if (n->kind == N_UNARY && n->op == T_MINUS && n->a->kind == N_INT &&
@@ -1199,11 +1148,11 @@ static void declare_struct(Checker *C, Node *n) {
   t->bits = 64;
   t->st = st;
   st->decl = n;
-  st->mangled = mangle(C, n->name, "");
-  Symbol *sym = new_symbol(C, SYM_TYPE, n->name, t);
+  st->mangled = check_mangle(C, n->name, "");
+  Symbol *sym = check_new_symbol(C, SYM_TYPE, n->name, t);
   sym->decl = n;
   sym->mangled = st->mangled;
-  add_def(C, sym);
+  check_add_def(C, sym);
   n->sym = sym;
   n->type = t;
 }
@@ -1221,7 +1170,7 @@ static void define_fields(Checker *C, Node *n) {
     if (f->kind != N_VAR_DECL) continue;
     if (!f->a) ERR(f, "field '%s' needs a type", f->name);
     if (f->b) ERR(f->b, "a field cannot have a default value; set it in __init__");
-    Type *ft = resolve_type(C, f->a);
+    Type *ft = check_resolve_type(C, f->a);
     if (ft == n->type) {
       ERR(f, "struct '%s' cannot contain itself", n->name);
       ft = NULL;
@@ -1418,8 +1367,8 @@ static const struct { const char *name; const char *methods[3]; } builtin_traits
 };
 static Symbol builtin_trait_syms[sizeof builtin_traits / sizeof *builtin_traits];
 
-static Symbol *lookup_trait(Checker *C, Node *name_node) {
-  Symbol *s = lookup(C, name_node->name);
+Symbol *check_lookup_trait(Checker *C, Node *name_node) {
+  Symbol *s = check_lookup(C, name_node->name);
   if (s && s->kind == SYM_TRAIT) return s;
   for (size_t i = 0; i < sizeof builtin_traits / sizeof *builtin_traits; i++)
     if (!strcmp(builtin_traits[i].name, name_node->name)) {
@@ -1443,8 +1392,8 @@ static bool matches_requirement(Checker *C, Type *t, Symbol *m, Node *req) {
   C->self_type = t;
   bool ok = true, quiet = C->quiet;
   C->quiet = true;
-  for (int i = 0; i < nreq && ok; i++) ok = resolve_type(C, req->list.items[i + 1]->a) == m->param_types[i];
-  Type *ret = req->a ? resolve_type(C, req->a) : TYPE(NONE);
+  for (int i = 0; i < nreq && ok; i++) ok = check_resolve_type(C, req->list.items[i + 1]->a) == m->param_types[i];
+  Type *ret = req->a ? check_resolve_type(C, req->a) : TYPE(NONE);
   C->quiet = quiet;
   C->self_type = saved;
   return ok && ret == (m->type ? m->type : TYPE(NONE));
@@ -1455,7 +1404,7 @@ static bool conforms(Checker *C, Type *t, Symbol *tr, Node *at) {
   if (is_builtin_trait(tr)) {
     if (!type_is_struct(t)) return true;  /* built-in types have the basics */
     for (int k = 0; k < 3 && builtin_traits[tr->builtin].methods[k]; k++)
-      if (!has_method(t, builtin_traits[tr->builtin].methods[k])) {
+      if (!check_has_method(t, builtin_traits[tr->builtin].methods[k])) {
         ERR(at, "'%s' does not conform to trait '%s': it has no method '%s'", t->name, tr->name,
             builtin_traits[tr->builtin].methods[k]);
         return false;
@@ -1482,7 +1431,7 @@ static bool conforms(Checker *C, Type *t, Symbol *tr, Node *at) {
     }
   }
   for (int i = 0; i < tr->decl->list2.len; i++) {  /* parent traits */
-    Symbol *parent = lookup_trait(C, tr->decl->list2.items[i]);
+    Symbol *parent = check_lookup_trait(C, tr->decl->list2.items[i]);
     if (parent && !conforms(C, t, parent, at)) return false;
   }
   return true;
@@ -1493,7 +1442,7 @@ static void check_struct_traits(Checker *C, Node *n) {
   StructInfo *st = n->type->st;
   st->traits = arena_alloc(C->arena, sizeof(Symbol *) * (size_t)(n->list2.len + 1));
   for (int i = 0; i < n->list2.len; i++) {
-    Symbol *tr = lookup_trait(C, n->list2.items[i]);
+    Symbol *tr = check_lookup_trait(C, n->list2.items[i]);
     if (!tr) continue;
     if (conforms(C, n->type, tr, n->list2.items[i])) st->traits[st->ntraits++] = tr;
   }
@@ -1501,7 +1450,7 @@ static void check_struct_traits(Checker *C, Node *n) {
 
 /* Does t satisfy the bound of a generic parameter? Nominal for user
    traits (the struct must declare it), structural for the built-in ones. */
-static bool satisfies(Checker *C, Type *t, Symbol *tr, Node *at) {
+bool check_satisfies(Checker *C, Type *t, Symbol *tr, Node *at) {
   if (is_builtin_trait(tr)) return conforms(C, t, tr, at);
   if (type_is_struct(t))
     for (int i = 0; i < t->st->ntraits; i++)
@@ -1512,7 +1461,7 @@ static bool satisfies(Checker *C, Type *t, Symbol *tr, Node *at) {
 }
 
 static void declare_trait(Checker *C, Node *n) {
-  Symbol *tr = new_symbol(C, SYM_TRAIT, n->name, NULL);
+  Symbol *tr = check_new_symbol(C, SYM_TRAIT, n->name, NULL);
   tr->decl = n;
   n->sym = tr;
   for (int i = 0; i < n->list.len; i++) {
@@ -1526,7 +1475,7 @@ static void declare_trait(Checker *C, Node *n) {
       ERR(m, "a trait method has no body: write '...'");
   }
   if (C->fn) ERR(n, "traits must be defined at the top level of a cell");
-  else add_def(C, tr);
+  else check_add_def(C, tr);
 }
 
 /* ---- structs: use --------------------------------------------------------- */
@@ -1537,7 +1486,7 @@ static int field_index(const Type *t, const char *name) {
   return -1;
 }
 
-static bool has_method(const Type *t, const char *name) {
+bool check_has_method(const Type *t, const char *name) {
   for (int i = 0; type_is_struct(t) && i < t->st->nmethods; i++)
     if (!strcmp(t->st->methods[i]->name, name)) return true;
   return false;
@@ -1551,7 +1500,7 @@ static bool mutable_place(Node *n) {
 }
 
 static Type *field_expr(Checker *C, Node *n) {
-  Type *t = expr(C, n->a);
+  Type *t = check_expr(C, n->a);
   if (!t) return NULL;
   if (!type_is_struct(t)) {
     ERR(n, "'%s' value has no attribute '%s'", t->name, n->name);
@@ -1559,7 +1508,7 @@ static Type *field_expr(Checker *C, Node *n) {
   }
   int i = field_index(t, n->name);
   if (i < 0) {
-    if (has_method(t, n->name)) ERR(n, "method '%s' of '%s' must be called", n->name, t->name);
+    if (check_has_method(t, n->name)) ERR(n, "method '%s' of '%s' must be called", n->name, t->name);
     else ERR(n, "'%s' has no field or method '%s'", t->name, n->name);
     return NULL;
   }
@@ -1581,7 +1530,7 @@ static int overload_cost(Checker *C, Node *n, Symbol *fn, Node ***bound_out) {
     Type *pt = fn->param_types[i], *at = bound[i]->type;
     if (!at) return -1;
     if (!pt) continue;  /* a [T] parameter: takes the argument's type */
-    if (!check_converts(at, pt, is_literal(bound[i]))) return -1;
+    if (!check_converts(at, pt, check_is_literal(bound[i]))) return -1;
     cost += at != pt;
   }
   *bound_out = bound;
@@ -1620,7 +1569,7 @@ static Symbol *resolve_method(Checker *C, Node *n, Type *t, const char *name, bo
 static bool check_inout_args(Checker *C, Symbol *fn, Node **bound) {
   for (int i = 0; fn->conventions && i < fn->nparams; i++) {
     if (fn->conventions[i] != ARG_INOUT || mutable_place(bound[i])) continue;
-    ERR(bound[i], "argument '%s' of '%s' is inout: pass a mutable variable", param_name(fn, i), fn->name);
+    ERR(bound[i], "argument '%s' of '%s' is inout: pass a mutable variable", check_param_name(fn, i), fn->name);
     return false;
   }
   return true;
@@ -1629,7 +1578,7 @@ static bool check_inout_args(Checker *C, Symbol *fn, Node **bound) {
 /* Common end of every call to a user function or method. */
 static void note_destructor(Checker *C, const Type *t);
 
-static Type *finish_call(Checker *C, Node *n, Symbol *fn, Node **bound) {
+Type *check_finish_call(Checker *C, Node *n, Symbol *fn, Node **bound) {
   note_destructor(C, fn->type);
   for (int i = 0; i < fn->nparams; i++) note_destructor(C, bound[i]->type);
   if ((fn->decl->flags & FN_RAISES) && !may_raise_here(C)) {
@@ -1642,7 +1591,7 @@ static Type *finish_call(Checker *C, Node *n, Symbol *fn, Node **bound) {
   n->list = (NodeList){bound, fn->nparams, fn->nparams};
   n->list2 = (NodeList){0};
   n->sym = fn;
-  if (fn->may_raise || (!fn->checked && (!C->fn || C->fn->sym != fn))) mark_raise(C);
+  if (fn->may_raise || (!fn->checked && (!C->fn || C->fn->sym != fn))) check_mark_raise(C);
   return fn->type ? fn->type : TYPE(NONE);
 }
 
@@ -1651,7 +1600,7 @@ static Type *method_call(Checker *C, Node *n, Type *t) {
   Node **bound = NULL;
   if (!check_args(C, n)) return NULL;
   Symbol *m = resolve_method(C, n, t, n->a->name, false, &bound);
-  if (m && m->generic) m = instantiate(C, n, m, bound);
+  if (m && m->generic) m = check_instantiate(C, n, m, bound);
   if (!m) return NULL;
   if (!m->is_static && (m->self_conv == ARG_INOUT || m->self_conv == ARG_OWNED) && !mutable_place(recv)) {
     ERR(recv, "cannot call '%s', which changes self, on a value that is not a mutable variable", m->name);
@@ -1659,13 +1608,13 @@ static Type *method_call(Checker *C, Node *n, Type *t) {
   }
   n->flags |= CALL_METHOD;
   if (m->is_static) n->flags &= ~CALL_METHOD;
-  return finish_call(C, n, m, bound);
+  return check_finish_call(C, n, m, bound);
 }
 
 static Type *constructor_call(Checker *C, Node *n, Type *t) {
   Node **bound = NULL;
   if (!check_args(C, n)) return NULL;
-  if (!has_method(t, "__init__")) {
+  if (!check_has_method(t, "__init__")) {
     ERR(n, "'%s' has no __init__ to construct it", t->name);
     HINT("define 'fn __init__(out self, ...)' or decorate the struct with @value");
     return NULL;
@@ -1673,12 +1622,12 @@ static Type *constructor_call(Checker *C, Node *n, Type *t) {
   Symbol *init = resolve_method(C, n, t, "__init__", false, &bound);
   if (!init) return NULL;
   n->flags |= CALL_CTOR;
-  finish_call(C, n, init, bound);
+  check_finish_call(C, n, init, bound);
   return t;
 }
 
 /* Rewrite n in place into recv.name(args...) and check it as a method call. */
-static Type *as_method_call(Checker *C, Node *n, Node *recv, const char *name, NodeList args) {
+Type *check_as_method_call(Checker *C, Node *n, Node *recv, const char *name, NodeList args) {
   Node *callee = node_new(C->arena, N_ATTR, n->line, n->col);
   callee->a = recv;
   callee->name = name;
@@ -1730,18 +1679,18 @@ static Type *struct_binary(Checker *C, Node *n, int op, Node *a, Node *b) {
     ERR(n, "invalid operands for '%s': '%s' and '%s'", token_spelling[op], a->type->name, b->type->name);
     return NULL;
   }
-  if (op == T_NE && !has_method(a->type, "__ne__") && has_method(a->type, "__eq__")) {
+  if (op == T_NE && !check_has_method(a->type, "__ne__") && check_has_method(a->type, "__eq__")) {
     Node *eq = node_new(C->arena, N_CALL, n->line, n->col);
-    if (!as_method_call(C, eq, a, "__eq__", args_of(C, b, NULL))) return NULL;
+    if (!check_as_method_call(C, eq, a, "__eq__", args_of(C, b, NULL))) return NULL;
     n->kind = N_NOT;
     n->a = eq;
     return TYPE(BOOL);
   }
-  if (!has_method(a->type, name)) {
+  if (!check_has_method(a->type, name)) {
     ERR(n, "'%s' does not support '%s': it has no %s method", a->type->name, token_spelling[op], name);
     return NULL;
   }
-  return as_method_call(C, n, a, name, args_of(C, b, NULL));
+  return check_as_method_call(C, n, a, name, args_of(C, b, NULL));
 }
 
 /* ---- generic instantiation ---------------------------------------------- */
@@ -1777,21 +1726,21 @@ static bool bind_generic_params(Checker *C, Node *n, Symbol *g, Type **types, Sc
     Node *gp = decl->list3.items[k];
     Type *t = NULL;
     for (int i = 0; i < g->nparams && !t; i++) {
-      Node *pt = param_node(g, i)->a;
+      Node *pt = check_param_node(g, i)->a;
       if (pt && pt->kind == N_NAME && !strcmp(pt->name, gp->name)) t = types[i];
     }
     if (!t) {
       ERR(n, "cannot infer parameter '%s' of '%s' from the arguments", gp->name, g->name);
       return false;
     }
-    if (!satisfies(C, t, gp->sym, n)) return false;
-    Symbol *ts = new_symbol(C, SYM_TYPE, gp->name, t);
-    scope_add(C, out, ts);
+    if (!check_satisfies(C, t, gp->sym, n)) return false;
+    Symbol *ts = check_new_symbol(C, SYM_TYPE, gp->name, t);
+    check_scope_add(C, out, ts);
   }
   return true;
 }
 
-static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
+Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   Type **types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(g->nparams + 1));
   for (int i = 0; i < g->nparams; i++) {
     types[i] = g->param_types[i] ? g->param_types[i] : bound[i]->type;
@@ -1807,7 +1756,7 @@ static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   in = arena_alloc(C->arena, sizeof *in);
   in->arg_types = types;
   Node *def = node_clone(C->arena, g->decl);
-  Symbol *fn = new_symbol(C, SYM_FN, g->name, g->type);
+  Symbol *fn = check_new_symbol(C, SYM_FN, g->name, g->type);
   fn->decl = def;
   fn->nparams = g->nparams;
   fn->param_types = types;
@@ -1815,7 +1764,7 @@ static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   fn->self_conv = g->self_conv;
   fn->is_static = g->is_static;
   fn->conventions = g->conventions;
-  fn->mangled = arena_printf(C->arena, "%s.g%d", mangle(C, g->name, ""), C->out->ninsts);
+  fn->mangled = arena_printf(C->arena, "%s.g%d", check_mangle(C, g->name, ""), C->out->ninsts);
   def->sym = fn;
   in->fn = fn;
   add_pending(C, g, in);
@@ -1827,7 +1776,7 @@ static Symbol *instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   C->scope = &bindings;
   Type *saved_self = C->self_type;
   C->self_type = g->owner;
-  if (def->a && generic_param(def, def->a)) fn->type = resolve_type(C, def->a);
+  if (def->a && generic_param(def, def->a)) fn->type = check_resolve_type(C, def->a);
   C->fn = NULL;
   C->loop_depth = 0;
   int errors = C->diags->count;
@@ -1856,7 +1805,7 @@ static void assign_field(Checker *C, Node *target, Node *value) {
     HINT("a field can be set through a 'var', or 'self' in a method with 'inout self'/'out self'");
     return;
   }
-  if (value->type) coerce(C, value, ft, NULL);
+  if (value->type) check_coerce(C, value, ft, NULL);
 }
 
 static void assign_to(Checker *C, Node *target, Node *value) {
@@ -1865,24 +1814,24 @@ static void assign_to(Checker *C, Node *target, Node *value) {
     assign_field(C, target, value);
     return;
   }
-  if (target->kind == N_INDEX && expr(C, target->a) && type_is_list(target->a->type)) {
-    if (!expr(C, target) || !mutable_place(target->a)) {
+  if (target->kind == N_INDEX && check_expr(C, target->a) && type_is_list(target->a->type)) {
+    if (!check_expr(C, target) || !mutable_place(target->a)) {
       if (target->type) ERR(target, "expression must be mutable in assignment");
       return;
     }
-    if (value->type) coerce(C, value, target->type, "as a list element");
+    if (value->type) check_coerce(C, value, target->type, "as a list element");
     return;
   }
   if (target->kind != N_NAME) {
-    if (target->kind == N_INDEX) expr(C, target);
+    if (target->kind == N_INDEX) check_expr(C, target);
     ERR(target, "cannot assign to this expression");
     return;
   }
-  Symbol *s = lookup(C, target->name);
+  Symbol *s = check_lookup(C, target->name);
   if (!s || (s->kind != SYM_VAR && s->kind != SYM_ALIAS && C->fn) ||
       (s->kind == SYM_FN || s->kind == SYM_BUILTIN || s->kind == SYM_TYPE || s->kind == SYM_MODULE)) {
     if (!value->type) return;
-    target->sym = declare_var(C, target->name, value->type, true, false);
+    target->sym = check_declare_var(C, target->name, value->type, true, false);
     target->type = value->type;
     target->flags |= NAME_DECLARES;
     return;
@@ -1905,16 +1854,16 @@ static void assign_to(Checker *C, Node *target, Node *value) {
     else HINT("'%s' was declared with 'let'", s->name);
     return;
   }
-  if (value->type) coerce(C, value, s->type, NULL);
+  if (value->type) check_coerce(C, value, s->type, NULL);
 }
 
 /* x[i, j] = v on a struct: x.__setitem__(i, j, v) */
 static bool setitem_stmt(Checker *C, Node *n) {
   Node *t = n->list.items[0];
   if (n->list.len != 1 || t->kind != N_INDEX) return false;
-  Type *bt = expr(C, t->a);
+  Type *bt = check_expr(C, t->a);
   if (!type_is_struct(bt)) return false;
-  if (!has_method(bt, "__setitem__")) {
+  if (!check_has_method(bt, "__setitem__")) {
     ERR(t, "'%s' does not support item assignment: it has no __setitem__ method", bt->name);
     return true;
   }
@@ -1922,7 +1871,7 @@ static bool setitem_stmt(Checker *C, Node *n) {
   for (int i = 0; i < t->list.len; i++) node_push(C->arena, &args, t->list.items[i]);
   node_push(C->arena, &args, n->a);
   Node *call = node_new(C->arena, N_CALL, n->line, n->col);
-  as_method_call(C, call, t->a, "__setitem__", args);
+  check_as_method_call(C, call, t->a, "__setitem__", args);
   n->kind = N_EXPR_STMT;
   n->a = call;
   n->type = call->type;
@@ -1940,11 +1889,11 @@ static void assign_stmt(Checker *C, Node *n) {
       ERR(n, "tuple unpacking needs the same number of names and values");
       return;
     }
-    for (int i = 0; i < v->list.len; i++) expr(C, v->list.items[i]);
+    for (int i = 0; i < v->list.len; i++) check_expr(C, v->list.items[i]);
     for (int i = 0; i < t->list.len; i++) assign_to(C, t->list.items[i], v->list.items[i]);
     return;
   }
-  if (!expr(C, v)) return;
+  if (!check_expr(C, v)) return;
   for (int i = 0; i < n->list.len; i++) assign_to(C, n->list.items[i], v);
 }
 
@@ -1965,7 +1914,7 @@ static void assign_to(Checker *C, Node *target, Node *value);
 static bool index_aug_assign(Checker *C, Node *n) {
   Node *t = n->a;
   if (t->kind != N_INDEX) return false;
-  Type *bt = expr(C, t->a);
+  Type *bt = check_expr(C, t->a);
   if (type_is_list(bt)) {
     Node *bin = node_new(C->arena, N_BINARY, n->line, n->col);
     bin->op = n->op;
@@ -1976,7 +1925,7 @@ static bool index_aug_assign(Checker *C, Node *n) {
     n->list = (NodeList){0};
     node_push(C->arena, &n->list, t);
     n->a = bin;
-    if (expr(C, bin)) assign_to(C, t, bin);
+    if (check_expr(C, bin)) assign_to(C, t, bin);
     return true;
   }
   if (!type_is_struct(bt)) return false;
@@ -1996,12 +1945,12 @@ static bool index_aug_assign(Checker *C, Node *n) {
 static bool struct_aug_assign(Checker *C, Node *n) {
   if (index_aug_assign(C, n)) return true;
   Node *t = n->a;
-  Type *tt = expr(C, t);
+  Type *tt = check_expr(C, t);
   if (!tt || (t->kind != N_ATTR && !type_is_struct(tt))) return false;
   const char *in = inplace_dunder(n->op);
-  if (type_is_struct(tt) && in && has_method(tt, in)) {
+  if (type_is_struct(tt) && in && check_has_method(tt, in)) {
     Node *call = node_new(C->arena, N_CALL, n->line, n->col);
-    as_method_call(C, call, t, in, args_of(C, n->b, NULL));
+    check_as_method_call(C, call, t, in, args_of(C, n->b, NULL));
     n->kind = N_EXPR_STMT;
     n->a = call;
     return true;
@@ -2011,7 +1960,7 @@ static bool struct_aug_assign(Checker *C, Node *n) {
   bin->a = t;
   bin->b = n->b;
   Node *value = bin;
-  if (!expr(C, value)) return true;
+  if (!check_expr(C, value)) return true;
   n->kind = N_ASSIGN;
   n->list = args_of(C, t, NULL);
   n->a = value;
@@ -2029,7 +1978,7 @@ static void aug_assign_stmt(Checker *C, Node *n) {
   }
   /* check `t op= v` as `t = t op v` on the same nodes */
   Node bin = {.kind = N_BINARY, .op = n->op, .a = t, .b = n->b, .line = n->line, .col = n->col};
-  Type *r = expr(C, &bin);
+  Type *r = check_expr(C, &bin);
   n->type = r;
   n->optype = bin.optype;
   if (!r || !t->sym) return;
@@ -2061,16 +2010,16 @@ bool check_type_needs(const Type *t, const char *name, int nparams) {
 /* A value with a destructor makes its function call __del__, which may
    raise: callers must look for a pending error. */
 static void note_destructor(Checker *C, const Type *t) {
-  if (check_type_needs(t, "__del__", 0)) mark_raise(C);
+  if (check_type_needs(t, "__del__", 0)) check_mark_raise(C);
 }
 
 static void var_decl_stmt(Checker *C, Node *n) {
-  Type *t = resolve_type(C, n->a);
+  Type *t = check_resolve_type(C, n->a);
   if (n->a && !t) return;
   if (n->b) {
-    if (!expr(C, n->b)) return;
+    if (!check_expr(C, n->b)) return;
     if (t) {
-      if (!coerce(C, n->b, t, NULL)) return;
+      if (!check_coerce(C, n->b, t, NULL)) return;
     } else t = n->b->type;
   }
   if (!t) {
@@ -2079,7 +2028,7 @@ static void var_decl_stmt(Checker *C, Node *n) {
   }
   n->type = t;
   note_destructor(C, t);
-  n->sym = declare_var(C, n->name, t, !(n->flags & DECL_LET), true);
+  n->sym = check_declare_var(C, n->name, t, !(n->flags & DECL_LET), true);
   n->sym->decl = n;
   n->sym->flags |= SYM_DECLARED;
 }
@@ -2087,21 +2036,21 @@ static void var_decl_stmt(Checker *C, Node *n) {
 static void alias_stmt(Checker *C, Node *n) {
   Node *v = n->b;
   if (v->kind == N_NAME || v->kind == N_NONE) {
-    Symbol *s = v->kind == N_NAME ? lookup(C, v->name) : NULL;
+    Symbol *s = v->kind == N_NAME ? check_lookup(C, v->name) : NULL;
     if (v->kind == N_NONE || (s && s->kind == SYM_TYPE)) {
-      Symbol *ts = new_symbol(C, SYM_TYPE, n->name, resolve_type(C, v));
+      Symbol *ts = check_new_symbol(C, SYM_TYPE, n->name, check_resolve_type(C, v));
       ts->decl = n;
-      if (C->fn) scope_add(C, C->scope, ts);
-      else add_def(C, ts);
+      if (C->fn) check_scope_add(C, C->scope, ts);
+      else check_add_def(C, ts);
       return;
     }
   }
-  Type *declared = resolve_type(C, n->a);
-  if (!expr(C, v)) return;
-  Symbol *s = new_symbol(C, SYM_ALIAS, n->name, declared ? declared : v->type);
+  Type *declared = check_resolve_type(C, n->a);
+  if (!check_expr(C, v)) return;
+  Symbol *s = check_new_symbol(C, SYM_ALIAS, n->name, declared ? declared : v->type);
   s->decl = n;
-  if (declared && !coerce(C, v, declared, NULL)) return;
-  if (!const_eval(C, v, &s->value)) {
+  if (declared && !check_coerce(C, v, declared, NULL)) return;
+  if (!check_const_eval(C, v, &s->value)) {
     ERR(v, "alias value must be a compile-time constant expression");
     return;
   }
@@ -2112,29 +2061,29 @@ static void alias_stmt(Checker *C, Node *n) {
   }
   cv->is_literal = !declared && cv->is_literal;
   n->sym = s;
-  if (C->fn) scope_add(C, C->scope, s);
-  else add_def(C, s);
+  if (C->fn) check_scope_add(C, C->scope, s);
+  else check_add_def(C, s);
 }
 
 static void for_stmt(Checker *C, Node *n) {
   Node *it = n->b;
-  mark_raise(C);  /* every loop can be interrupted (KeyboardInterrupt) */
+  check_mark_raise(C);  /* every loop can be interrupted (KeyboardInterrupt) */
   Type *elem = NULL;
   if (it->kind == N_CALL && it->a->kind == N_NAME) {
-    Symbol *s = lookup(C, it->a->name);
+    Symbol *s = check_lookup(C, it->a->name);
     if (s && s->kind == SYM_BUILTIN && s->builtin == BI_RANGE) {
       it->a->sym = s;
-      if (!check_args(C, it) || !no_kwargs(C, it, "range") || !arg_count(C, it, "range", 1, 3))
+      if (!check_args(C, it) || !check_no_kwargs(C, it, "range") || !check_arg_count(C, it, "range", 1, 3))
         return;
       for (int i = 0; i < it->list.len; i++)
-        if (!coerce(C, it->list.items[i], TYPE(INT), "in range()")) return;
-      if (it->list.len == 3 && !check_literal_nonzero(it->list.items[2])) mark_raise(C);
+        if (!check_coerce(C, it->list.items[i], TYPE(INT), "in range()")) return;
+      if (it->list.len == 3 && !check_literal_nonzero(it->list.items[2])) check_mark_raise(C);
       it->type = TYPE(NONE);
       elem = TYPE(INT);
     }
   }
   if (!elem) {
-    Type *t = expr(C, it);
+    Type *t = check_expr(C, it);
     if (!t) return;
     if (t->kind != TY_STRING && !type_is_list(t)) {
       ERR(it, "'%s' value is not iterable", t->name);
@@ -2152,8 +2101,8 @@ static void for_stmt(Checker *C, Node *n) {
   int locals = C->out->nlocals, defs = C->out->ndefs;
   C->loop_depth++;
   Scope body;
-  push_scope(C, &body, false);
-  stmt_list(C, &n->list);
+  check_push_scope(C, &body, false);
+  check_stmt_list(C, &n->list);
   C->scope = body.parent;
   C->loop_depth--;
   check_moves_in_loop(C, before, locals, defs);
@@ -2161,8 +2110,8 @@ static void for_stmt(Checker *C, Node *n) {
 
 static void block_stmts(Checker *C, NodeList *body) {
   Scope s;
-  push_scope(C, &s, false);
-  stmt_list(C, body);
+  check_push_scope(C, &s, false);
+  check_stmt_list(C, body);
   C->scope = s.parent;
 }
 
@@ -2172,13 +2121,13 @@ static void return_stmt(Checker *C, Node *n) {
     return;
   }
   FnCtx *f = C->fn;
-  Type *t = n->a ? expr(C, n->a) : TYPE(NONE);
+  Type *t = n->a ? check_expr(C, n->a) : TYPE(NONE);
   if (!t) return;
   if (f->infer) {
     if (!f->inferred) f->inferred = t;
     else if (f->inferred != t) {
       Node prev = {.type = f->inferred};
-      Type *p = promote(&prev, n->a ? n->a : &prev);
+      Type *p = check_promote(&prev, n->a ? n->a : &prev);
       if (!p) ERR(n, "'%s' returns both '%s' and '%s'", f->sym->name, f->inferred->name, t->name);
       else f->inferred = p;
     }
@@ -2193,12 +2142,12 @@ static void return_stmt(Checker *C, Node *n) {
     ERR(n, "missing return value: '%s' returns '%s'", f->sym->name, f->ret->name);
     return;
   }
-  if (n->a) coerce(C, n->a, f->ret, "in return value");
+  if (n->a) check_coerce(C, n->a, f->ret, "in return value");
 }
 
 static void bind_import(Checker *C, Symbol *s) {
-  if (C->fn) scope_add(C, C->scope, s);
-  else add_def(C, s);
+  if (C->fn) check_scope_add(C, C->scope, s);
+  else check_add_def(C, s);
 }
 
 /* from sys import stdout, stderr: the file descriptors print(file=) takes. */
@@ -2208,7 +2157,7 @@ static void import_from_sys(Checker *C, Node *x) {
     ERR(x, "cannot import '%s' from module 'sys' (it has stdout and stderr so far)", x->name);
     return;
   }
-  Symbol *s = new_symbol(C, SYM_ALIAS, x->str ? x->str : x->name, TYPE(INT));
+  Symbol *s = check_new_symbol(C, SYM_ALIAS, x->str ? x->str : x->name, TYPE(INT));
   s->value = (ConstVal){.type = TYPE(INT), .i = out ? 1 : 2};
   bind_import(C, s);
 }
@@ -2221,7 +2170,7 @@ static void import_stmt(Checker *C, Node *n) {
     return;
   }
   if (n->kind == N_IMPORT) {
-    Symbol *m = new_symbol(C, SYM_MODULE, n->str ? n->str : "time", NULL);
+    Symbol *m = check_new_symbol(C, SYM_MODULE, n->str ? n->str : "time", NULL);
     *m = module_time;
     m->name = n->str ? n->str : "time";
     bind_import(C, m);
@@ -2237,7 +2186,7 @@ static void import_stmt(Checker *C, Node *n) {
       ERR(x, "cannot import '%s' from module 'time'", x->name);
       continue;
     }
-    Symbol *s = new_symbol(C, SYM_BUILTIN, x->str ? x->str : x->name, NULL);
+    Symbol *s = check_new_symbol(C, SYM_BUILTIN, x->str ? x->str : x->name, NULL);
     s->builtin = BI_NOW;
     bind_import(C, s);
   }
@@ -2246,7 +2195,7 @@ static void import_stmt(Checker *C, Node *n) {
 static void fn_def_stmt(Checker *C, Node *n);
 
 static void raise_stmt(Checker *C, Node *n) {
-  mark_raise(C);
+  check_mark_raise(C);
   if (!may_raise_here(C)) {
     ERR(n, "'raise' in '%s', which is not declared 'raises'", fn_name(C));
     HINT("declare it 'fn %s(...) raises', or use def", fn_name(C));
@@ -2255,38 +2204,38 @@ static void raise_stmt(Checker *C, Node *n) {
     if (!C->handler_depth) ERR(n, "a bare 'raise' re-raises the error being handled, and there is none here");
     return;
   }
-  Type *t = expr(C, n->a);
+  Type *t = check_expr(C, n->a);
   if (t && t->kind != TY_ERROR && t->kind != TY_STRING)
     ERR(n->a, "can only raise an Error (or a String message), not '%s'", t->name);
 }
 
 static void except_clause(Checker *C, Node *x) {
   Scope s;
-  push_scope(C, &s, false);
+  check_push_scope(C, &s, false);
   if (x->name) {
-    Symbol *e = new_symbol(C, SYM_VAR, x->name, TYPE(ERROR));
+    Symbol *e = check_new_symbol(C, SYM_VAR, x->name, TYPE(ERROR));
     e->flags = SYM_MUTABLE;
     if (!C->fn) {  /* at top level the binding is a global, like Python's */
       e->flags |= SYM_GLOBAL;
-      e->mangled = mangle(C, x->name, "");
-      add_def(C, e);
+      e->mangled = check_mangle(C, x->name, "");
+      check_add_def(C, e);
     } else {
       e->id = C->out->nlocals++;
-      scope_add(C, &s, e);
+      check_scope_add(C, &s, e);
     }
     x->sym = e;
   }
   C->handler_depth++;
-  stmt_list(C, &x->list);
+  check_stmt_list(C, &x->list);
   C->handler_depth--;
   C->scope = s.parent;
 }
 
 static void try_stmt(Checker *C, Node *n) {
   Scope body;
-  push_scope(C, &body, false);
+  check_push_scope(C, &body, false);
   C->try_depth += n->list2.len > 0;  /* a finally alone catches nothing */
-  stmt_list(C, &n->list);
+  check_stmt_list(C, &n->list);
   C->try_depth -= n->list2.len > 0;
   C->scope = body.parent;
   for (int i = 0; i < n->list2.len; i++) except_clause(C, n->list2.items[i]);
@@ -2296,19 +2245,19 @@ static void try_stmt(Checker *C, Node *n) {
 
 static void stmt(Checker *C, Node *n) {
   switch (n->kind) {
-  case N_EXPR_STMT: expr(C, n->a); n->type = n->a->type; break;
+  case N_EXPR_STMT: check_expr(C, n->a); n->type = n->a->type; break;
   case N_VAR_DECL: var_decl_stmt(C, n); break;
   case N_ASSIGN: assign_stmt(C, n); break;
   case N_AUG_ASSIGN: aug_assign_stmt(C, n); break;
   case N_ALIAS: alias_stmt(C, n); break;
   case N_IF:
-    if (expr(C, n->a)) truthy_ok(C, n->a);
+    if (check_expr(C, n->a)) check_truthy_ok(C, n->a);
     block_stmts(C, &n->list);
     block_stmts(C, &n->list2);
     break;
   case N_WHILE: {
-    mark_raise(C);  /* every loop can be interrupted (KeyboardInterrupt) */
-    if (expr(C, n->a)) truthy_ok(C, n->a);
+    check_mark_raise(C);  /* every loop can be interrupted (KeyboardInterrupt) */
+    if (check_expr(C, n->a)) check_truthy_ok(C, n->a);
     Moved *before = C->moved;
     int locals = C->out->nlocals, defs = C->out->ndefs;
     C->loop_depth++;
@@ -2335,7 +2284,7 @@ static void stmt(Checker *C, Node *n) {
   }
 }
 
-static void stmt_list(Checker *C, NodeList *body) {
+void check_stmt_list(Checker *C, NodeList *body) {
   for (int i = 0; i < body->len; i++) stmt(C, body->items[i]);
 }
 
@@ -2379,7 +2328,7 @@ static ArgConvention convention_of(int op) {
   return op >= 0 && op <= 8 ? map[op] : ARG_BORROWED;
 }
 
-static bool has_decorator(Node *n, const char *name) {
+bool check_has_decorator(Node *n, const char *name) {
   for (int i = 0; i < n->decorators.len; i++) {
     Node *d = n->decorators.items[i]->a;
     if (d->kind == N_CALL) d = d->a;
@@ -2396,8 +2345,8 @@ static Node *generic_param(Node *fn_node, Node *t) {
   return NULL;
 }
 
-static Symbol *lookup_trait(Checker *C, Node *name_node);
-static bool satisfies(Checker *C, Type *t, Symbol *tr, Node *at);
+Symbol *check_lookup_trait(Checker *C, Node *name_node);
+bool check_satisfies(Checker *C, Type *t, Symbol *tr, Node *at);
 
 static bool declare_generic_params(Checker *C, Node *n, Symbol *fn) {
   bool ok = true;
@@ -2408,13 +2357,13 @@ static bool declare_generic_params(Checker *C, Node *n, Symbol *fn) {
       ok = false;
       continue;
     }
-    Symbol *s = lookup(C, p->a->name);
+    Symbol *s = check_lookup(C, p->a->name);
     if (s && s->kind == SYM_TYPE) {
       ERR(p, "value parameters ('%s: %s') are not supported yet", p->name, p->a->name);
       ok = false;
       continue;
     }
-    p->sym = lookup_trait(C, p->a);
+    p->sym = check_lookup_trait(C, p->a);
     ok = ok && p->sym;
     fn->generic = true;
   }
@@ -2436,11 +2385,11 @@ static bool declare_self(Checker *C, Node *n, Symbol *fn) {
 
 /* Resolve a function's signature; generic when a def has untyped params. */
 static Symbol *declare_fn(Checker *C, Node *n, Type *owner) {
-  Symbol *fn = new_symbol(C, SYM_FN, n->name, NULL);
+  Symbol *fn = check_new_symbol(C, SYM_FN, n->name, NULL);
   fn->decl = n;
   fn->owner = owner;
-  fn->is_static = owner && has_decorator(n, "staticmethod");
-  int off = self_offset(fn);
+  fn->is_static = owner && check_has_decorator(n, "staticmethod");
+  int off = check_self_offset(fn);
   if (off && !declare_self(C, n, fn)) {
     fn->bad_signature = true;
     off = 0;
@@ -2467,22 +2416,22 @@ static Symbol *declare_fn(Checker *C, Node *n, Type *owner) {
       fn->generic = !owner;
       continue;
     }
-    fn->param_types[i] = resolve_type(C, p->a);
+    fn->param_types[i] = check_resolve_type(C, p->a);
     if (!fn->param_types[i]) fn->bad_signature = true;
   }
   /* a def without '-> T' infers its result from its returns; a result of
      a generic parameter's type is known per instance */
   if (n->a && generic_param(n, n->a)) return fn;
-  fn->type = n->a ? resolve_type(C, n->a) : ((n->flags & FN_IS_DEF) && !owner) ? NULL : TYPE(NONE);
+  fn->type = n->a ? check_resolve_type(C, n->a) : ((n->flags & FN_IS_DEF) && !owner) ? NULL : TYPE(NONE);
   if (n->a && !fn->type) fn->bad_signature = true;
   return fn;
 }
 
 static void check_defaults(Checker *C, Node *n, Symbol *fn) {
   for (int i = 0; i < fn->nparams; i++) {
-    Node *d = param_node(fn, i)->b;
-    if (!d || !expr(C, d)) continue;
-    if (fn->param_types[i]) coerce(C, d, fn->param_types[i], "for a default value");
+    Node *d = check_param_node(fn, i)->b;
+    if (!d || !check_expr(C, d)) continue;
+    if (fn->param_types[i]) check_coerce(C, d, fn->param_types[i], "for a default value");
   }
 }
 
@@ -2495,12 +2444,12 @@ static void check_fn_body(Checker *C, Node *def, Symbol *fn) {
   C->try_depth = C->handler_depth = 0;
   ctx.infer = !def->a && ctx.is_def;
   Scope scope;
-  push_scope(C, &scope, true);
+  check_push_scope(C, &scope, true);
   FnCtx *saved = C->fn;
   C->fn = &ctx;
-  int off = self_offset(fn);
+  int off = check_self_offset(fn);
   if (off) {  /* self: always the caller's storage, by pointer */
-    Symbol *s = declare_var(C, "self", fn->owner, fn->self_conv != ARG_BORROWED, false);
+    Symbol *s = check_declare_var(C, "self", fn->owner, fn->self_conv != ARG_BORROWED, false);
     s->flags |= SYM_PARAM | SYM_BYREF;
     def->list.items[0]->sym = s;
     def->list.items[0]->type = fn->owner;
@@ -2510,13 +2459,13 @@ static void check_fn_body(Checker *C, Node *def, Symbol *fn) {
     if (!fn->param_types[i]) continue;
     ArgConvention conv = fn->conventions ? fn->conventions[i] : ARG_BORROWED;
     bool mutable_ = ctx.is_def || conv == ARG_INOUT || conv == ARG_OWNED;
-    Symbol *s = declare_var(C, p->name, fn->param_types[i], mutable_, false);
+    Symbol *s = check_declare_var(C, p->name, fn->param_types[i], mutable_, false);
     s->flags |= SYM_PARAM;
     if (check_param_byref(fn, i)) s->flags |= SYM_BYREF;  /* the caller's storage */
     p->sym = s;
     p->type = s->type;
   }
-  stmt_list(C, &def->list2);
+  check_stmt_list(C, &def->list2);
   if (ctx.infer) {
     fn->type = ctx.inferred ? ctx.inferred : TYPE(NONE);
     if (ctx.inferred && ctx.inferred->kind != TY_NONE && !check_always_returns(&def->list2))
@@ -2563,9 +2512,9 @@ static void declare_functions(Checker *C, NodeList *stmts) {
     Node *n = stmts->items[i];
     if (n->kind != N_FN_DEF) continue;
     Symbol *fn = declare_fn(C, n, NULL);
-    fn->mangled = mangle(C, n->name, "");
+    fn->mangled = check_mangle(C, n->name, "");
     n->sym = fn;
-    add_def(C, fn);
+    check_add_def(C, fn);
   }
 }
 
@@ -2580,7 +2529,7 @@ bool check_cell(NodeList stmts, int cell, GlobalTable *globals, Arena *arena, Di
   int errors = diags->count;
   declare_structs(&C, &stmts);
   declare_functions(&C, &stmts);
-  stmt_list(&C, &stmts);
+  check_stmt_list(&C, &stmts);
   for (Moved *m = C.moved; m; m = m->next)
     if (m->sym->flags & SYM_GLOBAL) push_symbol(&C, &out->moved, &out->nmoved, &out->capmoved, m->sym);
   if (stmts.len) {

@@ -1,0 +1,92 @@
+/* check_internal.h — what the checker's files share: the checker's state,
+ * scopes, the error macros and the check_ functions one file defines and
+ * another calls. Not for use outside compiler/check*.c. */
+#ifndef EMBER_CHECK_INTERNAL_H
+#define EMBER_CHECK_INTERNAL_H
+
+#include "compiler/check.h"
+
+typedef struct Binding {
+  const char *name;
+  Symbol *sym;
+  struct Binding *next;
+} Binding;
+
+typedef struct Scope {
+  struct Scope *parent;
+  Binding *names;
+  bool is_fn;          /* a function's outermost scope: implicit locals go here */
+} Scope;
+
+typedef struct Moved {
+  Symbol *sym;
+  int line, col;       /* where it was transferred */
+  struct Moved *next;
+} Moved;
+
+typedef struct FnCtx {
+  Symbol *sym;
+  Type *ret;           /* declared result type, or NULL while inferring */
+  bool infer;          /* generic def without '-> T': infer from returns */
+  Type *inferred;
+  bool is_def;
+  bool may_raise;      /* something in the body can raise */
+  bool raises;         /* declared `raises` (or a def): may raise explicitly */
+} FnCtx;
+
+typedef struct Checker {
+  Arena *arena;
+  Diags *diags;
+  GlobalTable *globals;
+  CheckedCell *out;
+  Scope top;           /* the cell's new top-level names */
+  Scope *scope;
+  FnCtx *fn;           /* NULL at top level */
+  int loop_depth;
+  int try_depth;       /* inside a try body: explicit raises are caught here */
+  bool quiet;          /* trying an overload: report nothing */
+  Type *self_type;     /* inside a struct: what `Self` names */
+  struct Moved *moved; /* variables transferred out with ^ and not assigned since */
+  int handler_depth;   /* inside an except clause: bare `raise` re-raises */
+  int cell;
+} Checker;
+
+/* While overloads are being tried (C->quiet), nothing is reported. */
+#define HINT(...) \
+  do { if (!C->quiet) diag_hint(C->diags, __VA_ARGS__); } while (0)
+#define ERR(node, ...) \
+  do { if (!C->quiet) diag_error(C->diags, (node)->line, (node)->col, __VA_ARGS__); } while (0)
+
+
+void check_mark_raise(Checker *C);
+void check_scope_add(Checker *C, Scope *s, Symbol *sym);
+Symbol *check_lookup(Checker *C, const char *name);
+void check_push_scope(Checker *C, Scope *s, bool is_fn);
+const char *check_mangle(Checker *C, const char *name, const char *suffix);
+void check_add_def(Checker *C, Symbol *sym);
+Symbol *check_new_symbol(Checker *C, SymKind kind, const char *name, Type *type);
+Symbol *check_declare_var(Checker *C, const char *name, Type *type, bool mutable_, bool block);
+bool check_is_literal(Node *n);
+bool check_coerce(Checker *C, Node *n, Type *to, const char *where);
+bool check_truthy_ok(Checker *C, Node *n);
+Type *check_promote(Node *a, Node *b);
+Type *check_list_of(Checker *C, Type *elem);
+Type *check_resolve_type(Checker *C, Node *t);
+bool check_const_eval(Checker *C, Node *n, ConstVal *v);
+int check_self_offset(const Symbol *fn);
+Node *check_param_node(Symbol *fn, int i);
+const char *check_param_name(Symbol *fn, int i);
+bool check_no_kwargs(Checker *C, Node *n, const char *name);
+bool check_arg_count(Checker *C, Node *n, const char *name, int lo, int hi);
+bool check_args(Checker *C, Node *n);
+Type *check_expr(Checker *C, Node *n);
+Symbol *check_lookup_trait(Checker *C, Node *name_node);
+bool check_satisfies(Checker *C, Type *t, Symbol *tr, Node *at);
+bool check_has_method(const Type *t, const char *name);
+Type *check_finish_call(Checker *C, Node *n, Symbol *fn, Node **bound);
+Type *check_as_method_call(Checker *C, Node *n, Node *recv, const char *name, NodeList args);
+Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound);
+void check_stmt_list(Checker *C, NodeList *body);
+bool check_has_decorator(Node *n, const char *name);
+
+#endif
