@@ -10,7 +10,7 @@
  * Reading order: module assembly (emit_cell) → functions → statements →
  * expressions → conversions and runtime calls. Symbols from earlier cells
  * and runtime functions are declared on first use (declare_once). */
-#include "mlir/emit.h"
+#include "mlir/emit_internal.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -20,54 +20,11 @@
 
 #include "compiler/buf.h"
 
-typedef int Val;            /* an SSA value %v<N>; 0 means "no value" (None) */
-
-typedef struct Finally Finally;
-
-typedef struct Loop {
-  int cont, brk;            /* block ids for continue and break */
-  Finally *finally_at;      /* finally blocks open when the loop started */
-  int depth;                /* block depth of the loop statement */
-  struct Loop *outer;
-} Loop;
-
-/* A try's finally body, which every exit from the try must run. */
-struct Finally {
-  const NodeList *body;
-  int handler;              /* the handler in force outside the try */
-  Finally *outer;
-};
-
-typedef struct Emitter {
-  const CheckedCell *cell;
-  Buf globals;              /* module-level declarations and definitions */
-  Buf allocas;              /* the current function's entry allocas */
-  Buf body;                 /* the current function's blocks */
-  Buf deferred;             /* blocks emitted out of line, appended at the end */
-  char **declared;          /* names already declared in this module */
-  int ndeclared, capdeclared;
-  int next_val, next_block, next_str;
-  bool open;                /* the current block has no terminator yet */
-  Loop *loop;
-  Type *ret;                /* the current function's result type */
-  int unwind;               /* block that returns while an error is pending; 0: not yet used */
-  int handler;              /* where a pending error goes: an except block, or 0 (unwind) */
-  Finally *finally;         /* innermost enclosing finally */
-  Val caught;               /* in an except clause: slot holding the RtError* being handled */
-  struct Live *live;        /* locals with a destructor, alive now (see lifetimes below) */
-  int nlive, caplive;
-  int depth;                /* block nesting of the statement being emitted */
-  const Symbol *fn;         /* the function being emitted (NULL: the cell's body) */
-  int handler_depth;        /* block depth of the try whose handler is E->handler */
-  bool unwinding;           /* emitting destructors on an error path (no nesting) */
-  int *local_made;          /* per local symbol id: alloca emitted */
-} Emitter;
-
-static Val expr(Emitter *E, Node *n);
-static Val expr_as(Emitter *E, Node *n, Type *to);
-static Val alloca_tmp(Emitter *E, const char *ty);
-static void store_tmp(Emitter *E, Val v, Val p, const char *ty);
-static Val load_tmp(Emitter *E, Val p, const char *ty);
+Val emit_expr(Emitter *E, Node *n);
+Val emit_expr_as(Emitter *E, Node *n, Type *to);
+Val emit_alloca_tmp(Emitter *E, const char *ty);
+void emit_store_tmp(Emitter *E, Val v, Val p, const char *ty);
+Val emit_load_tmp(Emitter *E, Val p, const char *ty);
 static Val struct_text(Emitter *E, Val v, const Type *t, const char *method);
 static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line);
 static Val transfer(Emitter *E, Node *n);
@@ -76,32 +33,31 @@ static bool needs_destroy(const Type *t);
 static void destroy_at(Emitter *E, Val ptr, const Type *t);
 static void destroy_live_above(Emitter *E, int depth, const Symbol *except);
 static void push_live(Emitter *E, const Symbol *sym);
-static Val convert(Emitter *E, Val v, const Type *from, const Type *to);
+Val emit_convert(Emitter *E, Val v, const Type *from, const Type *to);
 static void stmt_list(Emitter *E, const NodeList *body);
 
-#define OUT(...) buf_printf(&E->body, __VA_ARGS__)
 
-static Val new_val(Emitter *E) { return ++E->next_val; }
-static int new_block(Emitter *E) { return ++E->next_block; }
+Val emit_new_val(Emitter *E) { return ++E->next_val; }
+int emit_new_block(Emitter *E) { return ++E->next_block; }
 
-static void start_block(Emitter *E, int b) {
+void emit_start_block(Emitter *E, int b) {
   OUT("^b%d:\n", b);
   E->open = true;
 }
 
-static void br(Emitter *E, int b) {
+void emit_br(Emitter *E, int b) {
   OUT("  cf.br ^b%d\n", b);
   E->open = false;
 }
 
-static void cond_br(Emitter *E, Val c, int t, int f) {
+void emit_cond_br(Emitter *E, Val c, int t, int f) {
   OUT("  cf.cond_br %%v%d, ^b%d, ^b%d\n", c, t, f);
   E->open = false;
 }
 
 /* ---- declarations ------------------------------------------------------ */
 
-static bool declare_once(Emitter *E, const char *name) {
+bool emit_declare_once(Emitter *E, const char *name) {
   for (int i = 0; i < E->ndeclared; i++)
     if (strcmp(E->declared[i], name) == 0) return false;
   if (E->ndeclared == E->capdeclared) {
@@ -113,11 +69,11 @@ static bool declare_once(Emitter *E, const char *name) {
 }
 
 /* Declare a runtime function: sig is "(i64) -> !llvm.ptr" */
-static void need_rt(Emitter *E, const char *name, const char *sig) {
-  if (declare_once(E, name)) buf_printf(&E->globals, "  func.func private @%s%s\n", name, sig);
+void emit_need_rt(Emitter *E, const char *name, const char *sig) {
+  if (emit_declare_once(E, name)) buf_printf(&E->globals, "  func.func private @%s%s\n", name, sig);
 }
 
-static const char *mlir_type(const Type *t) { return t->mlir; }
+const char *emit_mlir_type(const Type *t) { return t->mlir; }
 
 /* (self pointer, then each parameter: a pointer when it is by reference) */
 static void fn_signature(Buf *b, const Symbol *fn, bool names) {
@@ -131,29 +87,29 @@ static void fn_signature(Buf *b, const Symbol *fn, bool names) {
   for (int i = 0; i < fn->nparams; i++, k++) {
     if (k) buf_puts(b, ", ");
     if (names) buf_printf(b, "%%a%d: ", k);
-    buf_puts(b, check_param_byref(fn, i) ? "!llvm.ptr" : mlir_type(fn->param_types[i]));
+    buf_puts(b, check_param_byref(fn, i) ? "!llvm.ptr" : emit_mlir_type(fn->param_types[i]));
   }
   buf_puts(b, ")");
-  if (fn->type && fn->type->kind != TY_NONE) buf_printf(b, " -> %s", mlir_type(fn->type));
+  if (fn->type && fn->type->kind != TY_NONE) buf_printf(b, " -> %s", emit_mlir_type(fn->type));
 }
 
 /* A function or global defined by an earlier cell: declare it here. */
 static void need_symbol(Emitter *E, const Symbol *s) {
-  if (s->cell == E->cell->cell || !declare_once(E, s->mangled)) return;
+  if (s->cell == E->cell->cell || !emit_declare_once(E, s->mangled)) return;
   if (s->kind == SYM_FN) {
     buf_printf(&E->globals, "  func.func private @\"%s\"", s->mangled);
     fn_signature(&E->globals, s, false);
     buf_puts(&E->globals, "\n");
   } else {
     buf_printf(&E->globals, "  llvm.mlir.global external @\"%s\"() {addr_space = 0 : i32} : %s\n",
-               s->mangled, mlir_type(s->type));
+               s->mangled, emit_mlir_type(s->type));
   }
 }
 
 /* ---- constants --------------------------------------------------------- */
 
-static Val const_int(Emitter *E, int64_t v, const char *ty) {
-  Val r = new_val(E);
+Val emit_const_int(Emitter *E, int64_t v, const char *ty) {
+  Val r = emit_new_val(E);
   if (strcmp(ty, "i1") == 0) OUT("  %%v%d = arith.constant %s\n", r, v ? "true" : "false");
   else OUT("  %%v%d = arith.constant %" PRId64 " : %s\n", r, v, ty);
   return r;
@@ -171,15 +127,15 @@ static uint64_t nonfinite_bits(double v, const Type *t) {
   }
 }
 
-static Val const_float(Emitter *E, double v, const Type *t) {
-  Val r = new_val(E);
+Val emit_const_float(Emitter *E, double v, const Type *t) {
+  Val r = emit_new_val(E);
   if (isfinite(v)) OUT("  %%v%d = arith.constant %.17e : %s\n", r, v, t->mlir);
   else OUT("  %%v%d = arith.constant 0x%" PRIX64 " : %s\n", r, nonfinite_bits(v, t), t->mlir);
   return r;
 }
 
 /* A string literal: a constant {i64 len, [n+1 x i8]} global (RtStr layout). */
-static Val const_string(Emitter *E, const char *s, int64_t n) {
+Val emit_const_string(Emitter *E, const char *s, int64_t n) {
   int id = ++E->next_str;
   Buf *g = &E->globals;
   const char *ty = NULL;
@@ -199,34 +155,34 @@ static Val const_string(Emitter *E, const char *s, int64_t n) {
   buf_printf(g, "\\00\") : !llvm.array<%" PRId64 " x i8>\n", n + 1);
   buf_printf(g, "    %%4 = llvm.insertvalue %%3, %%2[1] : %s\n", ty);
   buf_printf(g, "    llvm.return %%4 : %s\n  }\n", ty);
-  Val r = new_val(E);
+  Val r = emit_new_val(E);
   OUT("  %%v%d = llvm.mlir.addressof @str.%d : !llvm.ptr\n", r, id);
   return r;
 }
 
 /* The cell's key ("c7") as a C string, for runtime error locations. */
-static Val cell_key(Emitter *E) {
-  if (declare_once(E, "cellkey")) {
+Val emit_cell_key(Emitter *E) {
+  if (emit_declare_once(E, "cellkey")) {
     char key[32];
     int n = snprintf(key, sizeof key, "c%d", E->cell->cell);
     buf_printf(&E->globals,
                "  llvm.mlir.global private constant @cellkey(\"%s\\00\") {addr_space = 0 : i32} : !llvm.array<%d x i8>\n",
                key, n + 1);
   }
-  Val r = new_val(E);
+  Val r = emit_new_val(E);
   OUT("  %%v%d = llvm.mlir.addressof @cellkey : !llvm.ptr\n", r);
   return r;
 }
 
 /* ---- runtime calls ----------------------------------------------------- */
 
-static Val call_rt(Emitter *E, const char *name, const char *argtypes, const char *ret,
+Val emit_call_rt(Emitter *E, const char *name, const char *argtypes, const char *ret,
                    const Val *args, int nargs) {
   char sig[256];
   snprintf(sig, sizeof sig, "(%s)%s%s", argtypes, ret ? " -> " : "", ret ? ret : "");
-  need_rt(E, name, sig);
+  emit_need_rt(E, name, sig);
   if (!ret) strcat(sig, " -> ()");
-  Val r = ret ? new_val(E) : 0;
+  Val r = ret ? emit_new_val(E) : 0;
   if (ret) OUT("  %%v%d = ", r);
   else OUT("  ");
   OUT("func.call @%s(", name);
@@ -237,94 +193,94 @@ static Val call_rt(Emitter *E, const char *name, const char *argtypes, const cha
 
 /* Go where a pending error goes: the enclosing except, or out of the
    function (errors are values). */
-static void unwind(Emitter *E) {
+void emit_unwind(Emitter *E) {
   if (!E->unwinding) {  /* what is alive up to the handler dies on the way */
     E->unwinding = true;
     destroy_live_above(E, E->handler ? E->handler_depth : -1, NULL);
     E->unwinding = false;
   }
   if (E->handler) {
-    br(E, E->handler);
+    emit_br(E, E->handler);
     return;
   }
-  if (!E->unwind) E->unwind = new_block(E);
-  br(E, E->unwind);
+  if (!E->unwind) E->unwind = emit_new_block(E);
+  emit_br(E, E->unwind);
 }
 
 /* After a call that may raise: if an error is pending, record this frame
    (add_frame; a runtime function that raised recorded it already) and
    leave; otherwise go on in a fresh block. */
 static void check_pending_frame(Emitter *E, int line, bool add_frame) {
-  if (declare_once(E, "rt_error_pending"))
+  if (emit_declare_once(E, "rt_error_pending"))
     buf_puts(&E->globals, "  llvm.mlir.global external @rt_error_pending() {addr_space = 0 : i32} : i32\n");
-  Val p = new_val(E), f = new_val(E), c = new_val(E), z = const_int(E, 0, "i32");
+  Val p = emit_new_val(E), f = emit_new_val(E), c = emit_new_val(E), z = emit_const_int(E, 0, "i32");
   OUT("  %%v%d = llvm.mlir.addressof @rt_error_pending : !llvm.ptr\n", p);
   OUT("  %%v%d = llvm.load %%v%d : !llvm.ptr -> i32\n", f, p);
   OUT("  %%v%d = arith.cmpi ne, %%v%d, %%v%d : i32\n", c, f, z);
-  int bad = new_block(E), ok = new_block(E);
+  int bad = emit_new_block(E), ok = emit_new_block(E);
   OUT("  cf.cond_br %%v%d, ^b%d, ^b%d {branch_weights = array<i32: 1, 2000>}\n", c, bad, ok);
   E->open = false;
-  start_block(E, bad);
+  emit_start_block(E, bad);
   if (add_frame) {
-    Val args[2] = {cell_key(E), const_int(E, line, "i32")};
-    call_rt(E, "rt_add_frame", "!llvm.ptr, i32", NULL, args, 2);
+    Val args[2] = {emit_cell_key(E), emit_const_int(E, line, "i32")};
+    emit_call_rt(E, "rt_add_frame", "!llvm.ptr, i32", NULL, args, 2);
   }
-  unwind(E);
-  start_block(E, ok);
+  emit_unwind(E);
+  emit_start_block(E, ok);
 }
 
 /* After a user function: its frame is this call's line. */
-static void check_pending(Emitter *E, int line) { check_pending_frame(E, line, true); }
+void emit_check_pending(Emitter *E, int line) { check_pending_frame(E, line, true); }
 /* After a runtime function, which put the raising line in the traceback. */
-static void check_pending_rt(Emitter *E, int line) { check_pending_frame(E, line, false); }
+void emit_check_pending_rt(Emitter *E, int line) { check_pending_frame(E, line, false); }
 
 static void raise_interrupt(Emitter *E, int line, bool unused) {
-  Val args[2] = {cell_key(E), const_int(E, line, "i32")};
-  call_rt(E, "rt_raise_interrupt", "!llvm.ptr, i32", NULL, args, 2);
-  unwind(E);
+  Val args[2] = {emit_cell_key(E), emit_const_int(E, line, "i32")};
+  emit_call_rt(E, "rt_raise_interrupt", "!llvm.ptr, i32", NULL, args, 2);
+  emit_unwind(E);
 }
 
-static void guard(Emitter *E, Val cond, void (*raise)(Emitter *, int, bool), int line, bool flag);
-static Val cmp(Emitter *E, const char *op, const char *pred, Val a, Val b, const char *ty);
+void emit_guard(Emitter *E, Val cond, void (*raise)(Emitter *, int, bool), int line, bool flag);
+Val emit_cmp(Emitter *E, const char *op, const char *pred, Val a, Val b, const char *ty);
 
 /* At the top of every loop iteration: stop if an interrupt was requested.
    The load is volatile so LLVM cannot hoist it out of the loop. */
 static void poll_interrupt(Emitter *E, int line) {
-  if (declare_once(E, "rt_interrupt_requested"))
+  if (emit_declare_once(E, "rt_interrupt_requested"))
     buf_puts(&E->globals,
              "  llvm.mlir.global external @rt_interrupt_requested() {addr_space = 0 : i32} : i32\n");
-  Val p = new_val(E), f = new_val(E), z = const_int(E, 0, "i32");
+  Val p = emit_new_val(E), f = emit_new_val(E), z = emit_const_int(E, 0, "i32");
   OUT("  %%v%d = llvm.mlir.addressof @rt_interrupt_requested : !llvm.ptr\n", p);
   OUT("  %%v%d = llvm.load volatile %%v%d : !llvm.ptr -> i32\n", f, p);
-  guard(E, cmp(E, "arith.cmpi", "ne", f, z, "i32"), raise_interrupt, line, false);
+  emit_guard(E, emit_cmp(E, "arith.cmpi", "ne", f, z, "i32"), raise_interrupt, line, false);
 }
 
 /* Raise ZeroDivisionError here; the block ends after it. */
 static void raise_zero_division(Emitter *E, int line, bool true_div) {
-  Val args[3] = {cell_key(E), const_int(E, line, "i32"), const_int(E, true_div, "i32")};
-  call_rt(E, "rt_raise_zero_division", "!llvm.ptr, i32, i32", NULL, args, 3);
-  unwind(E);
+  Val args[3] = {emit_cell_key(E), emit_const_int(E, line, "i32"), emit_const_int(E, true_div, "i32")};
+  emit_call_rt(E, "rt_raise_zero_division", "!llvm.ptr, i32, i32", NULL, args, 3);
+  emit_unwind(E);
 }
 
-static void raise_message(Emitter *E, const char *msg, int line) {
-  Val args[3] = {0, cell_key(E), const_int(E, line, "i32")};
+void emit_raise_message(Emitter *E, const char *msg, int line) {
+  Val args[3] = {0, emit_cell_key(E), emit_const_int(E, line, "i32")};
   /* the message is a C string: skip the RtStr length header (8 bytes) */
-  Val s = const_string(E, msg, (int64_t)strlen(msg));
-  Val eight = const_int(E, 8, "i64");
-  args[0] = new_val(E);
+  Val s = emit_const_string(E, msg, (int64_t)strlen(msg));
+  Val eight = emit_const_int(E, 8, "i64");
+  args[0] = emit_new_val(E);
   OUT("  %%v%d = llvm.getelementptr %%v%d[%%v%d] : (!llvm.ptr, i64) -> !llvm.ptr, i8\n", args[0], s, eight);
-  call_rt(E, "rt_raise", "!llvm.ptr, !llvm.ptr, i32", NULL, args, 3);
-  unwind(E);
+  emit_call_rt(E, "rt_raise", "!llvm.ptr, !llvm.ptr, i32", NULL, args, 3);
+  emit_unwind(E);
 }
 
 /* If cond is true, raise; continue in a fresh block otherwise. */
-static void guard(Emitter *E, Val cond, void (*raise)(Emitter *, int, bool), int line, bool flag) {
-  int bad = new_block(E), ok = new_block(E);
+void emit_guard(Emitter *E, Val cond, void (*raise)(Emitter *, int, bool), int line, bool flag) {
+  int bad = emit_new_block(E), ok = emit_new_block(E);
   OUT("  cf.cond_br %%v%d, ^b%d, ^b%d {branch_weights = array<i32: 1, 2000>}\n", cond, bad, ok);
   E->open = false;
-  start_block(E, bad);
+  emit_start_block(E, bad);
   raise(E, line, flag);
-  start_block(E, ok);
+  emit_start_block(E, ok);
 }
 
 /* ---- variables --------------------------------------------------------- */
@@ -335,7 +291,7 @@ static Val local_slot(Emitter *E, const Symbol *s) {
   if (!E->local_made[s->id]) {
     E->local_made[s->id] = 1;
     buf_printf(&E->allocas, "  %%l%d = llvm.alloca %%one x %s : (i64) -> !llvm.ptr\n", s->id,
-               s->flags & SYM_BYREF ? "!llvm.ptr" : mlir_type(s->type));
+               s->flags & SYM_BYREF ? "!llvm.ptr" : emit_mlir_type(s->type));
   }
   return -s->id - 1;  /* negative: names %l<id> (see val_name) */
 }
@@ -343,13 +299,13 @@ static Val local_slot(Emitter *E, const Symbol *s) {
 static Val local_ptr(Emitter *E, const Symbol *s) {
   Val slot = local_slot(E, s);
   if (!(s->flags & SYM_BYREF)) return slot;
-  Val p = new_val(E);
+  Val p = emit_new_val(E);
   OUT("  %%v%d = llvm.load %%l%d : !llvm.ptr -> !llvm.ptr\n", p, s->id);
   return p;
 }
 
 /* Values are %v<N>; local slots are %l<id>, encoded as negative Val. */
-static const char *val_name(Val v, char *buf) {
+const char *emit_val_name(Val v, char *buf) {
   if (v < 0) snprintf(buf, 24, "%%l%d", -v - 1);
   else snprintf(buf, 24, "%%v%d", v);
   return buf;
@@ -358,7 +314,7 @@ static const char *val_name(Val v, char *buf) {
 static Val var_ptr(Emitter *E, const Symbol *s) {
   if (!(s->flags & SYM_GLOBAL)) return local_ptr(E, s);
   need_symbol(E, s);
-  Val r = new_val(E);
+  Val r = emit_new_val(E);
   OUT("  %%v%d = llvm.mlir.addressof @\"%s\" : !llvm.ptr\n", r, s->mangled);
   return r;
 }
@@ -368,8 +324,8 @@ static Val load_var(Emitter *E, const Symbol *s) {
   char nb[24];
   if (s->type->kind == TY_NONE) return 0;
   Val p = var_ptr(E, s);
-  Val r = new_val(E);
-  OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, val_name(p, nb), mlir_type(s->type));
+  Val r = emit_new_val(E);
+  OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, emit_val_name(p, nb), emit_mlir_type(s->type));
   return r;
 }
 
@@ -377,35 +333,35 @@ static void store_var(Emitter *E, const Symbol *s, Val v) {
   char nb[24];
   if (s->type->kind == TY_NONE) return;
   Val p = var_ptr(E, s);
-  OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, val_name(p, nb), mlir_type(s->type));
+  OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, emit_val_name(p, nb), emit_mlir_type(s->type));
 }
 
 /* ---- conversions ------------------------------------------------------- */
 
-static Val op1(Emitter *E, const char *op, Val a, const char *from, const char *to) {
-  Val r = new_val(E);
+Val emit_op1(Emitter *E, const char *op, Val a, const char *from, const char *to) {
+  Val r = emit_new_val(E);
   OUT("  %%v%d = %s %%v%d : %s to %s\n", r, op, a, from, to);
   return r;
 }
 
-static Val truthy(Emitter *E, Val v, const Type *t) {
+Val emit_truthy(Emitter *E, Val v, const Type *t) {
   if (t->kind == TY_BOOL) return v;
-  Val r = new_val(E);
+  Val r = emit_new_val(E);
   if (t->is_int) {
-    Val z = const_int(E, 0, t->mlir);
+    Val z = emit_const_int(E, 0, t->mlir);
     OUT("  %%v%d = arith.cmpi ne, %%v%d, %%v%d : %s\n", r, v, z, t->mlir);
   } else if (t->is_float) {
-    Val z = const_float(E, 0.0, t);
+    Val z = emit_const_float(E, 0.0, t);
     OUT("  %%v%d = arith.cmpf une, %%v%d, %%v%d : %s\n", r, v, z, t->mlir);
   } else {  /* String: non-empty */
-    Val len = call_rt(E, "rt_str_len", "!llvm.ptr", "i64", &v, 1);
-    Val z = const_int(E, 0, "i64");
+    Val len = emit_call_rt(E, "rt_str_len", "!llvm.ptr", "i64", &v, 1);
+    Val z = emit_const_int(E, 0, "i64");
     OUT("  %%v%d = arith.cmpi ne, %%v%d, %%v%d : i64\n", r, len, z);
   }
   return r;
 }
 
-static Val to_string(Emitter *E, Val v, const Type *t) {
+Val emit_to_string(Emitter *E, Val v, const Type *t) {
   switch (t->kind) {
   case TY_STRING: return v;
   case TY_STRUCT: return struct_text(E, v, t, "__str__");
@@ -413,167 +369,167 @@ static Val to_string(Emitter *E, Val v, const Type *t) {
     TypeKind k = t->elem->kind;
     int kind = (k == TY_INT || k == TY_I64) ? 1 : (k == TY_UINT || k == TY_U64) ? 2 : k == TY_F64 ? 3
              : k == TY_F32 ? 4 : k == TY_BOOL ? 5 : 6;
-    Val args[2] = {v, const_int(E, kind, "i32")};
-    return call_rt(E, "rt_list_repr", "!llvm.ptr, i32", "!llvm.ptr", args, 2);
+    Val args[2] = {v, emit_const_int(E, kind, "i32")};
+    return emit_call_rt(E, "rt_list_repr", "!llvm.ptr, i32", "!llvm.ptr", args, 2);
   }
-  case TY_ERROR: return call_rt(E, "rt_error_text", "!llvm.ptr", "!llvm.ptr", &v, 1);
-  case TY_NONE: return const_string(E, "None", 4);
+  case TY_ERROR: return emit_call_rt(E, "rt_error_text", "!llvm.ptr", "!llvm.ptr", &v, 1);
+  case TY_NONE: return emit_const_string(E, "None", 4);
   case TY_BOOL: {
-    Val w = op1(E, "arith.extui", v, "i1", "i32");
-    return call_rt(E, "rt_str_bool", "i32", "!llvm.ptr", &w, 1);
+    Val w = emit_op1(E, "arith.extui", v, "i1", "i32");
+    return emit_call_rt(E, "rt_str_bool", "i32", "!llvm.ptr", &w, 1);
   }
-  case TY_F64: return call_rt(E, "rt_str_f64", "f64", "!llvm.ptr", &v, 1);
-  case TY_F32: return call_rt(E, "rt_str_f32", "f32", "!llvm.ptr", &v, 1);
+  case TY_F64: return emit_call_rt(E, "rt_str_f64", "f64", "!llvm.ptr", &v, 1);
+  case TY_F32: return emit_call_rt(E, "rt_str_f32", "f32", "!llvm.ptr", &v, 1);
   case TY_F16: case TY_BF16: {
-    Val w = op1(E, "arith.extf", v, t->mlir, "f32");
-    return call_rt(E, t->kind == TY_F16 ? "rt_str_f16" : "rt_str_bf16", "f32", "!llvm.ptr", &w, 1);
+    Val w = emit_op1(E, "arith.extf", v, t->mlir, "f32");
+    return emit_call_rt(E, t->kind == TY_F16 ? "rt_str_f16" : "rt_str_bf16", "f32", "!llvm.ptr", &w, 1);
   }
   default: {
-    Val w = t->bits < 64 ? op1(E, t->is_signed ? "arith.extsi" : "arith.extui", v, t->mlir, "i64") : v;
-    return call_rt(E, t->is_signed ? "rt_str_i64" : "rt_str_u64", "i64", "!llvm.ptr", &w, 1);
+    Val w = t->bits < 64 ? emit_op1(E, t->is_signed ? "arith.extsi" : "arith.extui", v, t->mlir, "i64") : v;
+    return emit_call_rt(E, t->is_signed ? "rt_str_i64" : "rt_str_u64", "i64", "!llvm.ptr", &w, 1);
   }
   }
 }
 
 /* Numeric and Bool conversions (implicit or explicit). */
-static Val convert(Emitter *E, Val v, const Type *from, const Type *to) {
+Val emit_convert(Emitter *E, Val v, const Type *from, const Type *to) {
   if (type_same(from, to)) return v;
   if (from->is_int && to->is_int && from->bits == to->bits) return v;
-  if (to->kind == TY_STRING) return to_string(E, v, from);
-  if (to->kind == TY_ERROR) return call_rt(E, "rt_error_new", "!llvm.ptr", "!llvm.ptr", &v, 1);
-  if (to->kind == TY_BOOL) return truthy(E, v, from);
+  if (to->kind == TY_STRING) return emit_to_string(E, v, from);
+  if (to->kind == TY_ERROR) return emit_call_rt(E, "rt_error_new", "!llvm.ptr", "!llvm.ptr", &v, 1);
+  if (to->kind == TY_BOOL) return emit_truthy(E, v, from);
   if (from->kind == TY_BOOL)
-    return op1(E, to->is_float ? "arith.uitofp" : "arith.extui", v, "i1", to->mlir);
+    return emit_op1(E, to->is_float ? "arith.uitofp" : "arith.extui", v, "i1", to->mlir);
   if (from->is_int && to->is_int) {
     if (from->bits == to->bits) return v;
-    if (from->bits > to->bits) return op1(E, "arith.trunci", v, from->mlir, to->mlir);
-    return op1(E, from->is_signed ? "arith.extsi" : "arith.extui", v, from->mlir, to->mlir);
+    if (from->bits > to->bits) return emit_op1(E, "arith.trunci", v, from->mlir, to->mlir);
+    return emit_op1(E, from->is_signed ? "arith.extsi" : "arith.extui", v, from->mlir, to->mlir);
   }
-  if (from->is_int) return op1(E, from->is_signed ? "arith.sitofp" : "arith.uitofp", v, from->mlir, to->mlir);
-  if (to->is_int) return op1(E, to->is_signed ? "arith.fptosi" : "arith.fptoui", v, from->mlir, to->mlir);
+  if (from->is_int) return emit_op1(E, from->is_signed ? "arith.sitofp" : "arith.uitofp", v, from->mlir, to->mlir);
+  if (to->is_int) return emit_op1(E, to->is_signed ? "arith.fptosi" : "arith.fptoui", v, from->mlir, to->mlir);
   if (from->kind == TY_BF16 || to->kind == TY_BF16 || from->kind == TY_F16 || to->kind == TY_F16) {
     /* go through f32 so that f16 <-> bf16 works too */
-    Val w = from->bits < 32 ? op1(E, "arith.extf", v, from->mlir, "f32") : v;
+    Val w = from->bits < 32 ? emit_op1(E, "arith.extf", v, from->mlir, "f32") : v;
     const char *wt = from->bits < 32 ? "f32" : from->mlir;
     if (!strcmp(wt, to->mlir)) return w;
     if (to->bits < 32) {
-      if (strcmp(wt, "f32")) w = op1(E, "arith.truncf", w, wt, "f32");
-      return op1(E, "arith.truncf", w, "f32", to->mlir);
+      if (strcmp(wt, "f32")) w = emit_op1(E, "arith.truncf", w, wt, "f32");
+      return emit_op1(E, "arith.truncf", w, "f32", to->mlir);
     }
-    return op1(E, "arith.extf", w, "f32", to->mlir);
+    return emit_op1(E, "arith.extf", w, "f32", to->mlir);
   }
-  return op1(E, from->bits > to->bits ? "arith.truncf" : "arith.extf", v, from->mlir, to->mlir);
+  return emit_op1(E, from->bits > to->bits ? "arith.truncf" : "arith.extf", v, from->mlir, to->mlir);
 }
 
-static Val expr_as(Emitter *E, Node *n, Type *to) {
-  Val v = expr(E, n);
-  return convert(E, v, n->type, to);
+Val emit_expr_as(Emitter *E, Node *n, Type *to) {
+  Val v = emit_expr(E, n);
+  return emit_convert(E, v, n->type, to);
 }
 
 /* ---- arithmetic -------------------------------------------------------- */
 
-static Val binop(Emitter *E, const char *op, Val a, Val b, const char *ty, const char *flags) {
-  Val r = new_val(E);
+Val emit_binop(Emitter *E, const char *op, Val a, Val b, const char *ty, const char *flags) {
+  Val r = emit_new_val(E);
   OUT("  %%v%d = %s %%v%d, %%v%d%s : %s\n", r, op, a, b, flags, ty);
   return r;
 }
 
-static Val cmp(Emitter *E, const char *op, const char *pred, Val a, Val b, const char *ty) {
-  Val r = new_val(E);
+Val emit_cmp(Emitter *E, const char *op, const char *pred, Val a, Val b, const char *ty) {
+  Val r = emit_new_val(E);
   OUT("  %%v%d = %s %s, %%v%d, %%v%d : %s\n", r, op, pred, a, b, ty);
   return r;
 }
 
-static Val select_(Emitter *E, Val c, Val a, Val b, const char *ty) {
-  Val r = new_val(E);
+Val emit_select(Emitter *E, Val c, Val a, Val b, const char *ty) {
+  Val r = emit_new_val(E);
   OUT("  %%v%d = arith.select %%v%d, %%v%d, %%v%d : %s\n", r, c, a, b, ty);
   return r;
 }
 
 static void check_nonzero(Emitter *E, Val b, const Type *t, int line, bool true_div) {
-  Val z = const_int(E, 0, t->mlir);
-  Val c = cmp(E, "arith.cmpi", "eq", b, z, t->mlir);
-  guard(E, c, raise_zero_division, line, true_div);
+  Val z = emit_const_int(E, 0, t->mlir);
+  Val c = emit_cmp(E, "arith.cmpi", "eq", b, z, t->mlir);
+  emit_guard(E, c, raise_zero_division, line, true_div);
 }
 
 /* Python's floor division and modulo for signed integers. The divisor -1 is
  * handled apart so that INT_MIN // -1 wraps instead of trapping. */
 static Val int_floordiv_mod(Emitter *E, Val a, Val b, const Type *t, bool want_mod) {
   const char *ty = t->mlir;
-  if (!t->is_signed) return binop(E, want_mod ? "arith.remui" : "arith.divui", a, b, ty, "");
-  Val m1 = const_int(E, -1, ty), one = const_int(E, 1, ty), zero = const_int(E, 0, ty);
-  Val is_m1 = cmp(E, "arith.cmpi", "eq", b, m1, ty);
-  Val bs = select_(E, is_m1, one, b, ty);
-  Val q = binop(E, "arith.divsi", a, bs, ty, "");
-  Val r = binop(E, "arith.remsi", a, bs, ty, "");
+  if (!t->is_signed) return emit_binop(E, want_mod ? "arith.remui" : "arith.divui", a, b, ty, "");
+  Val m1 = emit_const_int(E, -1, ty), one = emit_const_int(E, 1, ty), zero = emit_const_int(E, 0, ty);
+  Val is_m1 = emit_cmp(E, "arith.cmpi", "eq", b, m1, ty);
+  Val bs = emit_select(E, is_m1, one, b, ty);
+  Val q = emit_binop(E, "arith.divsi", a, bs, ty, "");
+  Val r = emit_binop(E, "arith.remsi", a, bs, ty, "");
   /* adjust when the remainder's sign differs from the divisor's */
-  Val rnz = cmp(E, "arith.cmpi", "ne", r, zero, ty);
-  Val x = binop(E, "arith.xori", r, b, ty, "");
-  Val neg = cmp(E, "arith.cmpi", "slt", x, zero, ty);
-  Val adj = binop(E, "arith.andi", rnz, neg, "i1", "");
+  Val rnz = emit_cmp(E, "arith.cmpi", "ne", r, zero, ty);
+  Val x = emit_binop(E, "arith.xori", r, b, ty, "");
+  Val neg = emit_cmp(E, "arith.cmpi", "slt", x, zero, ty);
+  Val adj = emit_binop(E, "arith.andi", rnz, neg, "i1", "");
   if (want_mod) {
-    Val r2 = binop(E, "arith.addi", r, b, ty, "");
-    return select_(E, adj, r2, r, ty);
+    Val r2 = emit_binop(E, "arith.addi", r, b, ty, "");
+    return emit_select(E, adj, r2, r, ty);
   }
-  Val q2 = binop(E, "arith.subi", q, one, ty, "");
-  Val qa = select_(E, adj, q2, q, ty);
-  Val negated = binop(E, "arith.subi", zero, a, ty, "");
-  return select_(E, is_m1, negated, qa, ty);
+  Val q2 = emit_binop(E, "arith.subi", q, one, ty, "");
+  Val qa = emit_select(E, adj, q2, q, ty);
+  Val negated = emit_binop(E, "arith.subi", zero, a, ty, "");
+  return emit_select(E, is_m1, negated, qa, ty);
 }
 
 static Val float_floordiv_mod(Emitter *E, Val a, Val b, const Type *t, bool want_mod) {
   const char *ty = t->mlir;
-  Val r = binop(E, "arith.remf", a, b, ty, "");
-  Val zero = const_float(E, 0.0, t);
-  Val rnz = cmp(E, "arith.cmpf", "une", r, zero, ty);
-  Val rneg = cmp(E, "arith.cmpf", "olt", r, zero, ty);
-  Val bneg = cmp(E, "arith.cmpf", "olt", b, zero, ty);
-  Val differ = binop(E, "arith.xori", rneg, bneg, "i1", "");
-  Val adj = binop(E, "arith.andi", rnz, differ, "i1", "");
-  Val r2 = binop(E, "arith.addf", r, b, ty, "");
-  Val m = select_(E, adj, r2, r, ty);
+  Val r = emit_binop(E, "arith.remf", a, b, ty, "");
+  Val zero = emit_const_float(E, 0.0, t);
+  Val rnz = emit_cmp(E, "arith.cmpf", "une", r, zero, ty);
+  Val rneg = emit_cmp(E, "arith.cmpf", "olt", r, zero, ty);
+  Val bneg = emit_cmp(E, "arith.cmpf", "olt", b, zero, ty);
+  Val differ = emit_binop(E, "arith.xori", rneg, bneg, "i1", "");
+  Val adj = emit_binop(E, "arith.andi", rnz, differ, "i1", "");
+  Val r2 = emit_binop(E, "arith.addf", r, b, ty, "");
+  Val m = emit_select(E, adj, r2, r, ty);
   if (want_mod) return m;
   /* (a - mod) / b is exact for the floor quotient, as CPython computes it */
-  Val diff = binop(E, "arith.subf", a, m, ty, "");
-  Val q = binop(E, "arith.divf", diff, b, ty, "");
-  Val fl = new_val(E);
+  Val diff = emit_binop(E, "arith.subf", a, m, ty, "");
+  Val q = emit_binop(E, "arith.divf", diff, b, ty, "");
+  Val fl = emit_new_val(E);
   OUT("  %%v%d = math.round %%v%d : %s\n", fl, q, ty);
   return fl;
 }
 
 static Val shift(Emitter *E, int op, Val a, Val b, const Type *t) {
   const char *ty = t->mlir;
-  Val bits = const_int(E, t->bits, ty);
-  Val in_range = cmp(E, "arith.cmpi", "ult", b, bits, ty);
+  Val bits = emit_const_int(E, t->bits, ty);
+  Val in_range = emit_cmp(E, "arith.cmpi", "ult", b, bits, ty);
   if (op == T_LSHIFT || !t->is_signed) {
-    Val r = binop(E, op == T_LSHIFT ? "arith.shli" : "arith.shrui", a, b, ty, "");
-    return select_(E, in_range, r, const_int(E, 0, ty), ty);
+    Val r = emit_binop(E, op == T_LSHIFT ? "arith.shli" : "arith.shrui", a, b, ty, "");
+    return emit_select(E, in_range, r, emit_const_int(E, 0, ty), ty);
   }
-  Val maxs = const_int(E, t->bits - 1, ty);
-  Val amt = select_(E, in_range, b, maxs, ty);
-  return binop(E, "arith.shrsi", a, amt, ty, "");
+  Val maxs = emit_const_int(E, t->bits - 1, ty);
+  Val amt = emit_select(E, in_range, b, maxs, ty);
+  return emit_binop(E, "arith.shrsi", a, amt, ty, "");
 }
 
 static Val int_pow(Emitter *E, Val a, Val b, const Type *t, int line) {
-  Val wa = convert(E, a, t, TYPE(INT)), wb = convert(E, b, t, TYPE(INT));
-  Val args[4] = {wa, wb, cell_key(E), const_int(E, line, "i32")};
-  Val r = call_rt(E, "rt_pow_i64", "i64, i64, !llvm.ptr, i32", "i64", args, 4);
-  check_pending_rt(E, line);
-  return convert(E, r, TYPE(INT), t);
+  Val wa = emit_convert(E, a, t, TYPE(INT)), wb = emit_convert(E, b, t, TYPE(INT));
+  Val args[4] = {wa, wb, emit_cell_key(E), emit_const_int(E, line, "i32")};
+  Val r = emit_call_rt(E, "rt_pow_i64", "i64, i64, !llvm.ptr, i32", "i64", args, 4);
+  emit_check_pending_rt(E, line);
+  return emit_convert(E, r, TYPE(INT), t);
 }
 
 static Val string_binary(Emitter *E, Node *n) {
-  Val a = expr(E, n->a), b = expr(E, n->b);
+  Val a = emit_expr(E, n->a), b = emit_expr(E, n->b);
   if (n->op == T_PLUS) {
     Val args[2] = {a, b};
-    return call_rt(E, "rt_str_concat", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
+    return emit_call_rt(E, "rt_str_concat", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
   }
   bool str_first = n->a->type->kind == TY_STRING;
   Val s = str_first ? a : b;
   Node *count = str_first ? n->b : n->a;
-  Val k = convert(E, str_first ? b : a, count->type, TYPE(INT));
+  Val k = emit_convert(E, str_first ? b : a, count->type, TYPE(INT));
   Val args[2] = {s, k};
-  return call_rt(E, "rt_str_repeat", "!llvm.ptr, i64", "!llvm.ptr", args, 2);
+  return emit_call_rt(E, "rt_str_repeat", "!llvm.ptr, i64", "!llvm.ptr", args, 2);
 }
 
 static bool is_float_mul(const Node *n) {
@@ -588,39 +544,39 @@ static Val arith(Emitter *E, Node *n, bool contract) {
   Type *t = n->optype;
   const char *ty = t->mlir;
   bool fuse = t->is_float && (n->op == T_PLUS || n->op == T_MINUS);
-  Val a = t->is_float ? float_operand(E, n->a, t, fuse) : expr_as(E, n->a, t);
-  Val b = t->is_float ? float_operand(E, n->b, t, fuse) : expr_as(E, n->b, t);
+  Val a = t->is_float ? float_operand(E, n->a, t, fuse) : emit_expr_as(E, n->a, t);
+  Val b = t->is_float ? float_operand(E, n->b, t, fuse) : emit_expr_as(E, n->b, t);
   const char *fm = (contract || (fuse && (is_float_mul(n->a) || is_float_mul(n->b))))
                        ? " fastmath<contract>" : "";
   if (t->is_float) {
     switch (n->op) {
-    case T_PLUS: return binop(E, "arith.addf", a, b, ty, fm);
-    case T_MINUS: return binop(E, "arith.subf", a, b, ty, fm);
-    case T_STAR: return binop(E, "arith.mulf", a, b, ty, fm);
+    case T_PLUS: return emit_binop(E, "arith.addf", a, b, ty, fm);
+    case T_MINUS: return emit_binop(E, "arith.subf", a, b, ty, fm);
+    case T_STAR: return emit_binop(E, "arith.mulf", a, b, ty, fm);
     case T_SLASH:
       if (n->a->type->is_int && n->b->type->is_int && !check_literal_nonzero(n->b)) {
         /* Int / Int: the divisor was converted; check the original value */
-        Val z = const_float(E, 0.0, t);
-        Val c = cmp(E, "arith.cmpf", "oeq", b, z, ty);
-        guard(E, c, raise_zero_division, n->line, true);
+        Val z = emit_const_float(E, 0.0, t);
+        Val c = emit_cmp(E, "arith.cmpf", "oeq", b, z, ty);
+        emit_guard(E, c, raise_zero_division, n->line, true);
       }
-      return binop(E, "arith.divf", a, b, ty, "");
+      return emit_binop(E, "arith.divf", a, b, ty, "");
     case T_DSLASH: return float_floordiv_mod(E, a, b, t, false);
     case T_PERCENT: return float_floordiv_mod(E, a, b, t, true);
     case T_DSTAR: {
-      Val r = new_val(E);
+      Val r = emit_new_val(E);
       OUT("  %%v%d = math.powf %%v%d, %%v%d : %s\n", r, a, b, ty);
       return r;
     }
     }
   }
   switch (n->op) {
-  case T_PLUS: return binop(E, "arith.addi", a, b, ty, "");
-  case T_MINUS: return binop(E, "arith.subi", a, b, ty, "");
-  case T_STAR: return binop(E, "arith.muli", a, b, ty, "");
-  case T_AMP: return binop(E, "arith.andi", a, b, ty, "");
-  case T_PIPE: return binop(E, "arith.ori", a, b, ty, "");
-  case T_CARET: return binop(E, "arith.xori", a, b, ty, "");
+  case T_PLUS: return emit_binop(E, "arith.addi", a, b, ty, "");
+  case T_MINUS: return emit_binop(E, "arith.subi", a, b, ty, "");
+  case T_STAR: return emit_binop(E, "arith.muli", a, b, ty, "");
+  case T_AMP: return emit_binop(E, "arith.andi", a, b, ty, "");
+  case T_PIPE: return emit_binop(E, "arith.ori", a, b, ty, "");
+  case T_CARET: return emit_binop(E, "arith.xori", a, b, ty, "");
   case T_LSHIFT: case T_RSHIFT: return shift(E, n->op, a, b, t);
   case T_DSLASH: case T_PERCENT:
     if (!check_literal_nonzero(n->b)) check_nonzero(E, b, t, n->line, false);
@@ -632,7 +588,7 @@ static Val arith(Emitter *E, Node *n, bool contract) {
 
 static Val float_operand(Emitter *E, Node *n, Type *t, bool contract) {
   if (contract && is_float_mul(n) && n->optype == t) return arith(E, n, true);
-  return expr_as(E, n, t);
+  return emit_expr_as(E, n, t);
 }
 
 static Val binary(Emitter *E, Node *n) {
@@ -642,15 +598,15 @@ static Val binary(Emitter *E, Node *n) {
 
 static Val unary(Emitter *E, Node *n) {
   Type *t = n->type;
-  Val a = expr(E, n->a);
+  Val a = emit_expr(E, n->a);
   if (n->op == T_PLUS) return a;
   if (t->is_float) {
-    Val r = new_val(E);
+    Val r = emit_new_val(E);
     OUT("  %%v%d = arith.negf %%v%d : %s\n", r, a, t->mlir);
     return r;
   }
-  if (n->op == T_MINUS) return binop(E, "arith.subi", const_int(E, 0, t->mlir), a, t->mlir, "");
-  return binop(E, "arith.xori", a, const_int(E, -1, t->mlir), t->mlir, "");
+  if (n->op == T_MINUS) return emit_binop(E, "arith.subi", emit_const_int(E, 0, t->mlir), a, t->mlir, "");
+  return emit_binop(E, "arith.xori", a, emit_const_int(E, -1, t->mlir), t->mlir, "");
 }
 
 /* ---- comparisons and logic --------------------------------------------- */
@@ -680,42 +636,42 @@ static const char *float_pred(int op) {
 static Val compare_values(Emitter *E, int op, Val a, Val b, const Type *t) {
   if (t->kind == TY_STRING) {
     Val args[2] = {a, b};
-    Val c = call_rt(E, "rt_str_cmp", "!llvm.ptr, !llvm.ptr", "i64", args, 2);
-    return cmp(E, "arith.cmpi", int_pred(op, true), c, const_int(E, 0, "i64"), "i64");
+    Val c = emit_call_rt(E, "rt_str_cmp", "!llvm.ptr, !llvm.ptr", "i64", args, 2);
+    return emit_cmp(E, "arith.cmpi", int_pred(op, true), c, emit_const_int(E, 0, "i64"), "i64");
   }
-  if (t->is_float) return cmp(E, "arith.cmpf", float_pred(op), a, b, t->mlir);
-  return cmp(E, "arith.cmpi", int_pred(op, t->is_signed), a, b, t->mlir);
+  if (t->is_float) return emit_cmp(E, "arith.cmpf", float_pred(op), a, b, t->mlir);
+  return emit_cmp(E, "arith.cmpi", int_pred(op, t->is_signed), a, b, t->mlir);
 }
 
 /* a < b < c: each operand evaluated once; stops at the first false link. */
 static Val string_contains(Emitter *E, Node *n) {
-  Val needle = expr(E, n->list.items[0]), hay = expr(E, n->list.items[1]);
+  Val needle = emit_expr(E, n->list.items[0]), hay = emit_expr(E, n->list.items[1]);
   Val args[2] = {hay, needle};
-  Val r = call_rt(E, "rt_str_contains", "!llvm.ptr, !llvm.ptr", "i32", args, 2);
-  return cmp(E, "arith.cmpi", n->ops[0] == T_KW_IN ? "ne" : "eq", r, const_int(E, 0, "i32"), "i32");
+  Val r = emit_call_rt(E, "rt_str_contains", "!llvm.ptr, !llvm.ptr", "i32", args, 2);
+  return emit_cmp(E, "arith.cmpi", n->ops[0] == T_KW_IN ? "ne" : "eq", r, emit_const_int(E, 0, "i32"), "i32");
 }
 
 static Val compare(Emitter *E, Node *n) {
   Type *t = n->optype;
   int links = n->list.len - 1;
   if (n->ops[0] == T_KW_IN || n->ops[0] == -T_KW_IN) return string_contains(E, n);
-  Val left = expr_as(E, n->list.items[0], t);
-  if (links == 1) return compare_values(E, n->ops[0], left, expr_as(E, n->list.items[1], t), t);
-  int done = new_block(E);
+  Val left = emit_expr_as(E, n->list.items[0], t);
+  if (links == 1) return compare_values(E, n->ops[0], left, emit_expr_as(E, n->list.items[1], t), t);
+  int done = emit_new_block(E);
   for (int i = 0; i < links; i++) {
-    Val right = expr_as(E, n->list.items[i + 1], t);
+    Val right = emit_expr_as(E, n->list.items[i + 1], t);
     Val c = compare_values(E, n->ops[i], left, right, t);
     if (i == links - 1) {
       OUT("  cf.br ^b%d(%%v%d : i1)\n", done, c);
       break;
     }
-    int next = new_block(E);
-    Val f = const_int(E, 0, "i1");
+    int next = emit_new_block(E);
+    Val f = emit_const_int(E, 0, "i1");
     OUT("  cf.cond_br %%v%d, ^b%d, ^b%d(%%v%d : i1)\n", c, next, done, f);
-    start_block(E, next);
+    emit_start_block(E, next);
     left = right;
   }
-  Val r = new_val(E);
+  Val r = emit_new_val(E);
   OUT("^b%d(%%v%d: i1):\n", done, r);
   E->open = true;
   return r;
@@ -725,33 +681,33 @@ static Val compare(Emitter *E, Node *n) {
 static Val logic(Emitter *E, Node *n) {
   Type *t = n->optype;
   bool as_bool = t->kind == TY_BOOL;
-  Val a = as_bool ? truthy(E, expr(E, n->a), n->a->type) : expr_as(E, n->a, t);
-  Val ta = as_bool ? a : truthy(E, a, t);
-  int rhs = new_block(E), done = new_block(E);
+  Val a = as_bool ? emit_truthy(E, emit_expr(E, n->a), n->a->type) : emit_expr_as(E, n->a, t);
+  Val ta = as_bool ? a : emit_truthy(E, a, t);
+  int rhs = emit_new_block(E), done = emit_new_block(E);
   if (n->op == T_KW_AND)
     OUT("  cf.cond_br %%v%d, ^b%d, ^b%d(%%v%d : %s)\n", ta, rhs, done, a, t->mlir);
   else
     OUT("  cf.cond_br %%v%d, ^b%d(%%v%d : %s), ^b%d\n", ta, done, a, t->mlir, rhs);
-  start_block(E, rhs);
-  Val b = as_bool ? truthy(E, expr(E, n->b), n->b->type) : expr_as(E, n->b, t);
+  emit_start_block(E, rhs);
+  Val b = as_bool ? emit_truthy(E, emit_expr(E, n->b), n->b->type) : emit_expr_as(E, n->b, t);
   OUT("  cf.br ^b%d(%%v%d : %s)\n", done, b, t->mlir);
-  Val r = new_val(E);
+  Val r = emit_new_val(E);
   OUT("^b%d(%%v%d: %s):\n", done, r, t->mlir);
   return r;
 }
 
 static Val ternary(Emitter *E, Node *n) {
   Type *t = n->optype;
-  Val c = truthy(E, expr(E, n->a), n->a->type);
-  int tb = new_block(E), eb = new_block(E), done = new_block(E);
-  cond_br(E, c, tb, eb);
-  start_block(E, tb);
-  Val x = expr_as(E, n->b, t);
+  Val c = emit_truthy(E, emit_expr(E, n->a), n->a->type);
+  int tb = emit_new_block(E), eb = emit_new_block(E), done = emit_new_block(E);
+  emit_cond_br(E, c, tb, eb);
+  emit_start_block(E, tb);
+  Val x = emit_expr_as(E, n->b, t);
   OUT("  cf.br ^b%d(%%v%d : %s)\n", done, x, t->mlir);
-  start_block(E, eb);
-  Val y = expr_as(E, n->c, t);
+  emit_start_block(E, eb);
+  Val y = emit_expr_as(E, n->c, t);
   OUT("  cf.br ^b%d(%%v%d : %s)\n", done, y, t->mlir);
-  Val r = new_val(E);
+  Val r = emit_new_val(E);
   OUT("^b%d(%%v%d: %s):\n", done, r, t->mlir);
   return r;
 }
@@ -763,7 +719,7 @@ static Val ternary(Emitter *E, Node *n) {
 
 /* sizeof(T) as LLVM lays it out: the address of element 1 from null. */
 static Val elem_size(Emitter *E, const Type *t) {
-  Val z = new_val(E), g = new_val(E), n = new_val(E);
+  Val z = emit_new_val(E), g = emit_new_val(E), n = emit_new_val(E);
   OUT("  %%v%d = llvm.mlir.zero : !llvm.ptr\n", z);
   OUT("  %%v%d = llvm.getelementptr %%v%d[1] : (!llvm.ptr) -> !llvm.ptr, %s\n", g, z, t->mlir);
   OUT("  %%v%d = llvm.ptrtoint %%v%d : !llvm.ptr to i64\n", n, g);
@@ -771,15 +727,15 @@ static Val elem_size(Emitter *E, const Type *t) {
 }
 
 static void list_append(Emitter *E, Val list, Val v, const Type *elem) {
-  Val slot = call_rt(E, "rt_list_append_slot", "!llvm.ptr", "!llvm.ptr", &list, 1);
+  Val slot = emit_call_rt(E, "rt_list_append_slot", "!llvm.ptr", "!llvm.ptr", &list, 1);
   OUT("  llvm.store %%v%d, %%v%d : %s, !llvm.ptr\n", v, slot, elem->mlir);
 }
 
 /* [a, b] and List[T](a, b): a new list holding the elements. */
 static Val build_list(Emitter *E, const NodeList *items, const Type *list_type) {
   const Type *elem = list_type->elem;
-  Val args[2] = {elem_size(E, elem), const_int(E, items->len, "i64")};
-  Val list = call_rt(E, "rt_list_new", "i64, i64", "!llvm.ptr", args, 2);
+  Val args[2] = {elem_size(E, elem), emit_const_int(E, items->len, "i64")};
+  Val list = emit_call_rt(E, "rt_list_new", "i64, i64", "!llvm.ptr", args, 2);
   for (int i = 0; i < items->len; i++)
     list_append(E, list, copy_value(E, items->items[i], (Type *)elem), elem);
   return list;
@@ -787,35 +743,35 @@ static Val build_list(Emitter *E, const NodeList *items, const Type *list_type) 
 
 /* A pointer to element i (after the IndexError check). */
 static Val list_slot(Emitter *E, Val list, Val i, int line) {
-  Val args[4] = {list, i, cell_key(E), const_int(E, line, "i32")};
-  Val p = call_rt(E, "rt_list_at", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
-  check_pending_rt(E, line);
+  Val args[4] = {list, i, emit_cell_key(E), emit_const_int(E, line, "i32")};
+  Val p = emit_call_rt(E, "rt_list_at", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+  emit_check_pending_rt(E, line);
   return p;
 }
 
 static Val list_index(Emitter *E, Node *n) {
-  Val list = expr(E, n->a);
-  Val p = list_slot(E, list, expr_as(E, n->list.items[0], TYPE(INT)), n->line);
-  return load_tmp(E, p, n->type->mlir);
+  Val list = emit_expr(E, n->a);
+  Val p = list_slot(E, list, emit_expr_as(E, n->list.items[0], TYPE(INT)), n->line);
+  return emit_load_tmp(E, p, n->type->mlir);
 }
 
 static Val list_method(Emitter *E, Node *n) {
   Node *recv = n->a->a;
   const Type *elem = recv->type->elem;
-  Val list = expr(E, recv);
+  Val list = emit_expr(E, recv);
   if (n->op == 1) {
     list_append(E, list, copy_value(E, n->list.items[0], (Type *)elem), elem);
     return 0;
   }
   if (n->op == 3) {
-    call_rt(E, "rt_list_clear", "!llvm.ptr", NULL, &list, 1);
+    emit_call_rt(E, "rt_list_clear", "!llvm.ptr", NULL, &list, 1);
     return 0;
   }
-  Val i = n->list.len ? expr_as(E, n->list.items[0], TYPE(INT)) : const_int(E, -1, "i64");
-  Val args[4] = {list, i, cell_key(E), const_int(E, n->line, "i32")};
-  Val p = call_rt(E, "rt_list_pop_slot", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
-  check_pending_rt(E, n->line);
-  return load_tmp(E, p, elem->mlir);
+  Val i = n->list.len ? emit_expr_as(E, n->list.items[0], TYPE(INT)) : emit_const_int(E, -1, "i64");
+  Val args[4] = {list, i, emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+  Val p = emit_call_rt(E, "rt_list_pop_slot", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+  emit_check_pending_rt(E, n->line);
+  return emit_load_tmp(E, p, elem->mlir);
 }
 
 /* ---- structs: places and fields ----------------------------------------- */
@@ -829,9 +785,9 @@ static bool is_place(const Node *n) {
 
 static Val field_ptr(Emitter *E, Val base, const Type *st, int index) {
   char nb[24];
-  Val r = new_val(E);
+  Val r = emit_new_val(E);
   OUT("  %%v%d = llvm.getelementptr %s[0, %d] : (!llvm.ptr) -> !llvm.ptr, %s\n", r,
-      val_name(base, nb), index, st->mlir);
+      emit_val_name(base, nb), index, st->mlir);
   return r;
 }
 
@@ -843,15 +799,15 @@ static Val place_ptr(Emitter *E, Node *n) {
 static Val field_value(Emitter *E, Node *n) {
   if (is_place(n)) {
     char nb[24];
-    Val p = place_ptr(E, n), r = new_val(E);
-    OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, val_name(p, nb), mlir_type(n->type));
+    Val p = place_ptr(E, n), r = emit_new_val(E);
+    OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, emit_val_name(p, nb), emit_mlir_type(n->type));
     return r;
   }
-  Val agg = expr(E, n->a), r = new_val(E);
+  Val agg = emit_expr(E, n->a), r = emit_new_val(E);
   OUT("  %%v%d = llvm.extractvalue %%v%d[%d] : %s\n", r, agg, (int)n->ival, n->a->type->mlir);
   if (needs_destroy(n->a->type)) {  /* a temporary read for one field dies now */
-    Val tmp = alloca_tmp(E, n->a->type->mlir);
-    store_tmp(E, agg, tmp, n->a->type->mlir);
+    Val tmp = emit_alloca_tmp(E, n->a->type->mlir);
+    emit_store_tmp(E, agg, tmp, n->a->type->mlir);
     destroy_at(E, tmp, n->a->type);
   }
   return r;
@@ -860,7 +816,7 @@ static Val field_value(Emitter *E, Node *n) {
 static void store_place(Emitter *E, Node *target, Val v) {
   char nb[24];
   Val p = place_ptr(E, target);
-  OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, val_name(p, nb), mlir_type(target->type));
+  OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, emit_val_name(p, nb), emit_mlir_type(target->type));
 }
 
 /* __str__ / __repr__ of a struct value, by its zero-argument method. */
@@ -869,10 +825,10 @@ static Val struct_text(Emitter *E, Val v, const Type *t, const char *method) {
   if (!m) {
     char text[160];
     snprintf(text, sizeof text, "<%s value>", t->name);
-    return const_string(E, text, (int64_t)strlen(text));
+    return emit_const_string(E, text, (int64_t)strlen(text));
   }
-  Val tmp = alloca_tmp(E, t->mlir);
-  store_tmp(E, v, tmp, t->mlir);
+  Val tmp = emit_alloca_tmp(E, t->mlir);
+  emit_store_tmp(E, v, tmp, t->mlir);
   return emit_call(E, m, tmp, NULL, 0);
 }
 
@@ -880,9 +836,9 @@ static Val struct_text(Emitter *E, Val v, const Type *t, const char *method) {
 /* A pointer to n's value: its storage when it has one, else a spilled copy. */
 static Val value_ptr(Emitter *E, Node *n) {
   if (is_place(n)) return place_ptr(E, n);
-  Val v = expr(E, n);
-  Val tmp = alloca_tmp(E, mlir_type(n->type));
-  store_tmp(E, v, tmp, mlir_type(n->type));
+  Val v = emit_expr(E, n);
+  Val tmp = emit_alloca_tmp(E, emit_mlir_type(n->type));
+  emit_store_tmp(E, v, tmp, emit_mlir_type(n->type));
   return tmp;
 }
 
@@ -897,7 +853,7 @@ static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
   for (int i = 0; i < fn->nparams; i++) {
     Node *a = args[i];
     if (!check_param_byref(fn, i))
-      vals[k++] = moving ? expr_as(E, a, fn->param_types[i]) : copy_value(E, a, fn->param_types[i]);
+      vals[k++] = moving ? emit_expr_as(E, a, fn->param_types[i]) : copy_value(E, a, fn->param_types[i]);
     else {
       vals[k++] = value_ptr(E, a);
       if (!is_place(a) && needs_destroy(a->type)) {  /* a temporary passed by reference */
@@ -907,12 +863,12 @@ static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
     }
   }
   bool has_result = fn->type && fn->type->kind != TY_NONE;
-  Val r = has_result ? new_val(E) : 0;
+  Val r = has_result ? emit_new_val(E) : 0;
   if (has_result) OUT("  %%v%d = ", r);
   else OUT("  ");
   char nb[24];
   OUT("func.call @\"%s\"(", fn->mangled);
-  for (int i = 0; i < nargs; i++) OUT("%s%s", i ? ", " : "", val_name(vals[i], nb));
+  for (int i = 0; i < nargs; i++) OUT("%s%s", i ? ", " : "", emit_val_name(vals[i], nb));
   OUT(") : ");
   Buf sig = {0};
   fn_signature(&sig, fn, false);
@@ -923,17 +879,17 @@ static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
   free(vals);
   free(temps);
   free(temp_ptrs);
-  if (fn->may_raise) check_pending(E, line);
+  if (fn->may_raise) emit_check_pending(E, line);
   return r;
 }
 
 static Val user_call(Emitter *E, Node *n) {
   Symbol *fn = n->sym;
   if (n->flags & CALL_CTOR) {  /* T(args): __init__ fills a fresh slot */
-    const char *ty = mlir_type(fn->owner);
-    Val tmp = alloca_tmp(E, ty);
+    const char *ty = emit_mlir_type(fn->owner);
+    Val tmp = emit_alloca_tmp(E, ty);
     emit_call(E, fn, tmp, n->list.items, n->line);
-    return load_tmp(E, tmp, ty);
+    return emit_load_tmp(E, tmp, ty);
   }
   Node *recv = check_has_self(fn) ? n->a->a : NULL;
   Val self = recv ? value_ptr(E, recv) : 0;
@@ -945,11 +901,11 @@ static Val user_call(Emitter *E, Node *n) {
 
 static Val kwarg_string(Emitter *E, Node *call, const char *name, const char *dflt) {
   for (int i = 0; i < call->list2.len; i++)
-    if (strcmp(call->list2.items[i]->name, name) == 0) return expr(E, call->list2.items[i]->a);
-  return const_string(E, dflt, (int64_t)strlen(dflt));
+    if (strcmp(call->list2.items[i]->name, name) == 0) return emit_expr(E, call->list2.items[i]->a);
+  return emit_const_string(E, dflt, (int64_t)strlen(dflt));
 }
 
-static void write_str(Emitter *E, Val s) { call_rt(E, "rt_write_str", "!llvm.ptr", NULL, &s, 1); }
+static void write_str(Emitter *E, Val s) { emit_call_rt(E, "rt_write_str", "!llvm.ptr", NULL, &s, 1); }
 
 static Node *kwarg(Node *call, const char *name) {
   for (int i = 0; i < call->list2.len; i++)
@@ -964,7 +920,7 @@ static void write_to(Emitter *E, Val fd, Val text) {
     return;
   }
   Val args[2] = {fd, text};
-  call_rt(E, "rt_write_fd_str", "i64, !llvm.ptr", NULL, args, 2);
+  emit_call_rt(E, "rt_write_fd_str", "i64, !llvm.ptr", NULL, args, 2);
 }
 
 /* Python evaluates every argument before printing any of them. With
@@ -973,58 +929,58 @@ static Val print_call(Emitter *E, Node *n) {
   Val *texts = calloc((size_t)n->list.len + 1, sizeof(Val));
   for (int i = 0; i < n->list.len; i++) {
     Node *a = n->list.items[i];
-    texts[i] = to_string(E, expr(E, a), a->type);
+    texts[i] = emit_to_string(E, emit_expr(E, a), a->type);
   }
   Val sep = n->list.len > 1 ? kwarg_string(E, n, "sep", " ") : 0;
   Val end = kwarg_string(E, n, "end", "\n");
   Node *file = kwarg(n, "file");
-  Val fd = file ? expr_as(E, file, TYPE(INT)) : 0;
+  Val fd = file ? emit_expr_as(E, file, TYPE(INT)) : 0;
   for (int i = 0; i < n->list.len; i++) {
     if (i) write_to(E, fd, sep);
     write_to(E, fd, texts[i]);
   }
   write_to(E, fd, end);
   free(texts);
-  if (kwarg(n, "flush")) call_rt(E, "rt_flush", "", NULL, NULL, 0);
+  if (kwarg(n, "flush")) emit_call_rt(E, "rt_flush", "", NULL, NULL, 0);
   return 0;
 }
 
 static Val minmax(Emitter *E, Node *n, bool is_max) {
   Type *t = n->optype;
-  Val acc = expr_as(E, n->list.items[0], t);
+  Val acc = emit_expr_as(E, n->list.items[0], t);
   for (int i = 1; i < n->list.len; i++) {
-    Val b = expr_as(E, n->list.items[i], t);
+    Val b = emit_expr_as(E, n->list.items[i], t);
     /* Python keeps the first of equal values: replace only when strictly better */
     Val better = compare_values(E, is_max ? T_GT : T_LT, b, acc, t);
-    acc = select_(E, better, b, acc, t->mlir);
+    acc = emit_select(E, better, b, acc, t->mlir);
   }
   return acc;
 }
 
 static Val abs_value(Emitter *E, Node *n) {
   Type *t = n->type;
-  Val a = expr(E, n->list.items[0]);
+  Val a = emit_expr(E, n->list.items[0]);
   if (t->is_float) {
-    Val r = new_val(E);
+    Val r = emit_new_val(E);
     OUT("  %%v%d = math.absf %%v%d : %s\n", r, a, t->mlir);
     return r;
   }
   if (!t->is_signed) return a;
-  Val neg = binop(E, "arith.subi", const_int(E, 0, t->mlir), a, t->mlir, "");
-  Val is_neg = cmp(E, "arith.cmpi", "slt", a, const_int(E, 0, t->mlir), t->mlir);
-  return select_(E, is_neg, neg, a, t->mlir);
+  Val neg = emit_binop(E, "arith.subi", emit_const_int(E, 0, t->mlir), a, t->mlir, "");
+  Val is_neg = emit_cmp(E, "arith.cmpi", "slt", a, emit_const_int(E, 0, t->mlir), t->mlir);
+  return emit_select(E, is_neg, neg, a, t->mlir);
 }
 
 static Val zero_of(Emitter *E, Type *t) {
-  if (t->kind == TY_STRING) return const_string(E, "", 0);
+  if (t->kind == TY_STRING) return emit_const_string(E, "", 0);
   if (type_is_struct(t)) {
-    Val r = new_val(E);
+    Val r = emit_new_val(E);
     OUT("  %%v%d = llvm.mlir.zero : %s\n", r, t->mlir);
     return r;
   }
-  if (t->kind == TY_ERROR) return convert(E, const_string(E, "", 0), TYPE(STRING), t);
-  if (t->is_float) return const_float(E, 0.0, t);
-  return const_int(E, 0, t->mlir);
+  if (t->kind == TY_ERROR) return emit_convert(E, emit_const_string(E, "", 0), TYPE(STRING), t);
+  if (t->is_float) return emit_const_float(E, 0.0, t);
+  return emit_const_int(E, 0, t->mlir);
 }
 
 static Val builtin_call(Emitter *E, Node *n) {
@@ -1035,30 +991,30 @@ static Val builtin_call(Emitter *E, Node *n) {
     Node *a = n->list.items[0];
     if (a->type->kind == TY_STRING && type_is_numeric(n->type)) {  /* Int("42") */
       bool to_float = n->type->is_float;
-      Val args[3] = {expr(E, a), cell_key(E), const_int(E, n->line, "i32")};
-      Val v = call_rt(E, to_float ? "rt_str_to_f64" : "rt_str_to_i64", "!llvm.ptr, !llvm.ptr, i32",
+      Val args[3] = {emit_expr(E, a), emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+      Val v = emit_call_rt(E, to_float ? "rt_str_to_f64" : "rt_str_to_i64", "!llvm.ptr, !llvm.ptr, i32",
                       to_float ? "f64" : "i64", args, 3);
-      check_pending_rt(E, n->line);
-      return convert(E, v, to_float ? TYPE(F64) : TYPE(INT), n->type);
+      emit_check_pending_rt(E, n->line);
+      return emit_convert(E, v, to_float ? TYPE(F64) : TYPE(INT), n->type);
     }
-    return expr_as(E, a, n->type);
+    return emit_expr_as(E, a, n->type);
   }
   switch (s->builtin) {
   case BI_PRINT: return print_call(E, n);
   case BI_LEN: {
-    Val v = expr(E, n->list.items[0]);
+    Val v = emit_expr(E, n->list.items[0]);
     bool list = type_is_list(n->list.items[0]->type);
-    return call_rt(E, list ? "rt_list_len" : "rt_str_len", "!llvm.ptr", "i64", &v, 1);
+    return emit_call_rt(E, list ? "rt_list_len" : "rt_str_len", "!llvm.ptr", "i64", &v, 1);
   }
   case BI_ABS: return abs_value(E, n);
   case BI_MIN: return minmax(E, n, false);
   case BI_MAX: return minmax(E, n, true);
-  case BI_NOW: return call_rt(E, "rt_now_ns", "", "i64", NULL, 0);
+  case BI_NOW: return emit_call_rt(E, "rt_now_ns", "", "i64", NULL, 0);
   case BI_INPUT: {
-    Val prompt = n->list.len ? expr(E, n->list.items[0]) : const_string(E, "", 0);
-    Val args[3] = {prompt, cell_key(E), const_int(E, n->line, "i32")};
-    Val r = call_rt(E, "rt_input", "!llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 3);
-    check_pending_rt(E, n->line);
+    Val prompt = n->list.len ? emit_expr(E, n->list.items[0]) : emit_const_string(E, "", 0);
+    Val args[3] = {prompt, emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+    Val r = emit_call_rt(E, "rt_input", "!llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 3);
+    emit_check_pending_rt(E, n->line);
     return r;
   }
   default: return 0;
@@ -1068,20 +1024,20 @@ static Val builtin_call(Emitter *E, Node *n) {
 /* s.method(args): the runtime function takes s, then (strip only) the side
    as an i32, then the String arguments; a left-out last one is NULL. */
 static Val split_or_join(Emitter *E, Node *n) {
-  Val s = expr(E, n->a->a);
+  Val s = emit_expr(E, n->a->a);
   if (n->op == 101) {  /* sep.join(parts) */
-    Val args[2] = {s, expr(E, n->list.items[0])};
-    return call_rt(E, "rt_str_join", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
+    Val args[2] = {s, emit_expr(E, n->list.items[0])};
+    return emit_call_rt(E, "rt_str_join", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
   }
   Val sep;
-  if (n->list.len) sep = expr(E, n->list.items[0]);
+  if (n->list.len) sep = emit_expr(E, n->list.items[0]);
   else {
-    sep = new_val(E);
+    sep = emit_new_val(E);
     OUT("  %%v%d = llvm.mlir.zero : !llvm.ptr\n", sep);
   }
-  Val args[4] = {s, sep, cell_key(E), const_int(E, n->line, "i32")};
-  Val r = call_rt(E, "rt_str_split", "!llvm.ptr, !llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 4);
-  check_pending_rt(E, n->line);
+  Val args[4] = {s, sep, emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+  Val r = emit_call_rt(E, "rt_str_split", "!llvm.ptr, !llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+  emit_check_pending_rt(E, n->line);
   return r;
 }
 
@@ -1091,22 +1047,22 @@ static Val string_method(Emitter *E, Node *n) {
   Val args[4];
   char types[64] = "!llvm.ptr";
   int k = 0;
-  args[k++] = expr(E, n->a->a);
+  args[k++] = emit_expr(E, n->a->a);
   if (m->extra) {
-    args[k++] = const_int(E, m->extra, "i32");
+    args[k++] = emit_const_int(E, m->extra, "i32");
     strcat(types, ", i32");
   }
   for (int i = 0; i < m->nargs; i++) {
-    if (i < n->list.len) args[k++] = expr(E, n->list.items[i]);
+    if (i < n->list.len) args[k++] = emit_expr(E, n->list.items[i]);
     else {
-      args[k] = new_val(E);
+      args[k] = emit_new_val(E);
       OUT("  %%v%d = llvm.mlir.zero : !llvm.ptr\n", args[k++]);
     }
     strcat(types, ", !llvm.ptr");
   }
   const char *ret = m->result == TY_STRING ? "!llvm.ptr" : m->result == TY_INT ? "i64" : "i32";
-  Val r = call_rt(E, m->runtime, types, ret, args, k);
-  if (m->result == TY_BOOL) r = cmp(E, "arith.cmpi", "ne", r, const_int(E, 0, "i32"), "i32");
+  Val r = emit_call_rt(E, m->runtime, types, ret, args, k);
+  if (m->result == TY_BOOL) r = emit_cmp(E, "arith.cmpi", "ne", r, emit_const_int(E, 0, "i32"), "i32");
   return r;
 }
 
@@ -1120,68 +1076,68 @@ static Val call(Emitter *E, Node *n) {
 
 
 static Val string_slice(Emitter *E, Node *n, Node *sl) {
-  Val s = expr(E, n->a);
-  Val start = sl->a ? expr_as(E, sl->a, TYPE(INT)) : const_int(E, 0, "i64");
-  Val stop = sl->b ? expr_as(E, sl->b, TYPE(INT)) : const_int(E, 0, "i64");
-  Val step = sl->c ? expr_as(E, sl->c, TYPE(INT)) : const_int(E, 1, "i64");
-  Val args[8] = {s, start, stop, step, const_int(E, sl->a != NULL, "i32"),
-                 const_int(E, sl->b != NULL, "i32"), cell_key(E), const_int(E, n->line, "i32")};
-  Val r = call_rt(E, "rt_str_slice", "!llvm.ptr, i64, i64, i64, i32, i32, !llvm.ptr, i32",
+  Val s = emit_expr(E, n->a);
+  Val start = sl->a ? emit_expr_as(E, sl->a, TYPE(INT)) : emit_const_int(E, 0, "i64");
+  Val stop = sl->b ? emit_expr_as(E, sl->b, TYPE(INT)) : emit_const_int(E, 0, "i64");
+  Val step = sl->c ? emit_expr_as(E, sl->c, TYPE(INT)) : emit_const_int(E, 1, "i64");
+  Val args[8] = {s, start, stop, step, emit_const_int(E, sl->a != NULL, "i32"),
+                 emit_const_int(E, sl->b != NULL, "i32"), emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+  Val r = emit_call_rt(E, "rt_str_slice", "!llvm.ptr, i64, i64, i64, i32, i32, !llvm.ptr, i32",
                   "!llvm.ptr", args, 8);
-  if (sl->c) check_pending_rt(E, n->line);
+  if (sl->c) emit_check_pending_rt(E, n->line);
   return r;
 }
 
 /* One f-string field: str(x), repr(x) with !r, or x formatted by a spec. */
 static Val format_field(Emitter *E, Node *n) {
   Type *t = n->a->type;
-  Val v = expr(E, n->a);
+  Val v = emit_expr(E, n->a);
   if (n->op == 'r') {  /* !r: the repr, then any spec applies to that text */
-    v = t->kind == TY_STRING ? call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1)
+    v = t->kind == TY_STRING ? emit_call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1)
         : check_method_named(t, "__repr__", 0) ? struct_text(E, v, t, "__repr__")
-                            : to_string(E, v, t);
+                            : emit_to_string(E, v, t);
     t = TYPE(STRING);
   }
-  if (!n->str || !*n->str) return to_string(E, v, t);
-  Val spec = const_string(E, n->str, (int64_t)strlen(n->str));
+  if (!n->str || !*n->str) return emit_to_string(E, v, t);
+  Val spec = emit_const_string(E, n->str, (int64_t)strlen(n->str));
   const char *fn = "rt_format_str_spec", *vt = "!llvm.ptr";
   if (t->is_float) {
-    v = convert(E, v, t, TYPE(F64));
+    v = emit_convert(E, v, t, TYPE(F64));
     fn = "rt_format_f64_spec", vt = "f64";
   } else if (t->is_int) {
-    v = convert(E, v, t, t->is_signed ? TYPE(INT) : TYPE(U64));
+    v = emit_convert(E, v, t, t->is_signed ? TYPE(INT) : TYPE(U64));
     fn = "rt_format_i64_spec", vt = "i64";
   }
   char types[64];
   snprintf(types, sizeof types, "%s, !llvm.ptr, !llvm.ptr, i32", vt);
-  Val args[4] = {v, spec, cell_key(E), const_int(E, n->line, "i32")};
-  Val r = call_rt(E, fn, types, "!llvm.ptr", args, 4);
-  check_pending_rt(E, n->line);
+  Val args[4] = {v, spec, emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+  Val r = emit_call_rt(E, fn, types, "!llvm.ptr", args, 4);
+  emit_check_pending_rt(E, n->line);
   return r;
 }
 
 static Val string_index(Emitter *E, Node *n) {
-  Val s = expr(E, n->a);
-  Val i = expr_as(E, n->list.items[0], TYPE(INT));
-  Val args[4] = {s, i, cell_key(E), const_int(E, n->line, "i32")};
-  Val r = call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
-  check_pending_rt(E, n->line);
+  Val s = emit_expr(E, n->a);
+  Val i = emit_expr_as(E, n->list.items[0], TYPE(INT));
+  Val args[4] = {s, i, emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+  Val r = emit_call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+  emit_check_pending_rt(E, n->line);
   return r;
 }
 
 static Val alias_value(Emitter *E, const Symbol *s) {
   const ConstVal *v = &s->value;
-  if (v->type->kind == TY_STRING) return const_string(E, v->s, v->slen);
-  if (v->type->is_float) return const_float(E, v->f, v->type);
-  return const_int(E, v->i, v->type->mlir);
+  if (v->type->kind == TY_STRING) return emit_const_string(E, v->s, v->slen);
+  if (v->type->is_float) return emit_const_float(E, v->f, v->type);
+  return emit_const_int(E, v->i, v->type->mlir);
 }
 
-static Val expr(Emitter *E, Node *n) {
+Val emit_expr(Emitter *E, Node *n) {
   switch (n->kind) {
-  case N_INT: return const_int(E, (int64_t)n->ival, n->type->mlir);
-  case N_FLOAT: return const_float(E, n->fval, n->type);
-  case N_BOOL: return const_int(E, (int64_t)n->ival, "i1");
-  case N_STR: return const_string(E, n->str, n->slen);
+  case N_INT: return emit_const_int(E, (int64_t)n->ival, n->type->mlir);
+  case N_FLOAT: return emit_const_float(E, n->fval, n->type);
+  case N_BOOL: return emit_const_int(E, (int64_t)n->ival, "i1");
+  case N_STR: return emit_const_string(E, n->str, n->slen);
   case N_NONE: return 0;
   case N_NAME:
     if (n->sym->kind == SYM_ALIAS) return alias_value(E, n->sym);
@@ -1189,8 +1145,8 @@ static Val expr(Emitter *E, Node *n) {
   case N_BINARY: return binary(E, n);
   case N_UNARY: return unary(E, n);
   case N_NOT: {
-    Val c = truthy(E, expr(E, n->a), n->a->type);
-    return binop(E, "arith.xori", c, const_int(E, 1, "i1"), "i1", "");
+    Val c = emit_truthy(E, emit_expr(E, n->a), n->a->type);
+    return emit_binop(E, "arith.xori", c, emit_const_int(E, 1, "i1"), "i1", "");
   }
   case N_LOGIC: return logic(E, n);
   case N_COMPARE: return compare(E, n);
@@ -1297,18 +1253,18 @@ static Val copy_from_ptr(Emitter *E, Val src, const Type *t) {
   Symbol *copy = check_method_named(t, "__copyinit__", 1);
   if (copy) {
     need_symbol(E, copy);
-    Val tmp = alloca_tmp(E, t->mlir);
+    Val tmp = emit_alloca_tmp(E, t->mlir);
     OUT("  func.call @\"%s\"(%%v%d, %s) : (!llvm.ptr, !llvm.ptr) -> ()\n", copy->mangled, tmp,
-        val_name(src, nb));
-    if (copy->may_raise) check_pending(E, 0);
-    return load_tmp(E, tmp, t->mlir);
+        emit_val_name(src, nb));
+    if (copy->may_raise) emit_check_pending(E, 0);
+    return emit_load_tmp(E, tmp, t->mlir);
   }
-  Val v = new_val(E);
-  OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", v, val_name(src, nb), t->mlir);
+  Val v = emit_new_val(E);
+  OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", v, emit_val_name(src, nb), t->mlir);
   for (int i = 0; i < t->st->nfields; i++) {
     if (!needs_copy(t->st->field_types[i])) continue;
     Val f = copy_from_ptr(E, field_ptr(E, src, t, i), t->st->field_types[i]);
-    Val w = new_val(E);
+    Val w = emit_new_val(E);
     OUT("  %%v%d = llvm.insertvalue %%v%d, %%v%d[%d] : %s\n", w, f, v, i, t->mlir);
     v = w;
   }
@@ -1319,10 +1275,10 @@ static Val copy_from_ptr(Emitter *E, Val src, const Type *t) {
    says how. */
 static Val copy_value(Emitter *E, Node *n, Type *to) {
   if (is_place(n) && type_is_list(n->type)) {  /* Lists are values: a copy is a new list */
-    Val v = expr(E, n);
-    return call_rt(E, "rt_list_copy", "!llvm.ptr", "!llvm.ptr", &v, 1);
+    Val v = emit_expr(E, n);
+    return emit_call_rt(E, "rt_list_copy", "!llvm.ptr", "!llvm.ptr", &v, 1);
   }
-  if (!is_place(n) || n->type != to || !needs_copy(n->type)) return expr_as(E, n, to);
+  if (!is_place(n) || n->type != to || !needs_copy(n->type)) return emit_expr_as(E, n, to);
   return copy_from_ptr(E, place_ptr(E, n), n->type);
 }
 
@@ -1332,11 +1288,11 @@ static Val transfer(Emitter *E, Node *n) {
   Live *l = find_live(E, n->a->sym);
   if (l) l->dead = true;
   Symbol *move = check_method_named(n->type, "__moveinit__", 1);
-  if (!move) return expr(E, n->a);
-  Val tmp = alloca_tmp(E, n->type->mlir);
+  if (!move) return emit_expr(E, n->a);
+  Val tmp = emit_alloca_tmp(E, n->type->mlir);
   Node *args[1] = {n->a};
   emit_call(E, move, tmp, args, n->line);
-  return load_tmp(E, tmp, n->type->mlir);
+  return emit_load_tmp(E, tmp, n->type->mlir);
 }
 
 /* ---- statements -------------------------------------------------------- */
@@ -1344,8 +1300,8 @@ static Val transfer(Emitter *E, Node *n) {
 static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
   if (target->kind == N_NAME && strcmp(target->name, "_") == 0) {
     if (needs_destroy(vt)) {  /* `_ = value` drops the value now */
-      Val tmp = alloca_tmp(E, vt->mlir);
-      store_tmp(E, v, tmp, vt->mlir);
+      Val tmp = emit_alloca_tmp(E, vt->mlir);
+      emit_store_tmp(E, v, tmp, vt->mlir);
       destroy_at(E, tmp, vt);
     }
     return;
@@ -1357,29 +1313,29 @@ static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
   if (needs_destroy(target->type) && !(target->flags & NAME_DECLARES) && !initializing)
     destroy_at(E, place_ptr(E, target), target->type);
   if (target->kind == N_ATTR) {
-    store_place(E, target, convert(E, v, vt, target->type));
+    store_place(E, target, emit_convert(E, v, vt, target->type));
     return;
   }
   if (target->kind == N_INDEX) {  /* lst[i] = v */
-    Val list = expr(E, target->a);
-    Val p = list_slot(E, list, expr_as(E, target->list.items[0], TYPE(INT)), target->line);
-    store_tmp(E, convert(E, v, vt, target->type), p, target->type->mlir);
+    Val list = emit_expr(E, target->a);
+    Val p = list_slot(E, list, emit_expr_as(E, target->list.items[0], TYPE(INT)), target->line);
+    emit_store_tmp(E, emit_convert(E, v, vt, target->type), p, target->type->mlir);
     return;
   }
   Symbol *s = target->sym;
-  store_var(E, s, convert(E, v, vt, s->type));
+  store_var(E, s, emit_convert(E, v, vt, s->type));
 }
 
 static void assign(Emitter *E, Node *n) {
   Node *v = n->a, *t = n->list.items[0];
   if (t->kind == N_TUPLE) {  /* evaluate every value before assigning any */
     Val *vals = calloc((size_t)v->list.len, sizeof(Val));
-    for (int i = 0; i < v->list.len; i++) vals[i] = expr(E, v->list.items[i]);
+    for (int i = 0; i < v->list.len; i++) vals[i] = emit_expr(E, v->list.items[i]);
     for (int i = 0; i < t->list.len; i++) assign_name(E, t->list.items[i], vals[i], v->list.items[i]->type);
     free(vals);
     return;
   }
-  Val x = n->list.len == 1 ? copy_value(E, v, v->type) : expr(E, v);
+  Val x = n->list.len == 1 ? copy_value(E, v, v->type) : emit_expr(E, v);
   for (int i = 0; i < n->list.len; i++) assign_name(E, n->list.items[i], x, v->type);
 }
 
@@ -1387,24 +1343,24 @@ static void aug_assign(Emitter *E, Node *n) {
   Node bin = {.kind = N_BINARY, .op = n->op, .a = n->a, .b = n->b, .line = n->line,
               .col = n->col, .type = n->type, .optype = n->optype};
   Val r = binary(E, &bin);
-  store_var(E, n->a->sym, convert(E, r, n->type, n->a->sym->type));
+  store_var(E, n->a->sym, emit_convert(E, r, n->type, n->a->sym->type));
 }
 
 static void if_stmt(Emitter *E, Node *n) {
-  Val c = truthy(E, expr(E, n->a), n->a->type);
-  int tb = new_block(E), eb = n->list2.len ? new_block(E) : 0, done = new_block(E);
-  cond_br(E, c, tb, eb ? eb : done);
-  start_block(E, tb);
+  Val c = emit_truthy(E, emit_expr(E, n->a), n->a->type);
+  int tb = emit_new_block(E), eb = n->list2.len ? emit_new_block(E) : 0, done = emit_new_block(E);
+  emit_cond_br(E, c, tb, eb ? eb : done);
+  emit_start_block(E, tb);
   stmt_list(E, &n->list);
   bool reach = E->open;
-  if (E->open) br(E, done);
+  if (E->open) emit_br(E, done);
   if (eb) {
-    start_block(E, eb);
+    emit_start_block(E, eb);
     stmt_list(E, &n->list2);
     reach |= E->open;
-    if (E->open) br(E, done);
+    if (E->open) emit_br(E, done);
   } else reach = true;
-  if (reach) start_block(E, done);
+  if (reach) emit_start_block(E, done);
   else {
     /* both branches left: the join block is still referenced by nothing,
        but MLIR needs every block to end; leave the block closed */
@@ -1416,33 +1372,33 @@ static void loop_body(Emitter *E, const NodeList *body, int cont, int brk) {
   E->loop = &l;
   stmt_list(E, body);
   E->loop = l.outer;
-  if (E->open) br(E, cont);
+  if (E->open) emit_br(E, cont);
 }
 
 static void while_stmt(Emitter *E, Node *n) {
-  int head = new_block(E), body = new_block(E), done = new_block(E);
-  br(E, head);
-  start_block(E, head);
+  int head = emit_new_block(E), body = emit_new_block(E), done = emit_new_block(E);
+  emit_br(E, head);
+  emit_start_block(E, head);
   poll_interrupt(E, n->line);
-  Val c = truthy(E, expr(E, n->a), n->a->type);
-  cond_br(E, c, body, done);
-  start_block(E, body);
+  Val c = emit_truthy(E, emit_expr(E, n->a), n->a->type);
+  emit_cond_br(E, c, body, done);
+  emit_start_block(E, body);
   loop_body(E, &n->list, head, done);
-  start_block(E, done);
+  emit_start_block(E, done);
 }
 
-static Val alloca_tmp(Emitter *E, const char *ty) {
-  Val r = new_val(E);
+Val emit_alloca_tmp(Emitter *E, const char *ty) {
+  Val r = emit_new_val(E);
   buf_printf(&E->allocas, "  %%v%d = llvm.alloca %%one x %s : (i64) -> !llvm.ptr\n", r, ty);
   return r;
 }
 
-static void store_tmp(Emitter *E, Val v, Val p, const char *ty) {
+void emit_store_tmp(Emitter *E, Val v, Val p, const char *ty) {
   OUT("  llvm.store %%v%d, %%v%d : %s, !llvm.ptr\n", v, p, ty);
 }
 
-static Val load_tmp(Emitter *E, Val p, const char *ty) {
-  Val r = new_val(E);
+Val emit_load_tmp(Emitter *E, Val p, const char *ty) {
+  Val r = emit_new_val(E);
   OUT("  %%v%d = llvm.load %%v%d : !llvm.ptr -> %s\n", r, p, ty);
   return r;
 }
@@ -1456,78 +1412,78 @@ static int literal_step_sign(Node *step) {
 }
 
 static void raise_range_step(Emitter *E, int line, bool unused) {
-  raise_message(E, "ValueError: range() arg 3 must not be zero", line);
+  emit_raise_message(E, "ValueError: range() arg 3 must not be zero", line);
 }
 
 /* for i in range(a, b, s): the counter lives in a hidden slot. */
 static void for_range(Emitter *E, Node *n) {
   Node *it = n->b;
   int na = it->list.len;
-  Val start = na >= 2 ? expr_as(E, it->list.items[0], TYPE(INT)) : const_int(E, 0, "i64");
-  Val stop = expr_as(E, it->list.items[na >= 2 ? 1 : 0], TYPE(INT));
+  Val start = na >= 2 ? emit_expr_as(E, it->list.items[0], TYPE(INT)) : emit_const_int(E, 0, "i64");
+  Val stop = emit_expr_as(E, it->list.items[na >= 2 ? 1 : 0], TYPE(INT));
   Node *step_node = na == 3 ? it->list.items[2] : NULL;
-  Val step = step_node ? expr_as(E, step_node, TYPE(INT)) : const_int(E, 1, "i64");
+  Val step = step_node ? emit_expr_as(E, step_node, TYPE(INT)) : emit_const_int(E, 1, "i64");
   int sign = literal_step_sign(step_node);
-  Val zero = const_int(E, 0, "i64");
+  Val zero = emit_const_int(E, 0, "i64");
   if (step_node && sign == 0)
-    guard(E, cmp(E, "arith.cmpi", "eq", step, zero, "i64"), raise_range_step, it->line, false);
-  Val ctr = alloca_tmp(E, "i64");
-  store_tmp(E, start, ctr, "i64");
-  int head = new_block(E), body = new_block(E), latch = new_block(E), done = new_block(E);
-  br(E, head);
-  start_block(E, head);
+    emit_guard(E, emit_cmp(E, "arith.cmpi", "eq", step, zero, "i64"), raise_range_step, it->line, false);
+  Val ctr = emit_alloca_tmp(E, "i64");
+  emit_store_tmp(E, start, ctr, "i64");
+  int head = emit_new_block(E), body = emit_new_block(E), latch = emit_new_block(E), done = emit_new_block(E);
+  emit_br(E, head);
+  emit_start_block(E, head);
   poll_interrupt(E, n->line);
-  Val i = load_tmp(E, ctr, "i64");
+  Val i = emit_load_tmp(E, ctr, "i64");
   Val c;
-  if (sign > 0) c = cmp(E, "arith.cmpi", "slt", i, stop, "i64");
-  else if (sign < 0) c = cmp(E, "arith.cmpi", "sgt", i, stop, "i64");
+  if (sign > 0) c = emit_cmp(E, "arith.cmpi", "slt", i, stop, "i64");
+  else if (sign < 0) c = emit_cmp(E, "arith.cmpi", "sgt", i, stop, "i64");
   else {
-    Val up = cmp(E, "arith.cmpi", "slt", i, stop, "i64");
-    Val down = cmp(E, "arith.cmpi", "sgt", i, stop, "i64");
-    Val pos = cmp(E, "arith.cmpi", "sgt", step, zero, "i64");
-    c = select_(E, pos, up, down, "i1");
+    Val up = emit_cmp(E, "arith.cmpi", "slt", i, stop, "i64");
+    Val down = emit_cmp(E, "arith.cmpi", "sgt", i, stop, "i64");
+    Val pos = emit_cmp(E, "arith.cmpi", "sgt", step, zero, "i64");
+    c = emit_select(E, pos, up, down, "i1");
   }
-  cond_br(E, c, body, done);
-  start_block(E, body);
+  emit_cond_br(E, c, body, done);
+  emit_start_block(E, body);
   assign_name(E, n->a, i, TYPE(INT));
   loop_body(E, &n->list, latch, done);
-  start_block(E, latch);
-  Val i2 = load_tmp(E, ctr, "i64");
-  store_tmp(E, binop(E, "arith.addi", i2, step, "i64", ""), ctr, "i64");
-  br(E, head);
-  start_block(E, done);
+  emit_start_block(E, latch);
+  Val i2 = emit_load_tmp(E, ctr, "i64");
+  emit_store_tmp(E, emit_binop(E, "arith.addi", i2, step, "i64", ""), ctr, "i64");
+  emit_br(E, head);
+  emit_start_block(E, done);
 }
 
 /* for c in s (one-character strings), for x in lst (its elements; the
    length is read again each time, as Python does). */
 static void for_string(Emitter *E, Node *n) {
   bool list = type_is_list(n->b->type);
-  Val s = expr(E, n->b);
-  Val len = list ? 0 : call_rt(E, "rt_str_len", "!llvm.ptr", "i64", &s, 1);
-  Val ctr = alloca_tmp(E, "i64");
-  store_tmp(E, const_int(E, 0, "i64"), ctr, "i64");
-  int head = new_block(E), body = new_block(E), latch = new_block(E), done = new_block(E);
-  br(E, head);
-  start_block(E, head);
+  Val s = emit_expr(E, n->b);
+  Val len = list ? 0 : emit_call_rt(E, "rt_str_len", "!llvm.ptr", "i64", &s, 1);
+  Val ctr = emit_alloca_tmp(E, "i64");
+  emit_store_tmp(E, emit_const_int(E, 0, "i64"), ctr, "i64");
+  int head = emit_new_block(E), body = emit_new_block(E), latch = emit_new_block(E), done = emit_new_block(E);
+  emit_br(E, head);
+  emit_start_block(E, head);
   poll_interrupt(E, n->line);
-  Val i = load_tmp(E, ctr, "i64");
-  if (list) len = call_rt(E, "rt_list_len", "!llvm.ptr", "i64", &s, 1);
-  cond_br(E, cmp(E, "arith.cmpi", "slt", i, len, "i64"), body, done);
-  start_block(E, body);
+  Val i = emit_load_tmp(E, ctr, "i64");
+  if (list) len = emit_call_rt(E, "rt_list_len", "!llvm.ptr", "i64", &s, 1);
+  emit_cond_br(E, emit_cmp(E, "arith.cmpi", "slt", i, len, "i64"), body, done);
+  emit_start_block(E, body);
   if (list) {
     Val p = list_slot(E, s, i, n->line);
-    assign_name(E, n->a, load_tmp(E, p, n->b->type->elem->mlir), n->b->type->elem);
+    assign_name(E, n->a, emit_load_tmp(E, p, n->b->type->elem->mlir), n->b->type->elem);
   } else {
-    Val args[4] = {s, i, cell_key(E), const_int(E, n->line, "i32")};
-    Val ch = call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+    Val args[4] = {s, i, emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+    Val ch = emit_call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
     assign_name(E, n->a, ch, TYPE(STRING));
   }
   loop_body(E, &n->list, latch, done);
-  start_block(E, latch);
-  Val i2 = load_tmp(E, ctr, "i64");
-  store_tmp(E, binop(E, "arith.addi", i2, const_int(E, 1, "i64"), "i64", ""), ctr, "i64");
-  br(E, head);
-  start_block(E, done);
+  emit_start_block(E, latch);
+  Val i2 = emit_load_tmp(E, ctr, "i64");
+  emit_store_tmp(E, emit_binop(E, "arith.addi", i2, emit_const_int(E, 1, "i64"), "i64", ""), ctr, "i64");
+  emit_br(E, head);
+  emit_start_block(E, done);
 }
 
 /* Run the finally bodies between here and `stop` (innermost first), each
@@ -1551,9 +1507,9 @@ static void return_stmt(Emitter *E, Node *n) {
   if (has_value && n->a->kind == N_NAME && n->a->sym && !(n->a->sym->flags & SYM_GLOBAL) &&
       !(n->a->sym->flags & SYM_BYREF)) {
     moved = n->a->sym;
-    v = expr_as(E, n->a, E->ret);
+    v = emit_expr_as(E, n->a, E->ret);
   } else if (has_value) v = copy_value(E, n->a, E->ret);
-  else if (n->a) expr(E, n->a);
+  else if (n->a) emit_expr(E, n->a);
   run_finally_until(E, NULL);
   destroy_live_above(E, -1, moved);
   if (!E->open) return;
@@ -1565,35 +1521,35 @@ static void return_stmt(Emitter *E, Node *n) {
 static void jump_out_of_loop(Emitter *E, bool is_break) {
   run_finally_until(E, E->loop->finally_at);
   destroy_live_above(E, E->loop->depth, NULL);
-  if (E->open) br(E, is_break ? E->loop->brk : E->loop->cont);
+  if (E->open) emit_br(E, is_break ? E->loop->brk : E->loop->cont);
 }
 
 /* ---- errors: raise and try --------------------------------------------- */
 
 static void raise_stmt(Emitter *E, Node *n) {
   Val err;
-  if (n->a) err = expr_as(E, n->a, TYPE(ERROR));
+  if (n->a) err = emit_expr_as(E, n->a, TYPE(ERROR));
   else {  /* bare raise: the error of the enclosing except clause */
-    Val saved = load_tmp(E, E->caught, "!llvm.ptr");
-    err = call_rt(E, "rt_error_value", "!llvm.ptr", "!llvm.ptr", &saved, 1);
+    Val saved = emit_load_tmp(E, E->caught, "!llvm.ptr");
+    err = emit_call_rt(E, "rt_error_value", "!llvm.ptr", "!llvm.ptr", &saved, 1);
   }
-  Val args[3] = {err, cell_key(E), const_int(E, n->line, "i32")};
-  call_rt(E, "rt_raise_value", "!llvm.ptr, !llvm.ptr, i32", NULL, args, 3);
-  unwind(E);
+  Val args[3] = {err, emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+  emit_call_rt(E, "rt_raise_value", "!llvm.ptr, !llvm.ptr, i32", NULL, args, 3);
+  emit_unwind(E);
 }
 
 /* The pending error, saved aside (the flag cleared) into a fresh slot. */
 static Val save_error(Emitter *E) {
-  Val slot = alloca_tmp(E, "!llvm.ptr");
-  store_tmp(E, call_rt(E, "rt_error_save", "", "!llvm.ptr", NULL, 0), slot, "!llvm.ptr");
+  Val slot = emit_alloca_tmp(E, "!llvm.ptr");
+  emit_store_tmp(E, emit_call_rt(E, "rt_error_save", "", "!llvm.ptr", NULL, 0), slot, "!llvm.ptr");
   return slot;
 }
 
 /* After finally: put the saved error back and keep unwinding. */
 static void restore_and_unwind(Emitter *E, Val slot) {
-  Val saved = load_tmp(E, slot, "!llvm.ptr");
-  call_rt(E, "rt_error_restore", "!llvm.ptr", NULL, &saved, 1);
-  unwind(E);
+  Val saved = emit_load_tmp(E, slot, "!llvm.ptr");
+  emit_call_rt(E, "rt_error_restore", "!llvm.ptr", NULL, &saved, 1);
+  emit_unwind(E);
 }
 
 static void finally_inline(Emitter *E, Node *try_) {
@@ -1604,19 +1560,19 @@ static void finally_inline(Emitter *E, Node *try_) {
 static void except_clause(Emitter *E, Node *x, Val slot, int next, int after, Node *try_,
                           int inner_handler) {
   if (x->a) {
-    Val saved = load_tmp(E, slot, "!llvm.ptr");
-    Val kind = const_string(E, x->a->name, (int64_t)strlen(x->a->name));
-    Val eight = const_int(E, 8, "i64"), cstr = new_val(E);
+    Val saved = emit_load_tmp(E, slot, "!llvm.ptr");
+    Val kind = emit_const_string(E, x->a->name, (int64_t)strlen(x->a->name));
+    Val eight = emit_const_int(E, 8, "i64"), cstr = emit_new_val(E);
     OUT("  %%v%d = llvm.getelementptr %%v%d[%%v%d] : (!llvm.ptr, i64) -> !llvm.ptr, i8\n", cstr, kind, eight);
     Val args[2] = {saved, cstr};
-    Val m = call_rt(E, "rt_error_matches", "!llvm.ptr, !llvm.ptr", "i32", args, 2);
-    int body = new_block(E);
-    cond_br(E, cmp(E, "arith.cmpi", "ne", m, const_int(E, 0, "i32"), "i32"), body, next);
-    start_block(E, body);
+    Val m = emit_call_rt(E, "rt_error_matches", "!llvm.ptr, !llvm.ptr", "i32", args, 2);
+    int body = emit_new_block(E);
+    emit_cond_br(E, emit_cmp(E, "arith.cmpi", "ne", m, emit_const_int(E, 0, "i32"), "i32"), body, next);
+    emit_start_block(E, body);
   }
   if (x->sym) {
-    Val saved = load_tmp(E, slot, "!llvm.ptr");
-    store_var(E, x->sym, call_rt(E, "rt_error_value", "!llvm.ptr", "!llvm.ptr", &saved, 1));
+    Val saved = emit_load_tmp(E, slot, "!llvm.ptr");
+    store_var(E, x->sym, emit_call_rt(E, "rt_error_value", "!llvm.ptr", "!llvm.ptr", &saved, 1));
   }
   int outer_handler = E->handler;
   Val outer_caught = E->caught;
@@ -1626,20 +1582,20 @@ static void except_clause(Emitter *E, Node *x, Val slot, int next, int after, No
   E->handler = outer_handler;
   E->caught = outer_caught;
   if (!E->open) return;
-  Val saved = load_tmp(E, slot, "!llvm.ptr");
-  call_rt(E, "rt_error_free", "!llvm.ptr", NULL, &saved, 1);
+  Val saved = emit_load_tmp(E, slot, "!llvm.ptr");
+  emit_call_rt(E, "rt_error_free", "!llvm.ptr", NULL, &saved, 1);
   finally_inline(E, try_);
-  if (E->open) br(E, after);
+  if (E->open) emit_br(E, after);
 }
 
 /* An error escaping an except clause or the else body still runs finally. */
 static int finally_then_unwind(Emitter *E, Node *n, int outer) {
   if (!n->b) return outer;
-  int b = new_block(E);
+  int b = emit_new_block(E);
   Buf saved_body = E->body;  /* emit the landing block out of line */
   E->body = (Buf){0};
   bool was_open = E->open;
-  start_block(E, b);
+  emit_start_block(E, b);
   Val slot = save_error(E);
   E->handler = outer;
   finally_inline(E, n);
@@ -1653,7 +1609,7 @@ static int finally_then_unwind(Emitter *E, Node *n, int outer) {
 }
 
 static void try_stmt(Emitter *E, Node *n) {
-  int outer = E->handler, catch_ = new_block(E), after = new_block(E);
+  int outer = E->handler, catch_ = emit_new_block(E), after = emit_new_block(E);
   int outer_depth = E->handler_depth;
   E->handler_depth = E->depth;
   Finally fin = {n->b ? &n->b->list : NULL, outer, E->finally};
@@ -1666,16 +1622,16 @@ static void try_stmt(Emitter *E, Node *n) {
   E->handler = outer;
   if (n->b) E->finally = fin.outer;
   finally_inline(E, n);
-  if (E->open) br(E, after);
-  start_block(E, catch_);
+  if (E->open) emit_br(E, after);
+  emit_start_block(E, catch_);
   Val slot = save_error(E);
   if (n->b) E->finally = &fin;
   for (int i = 0; i < n->list2.len && E->open; i++) {
     Node *x = n->list2.items[i];
-    int next = x->a ? new_block(E) : 0;
+    int next = x->a ? emit_new_block(E) : 0;
     if (n->b) E->finally = &fin;  /* return/break/continue in the handler run finally */
     except_clause(E, x, slot, next, after, n, escape);
-    if (next) start_block(E, next);
+    if (next) emit_start_block(E, next);
   }
   if (n->b) E->finally = fin.outer;
   E->handler_depth = outer_depth;
@@ -1683,16 +1639,16 @@ static void try_stmt(Emitter *E, Node *n) {
     finally_inline(E, n);
     if (E->open) restore_and_unwind(E, slot);
   }
-  start_block(E, after);
+  emit_start_block(E, after);
 }
 
 static void show_result(Emitter *E, Node *n) {
-  Val v = expr(E, n->a);
+  Val v = emit_expr(E, n->a);
   Type *t = n->a->type;
-  Val s = t->kind == TY_STRING ? call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1)
+  Val s = t->kind == TY_STRING ? emit_call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1)
           : check_method_named(t, "__repr__", 0) ? struct_text(E, v, t, "__repr__")
-                               : to_string(E, v, t);
-  call_rt(E, "rt_set_result", "!llvm.ptr", NULL, &s, 1);
+                               : emit_to_string(E, v, t);
+  emit_call_rt(E, "rt_set_result", "!llvm.ptr", NULL, &s, 1);
 }
 
 static void stmt(Emitter *E, Node *n) {
@@ -1700,10 +1656,10 @@ static void stmt(Emitter *E, Node *n) {
   case N_EXPR_STMT:
     if (n == E->cell->result && !E->ret) show_result(E, n);
     else if (needs_destroy(n->a->type) && !is_place(n->a)) {  /* a dropped value dies now */
-      Val v = expr(E, n->a), tmp = alloca_tmp(E, n->a->type->mlir);
-      store_tmp(E, v, tmp, n->a->type->mlir);
+      Val v = emit_expr(E, n->a), tmp = emit_alloca_tmp(E, n->a->type->mlir);
+      emit_store_tmp(E, v, tmp, n->a->type->mlir);
       destroy_at(E, tmp, n->a->type);
-    } else expr(E, n->a);
+    } else emit_expr(E, n->a);
     break;
   case N_VAR_DECL:
     if (n->b) store_var(E, n->sym, copy_value(E, n->b, n->sym->type));
@@ -1837,10 +1793,10 @@ static void end_function(Emitter *E, Buf *out) {
     else OUT("  llvm.unreachable\n");
   }
   if (E->unwind) {  /* the caller looks at rt_error_pending, not at this value */
-    start_block(E, E->unwind);
+    emit_start_block(E, E->unwind);
     if (!E->ret || E->ret->kind == TY_NONE) OUT("  func.return\n");
     else {
-      Val u = new_val(E);
+      Val u = emit_new_val(E);
       OUT("  %%v%d = llvm.mlir.undef : %s\n  func.return %%v%d : %s\n", u, E->ret->mlir, u, E->ret->mlir);
     }
   }
@@ -1864,8 +1820,8 @@ static void function(Emitter *E, Node *def, Buf *out) {
     if (p->type->kind == TY_NONE) continue;
     Val slot = local_slot(E, p);
     char nb[24];
-    OUT("  llvm.store %%a%d, %s : %s, !llvm.ptr\n", i, val_name(slot, nb),
-        p->flags & SYM_BYREF ? "!llvm.ptr" : mlir_type(p->type));
+    OUT("  llvm.store %%a%d, %s : %s, !llvm.ptr\n", i, emit_val_name(slot, nb),
+        p->flags & SYM_BYREF ? "!llvm.ptr" : emit_mlir_type(p->type));
     /* owned parameters die with the callee; __moveinit__'s source just ends */
     if (!(p->flags & SYM_BYREF) && needs_destroy(p->type) && strcmp(fn->name, "__moveinit__"))
       push_live(E, p);
@@ -1878,8 +1834,8 @@ static void define_globals(Emitter *E) {
   for (int i = 0; i < E->cell->ndefs; i++) {
     Symbol *s = E->cell->defs[i];
     if (s->kind != SYM_VAR || s->type->kind == TY_NONE) continue;
-    declare_once(E, s->mangled);
-    const char *ty = mlir_type(s->type);
+    emit_declare_once(E, s->mangled);
+    const char *ty = emit_mlir_type(s->type);
     buf_printf(&E->globals,
                "  llvm.mlir.global external @\"%s\"() {addr_space = 0 : i32} : %s {\n"
                "    %%0 = llvm.mlir.zero : %s\n    llvm.return %%0 : %s\n  }\n",
@@ -1904,7 +1860,7 @@ char *emit_cell(const CheckedCell *cell, const char *main_name) {
   Buf fns = {0};
   for (int i = 0; i < cell->functions.len; i++) {
     Node *def = cell->functions.items[i];
-    declare_once(&E, def->sym->mangled);
+    emit_declare_once(&E, def->sym->mangled);
     function(&E, def, &fns);
   }
   begin_function(&E, NULL);

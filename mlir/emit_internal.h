@@ -1,0 +1,88 @@
+/* emit_internal.h — what the emitter's files share: the emitter's state,
+ * the OUT macro and the emit_ helpers for values, constants, runtime calls
+ * and error paths. Not for use outside mlir/emit*.c. */
+#ifndef EMBER_EMIT_INTERNAL_H
+#define EMBER_EMIT_INTERNAL_H
+
+#include "mlir/emit.h"
+#include "compiler/buf.h"
+
+typedef int Val;            /* an SSA value %v<N>; 0 means "no value" (None) */
+
+typedef struct Finally Finally;
+
+typedef struct Loop {
+  int cont, brk;            /* block ids for continue and break */
+  Finally *finally_at;      /* finally blocks open when the loop started */
+  int depth;                /* block depth of the loop statement */
+  struct Loop *outer;
+} Loop;
+
+/* A try's finally body, which every exit from the try must run. */
+struct Finally {
+  const NodeList *body;
+  int handler;              /* the handler in force outside the try */
+  Finally *outer;
+};
+
+typedef struct Emitter {
+  const CheckedCell *cell;
+  Buf globals;              /* module-level declarations and definitions */
+  Buf allocas;              /* the current function's entry allocas */
+  Buf body;                 /* the current function's blocks */
+  Buf deferred;             /* blocks emitted out of line, appended at the end */
+  char **declared;          /* names already declared in this module */
+  int ndeclared, capdeclared;
+  int next_val, next_block, next_str;
+  bool open;                /* the current block has no terminator yet */
+  Loop *loop;
+  Type *ret;                /* the current function's result type */
+  int unwind;               /* block that returns while an error is pending; 0: not yet used */
+  int handler;              /* where a pending error goes: an except block, or 0 (unwind) */
+  Finally *finally;         /* innermost enclosing finally */
+  Val caught;               /* in an except clause: slot holding the RtError* being handled */
+  struct Live *live;        /* locals with a destructor, alive now (see lifetimes below) */
+  int nlive, caplive;
+  int depth;                /* block nesting of the statement being emitted */
+  const Symbol *fn;         /* the function being emitted (NULL: the cell's body) */
+  int handler_depth;        /* block depth of the try whose handler is E->handler */
+  bool unwinding;           /* emitting destructors on an error path (no nesting) */
+  int *local_made;          /* per local symbol id: alloca emitted */
+} Emitter;
+
+#define OUT(...) buf_printf(&E->body, __VA_ARGS__)
+
+Val emit_new_val(Emitter *E);
+int emit_new_block(Emitter *E);
+void emit_start_block(Emitter *E, int b);
+void emit_br(Emitter *E, int b);
+void emit_cond_br(Emitter *E, Val c, int t, int f);
+bool emit_declare_once(Emitter *E, const char *name);
+void emit_need_rt(Emitter *E, const char *name, const char *sig);
+const char *emit_mlir_type(const Type *t);
+Val emit_const_int(Emitter *E, int64_t v, const char *ty);
+Val emit_const_float(Emitter *E, double v, const Type *t);
+Val emit_const_string(Emitter *E, const char *s, int64_t n);
+Val emit_cell_key(Emitter *E);
+Val emit_call_rt(Emitter *E, const char *name, const char *argtypes, const char *ret,
+                   const Val *args, int nargs);
+void emit_unwind(Emitter *E);
+void emit_check_pending(Emitter *E, int line);
+void emit_check_pending_rt(Emitter *E, int line);
+void emit_raise_message(Emitter *E, const char *msg, int line);
+const char *emit_val_name(Val v, char *buf);
+Val emit_op1(Emitter *E, const char *op, Val a, const char *from, const char *to);
+Val emit_truthy(Emitter *E, Val v, const Type *t);
+Val emit_to_string(Emitter *E, Val v, const Type *t);
+Val emit_convert(Emitter *E, Val v, const Type *from, const Type *to);
+Val emit_expr_as(Emitter *E, Node *n, Type *to);
+void emit_guard(Emitter *E, Val cond, void (*raise)(Emitter *, int, bool), int line, bool flag);
+Val emit_binop(Emitter *E, const char *op, Val a, Val b, const char *ty, const char *flags);
+Val emit_cmp(Emitter *E, const char *op, const char *pred, Val a, Val b, const char *ty);
+Val emit_select(Emitter *E, Val c, Val a, Val b, const char *ty);
+Val emit_expr(Emitter *E, Node *n);
+Val emit_alloca_tmp(Emitter *E, const char *ty);
+void emit_store_tmp(Emitter *E, Val v, Val p, const char *ty);
+Val emit_load_tmp(Emitter *E, Val p, const char *ty);
+
+#endif
