@@ -87,6 +87,7 @@ enum {
   CALL_METHOD = 1 << 5,    /* CALL: a method; the receiver is a->a (ATTR's object) */
   CALL_CTOR = 1 << 6,      /* CALL: constructs a struct with its __init__ */
   NAME_DECLARES = 1 << 7,  /* NAME as an assignment target: this assignment declares it */
+  CALL_INTRINSIC = 1 << 8, /* CALL: implemented inline; op is an Intrinsic (check.h) */
 };
 
 struct Node {

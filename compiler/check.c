@@ -37,6 +37,7 @@ static Symbol *resolve_method(Checker *C, Node *n, Type *t, const char *name, bo
 bool check_has_method(const Type *t, const char *name);
 static bool mutable_place(Node *n);
 static Node *generic_param(Node *fn_node, Node *t);
+static Symbol *module_member(Checker *C, const char *module, const char *name, bool *ok);
 
 void check_mark_raise(Checker *C) {
   if (C->fn) C->fn->may_raise = true;
@@ -63,7 +64,6 @@ bool check_literal_nonzero(const Node *n) {
 
 static Symbol builtin_fns[BI_COUNT];
 static Symbol builtin_types[TY_COUNT];
-static Symbol module_time = {.kind = SYM_MODULE, .name = "time"};
 
 static void init_builtins(void) {
   static const char *const names[BI_COUNT] = {
@@ -81,7 +81,7 @@ static void init_builtins(void) {
 
 static Symbol *lookup_builtin(const char *name) {
   for (int i = 0; i < BI_COUNT; i++)
-    if (strcmp(builtin_fns[i].name, name) == 0 && i != BI_NOW) return &builtin_fns[i];
+    if (strcmp(builtin_fns[i].name, name) == 0 && i < BI_NOW) return &builtin_fns[i];
   Type *t = type_by_name(name);
   if (t) return &builtin_types[t->kind];
   return NULL;
@@ -199,6 +199,9 @@ Symbol *check_declare_var(Checker *C, const char *name, Type *type, bool mutable
 
 bool check_converts(const Type *from, const Type *to, bool literal) {
   if (type_same(from, to)) return true;
+  if (type_is_simd(to) && !type_is_simd(from))  /* a scalar splats to every lane */
+    return type_same(from, to->elem) || check_converts(from, to->elem, literal);
+  if (type_is_simd(from)) return false;
   if (from->kind == TY_INT && type_is_numeric(to)) return true;  /* Int converts implicitly */
   if (literal && from->is_int && type_is_numeric(to)) return true;
   if (literal && from->is_float && to->is_float) return true;
@@ -229,8 +232,10 @@ bool check_truthy_ok(Checker *C, Node *n) {
     *recv = *n;
     return check_as_method_call(C, n, recv, "__bool__", (NodeList){0}) == TYPE(BOOL);
   }
-  if (t->kind == TY_BOOL || type_is_numeric(t) || t->kind == TY_STRING) return true;
+  if (type_is_pointer(t)) return true;  /* non-null */
+  if (t->kind == TY_BOOL || (type_is_numeric(t) && !type_is_simd(t)) || t->kind == TY_STRING) return true;
   ERR(n, "'%s' value cannot be used as a condition", t->name);
+  if (type_is_simd(t)) HINT("reduce a mask to one Bool with reduce_or() or reduce_and()");
   return false;
 }
 
@@ -283,6 +288,8 @@ static Type *list_type_expr(Checker *C, Node *t) {
 Type *check_resolve_type(Checker *C, Node *t) {
   if (!t) return NULL;
   if (t->kind == N_INDEX && is_list_name(t->a)) return list_type_expr(C, t);
+  if (t->kind == N_INDEX && check_is_simd_name(t->a)) return check_simd_type_expr(C, t);
+  if (t->kind == N_INDEX && check_is_pointer_name(t->a)) return check_pointer_type_expr(C, t);
   if (t->kind == N_NAME && t->type && t->sym == NULL) return t->type;  /* synthesized */
   if (t->kind == N_NONE) return TYPE(NONE);
   if (t->kind == N_NAME) {
@@ -415,6 +422,32 @@ static bool const_binary(Checker *C, Node *n, ConstVal *v) {
   }
 }
 
+/* Comparisons of Ints, Bools and DTypes (for @parameter if). */
+static bool const_compare(Checker *C, Node *n, ConstVal *v) {
+  for (int k = 0; k + 1 < n->list.len; k++) {
+    ConstVal a, b;
+    if (!check_const_eval(C, n->list.items[k], &a) || !check_const_eval(C, n->list.items[k + 1], &b))
+      return false;
+    if (a.type->is_float || b.type->is_float || a.type->kind == TY_STRING) return false;
+    bool r;
+    switch (n->ops[k]) {
+    case T_EQ: r = a.i == b.i; break;
+    case T_NE: r = a.i != b.i; break;
+    case T_LT: r = a.i < b.i; break;
+    case T_LE: r = a.i <= b.i; break;
+    case T_GT: r = a.i > b.i; break;
+    case T_GE: r = a.i >= b.i; break;
+    default: return false;
+    }
+    if (!r) {
+      *v = (ConstVal){.type = TYPE(BOOL), .i = 0};
+      return true;
+    }
+  }
+  *v = (ConstVal){.type = TYPE(BOOL), .i = 1};
+  return true;
+}
+
 bool check_const_eval(Checker *C, Node *n, ConstVal *v) {
   memset(v, 0, sizeof *v);
   v->type = n->type;
@@ -438,6 +471,22 @@ bool check_const_eval(Checker *C, Node *n, ConstVal *v) {
     } else if (n->op == T_TILDE) v->i = ~v->i;
     return true;
   case N_BINARY: return const_binary(C, n, v);
+  case N_ATTR:
+    if (n->type != TYPE(DTYPE)) return false;
+    v->i = (int64_t)n->ival;
+    return true;
+  case N_NOT:
+    if (!check_const_eval(C, n->a, v) || v->type->kind != TY_BOOL) return false;
+    v->i = !v->i;
+    return true;
+  case N_LOGIC: {
+    ConstVal b;
+    if (!check_const_eval(C, n->a, v) || !check_const_eval(C, n->b, &b)) return false;
+    if (v->type->kind != TY_BOOL || b.type->kind != TY_BOOL) return false;
+    v->i = n->op == T_KW_AND ? (v->i && b.i) : (v->i || b.i);
+    return true;
+  }
+  case N_COMPARE: return const_compare(C, n, v);
   default: return false;
   }
 }
@@ -528,6 +577,8 @@ static Type *binary_expr(Checker *C, Node *n) {
   Type *ta = check_expr(C, n->a), *tb = check_expr(C, n->b);
   if (!ta || !tb) return NULL;
   if (type_is_struct(ta) || type_is_struct(tb)) return struct_binary(C, n, n->op, n->a, n->b);
+  if (type_is_simd(ta) || type_is_simd(tb)) return check_simd_binary(C, n);
+  if (type_is_pointer(ta) || type_is_pointer(tb)) return check_pointer_binary(C, n);
   Type *r = arith_type(C, n, check_promote(n->a, n->b));
   if (!r) {
     ERR(n, "invalid operands for '%s': '%s' and '%s'", token_spelling[n->op], ta->name,
@@ -554,7 +605,8 @@ static Type *unary_expr(Checker *C, Node *n) {
     }
     return check_as_method_call(C, n, n->a, name, (NodeList){0});
   }
-  bool ok = n->op == T_TILDE ? t->is_int : type_is_numeric(t);
+  bool ok = n->op == T_TILDE ? t->is_int || (type_is_simd(t) && t->elem->kind == TY_BOOL)
+                             : type_is_numeric(t);
   if (!ok) {
     ERR(n, "invalid operand for unary '%s': '%s'", token_spelling[n->op], t->name);
     return NULL;
@@ -575,6 +627,8 @@ static Type *compare_expr(Checker *C, Node *n) {
     }
     return struct_binary(C, n, n->ops[0], a0, b0);
   }
+  if (type_is_simd(a0->type) || type_is_simd(b0->type)) return check_simd_compare(C, n);
+  if (type_is_pointer(a0->type) || type_is_pointer(b0->type)) return check_pointer_compare(C, n);
   /* one operand type for the whole chain: the operands' common type */
   Node *acc = n->list.items[0];
   Type *t = acc->type;
@@ -799,9 +853,10 @@ static Symbol *callee_symbol(Checker *C, Node *callee) {
   if (callee->kind == N_ATTR && callee->a->kind == N_NAME) {
     Symbol *m = check_lookup(C, callee->a->name);
     if (m && m->kind == SYM_MODULE) {
-      if (m == &module_time && strcmp(callee->name, "now") == 0) return &builtin_fns[BI_NOW];
-      ERR(callee, "module '%s' has no attribute '%s'", m->name, callee->name);
-      return NULL;
+      bool ok;
+      Symbol *s = module_member(C, m->value.s, callee->name, &ok);
+      if (!s) ERR(callee, "module '%s' has no function '%s'", m->value.s, callee->name);
+      return s;
     }
   }
   Type *t = check_expr(C, callee);
@@ -823,8 +878,39 @@ static Type *static_method_call(Checker *C, Node *n, Type *t) {
   return m ? check_finish_call(C, n, m, bound) : NULL;
 }
 
+/* SIMD[...] and the pointer types, which take parameters in brackets. */
+static bool is_param_type_name(const Node *n) {
+  return check_is_simd_name(n) || check_is_pointer_name(n);
+}
+
+static Type *typed_call(Checker *C, Node *n, Type *t) {
+  if (type_is_simd(t)) return check_simd_construct(C, n, t);
+  if (type_is_pointer(t)) return check_pointer_construct(C, n, t);
+  return conversion_call(C, n, t);  /* Scalar[DType.float32](x) */
+}
+
+static bool is_simd_method_name(const char *name) {
+  return !strcmp(name, "cast") || !strcmp(name, "fma") || !strcmp(name, "select");
+}
+
 static Type *call_expr(Checker *C, Node *n) {
   if (n->a->kind == N_INDEX && is_list_name(n->a->a)) return list_constructor(C, n);
+  if (n->a->kind == N_INDEX && is_param_type_name(n->a->a)) {
+    Type *t = check_resolve_type(C, n->a);
+    return t ? typed_call(C, n, t) : NULL;
+  }
+  if (n->a->kind == N_INDEX) {  /* f[params](args): compile-time parameters */
+    Node *ix = n->a;
+    n->list3 = ix->list;
+    for (int i = 0; i < ix->list2.len; i++) node_push(C->arena, &n->list3, ix->list2.items[i]);
+    n->a = ix->a;
+  }
+  if (n->a->kind == N_ATTR && n->a->a->kind == N_INDEX && is_param_type_name(n->a->a->a)) {
+    Type *t = check_resolve_type(C, n->a->a);  /* SIMD[dt, w].splat(x), DTypePointer[dt].alloc(n) */
+    if (!t) return NULL;
+    n->a->a->type = t;
+    return type_is_pointer(t) ? check_pointer_static(C, n, t) : check_simd_static(C, n, t);
+  }
   if (n->a->kind == N_ATTR && !is_module_attr(C, n->a)) {
     Node *base = n->a->a;
     if (base->kind == N_NAME) {  /* Type.method(...): a static method */
@@ -833,12 +919,21 @@ static Type *call_expr(Checker *C, Node *n) {
         base->sym = ts;
         return static_method_call(C, n, ts->type);
       }
+      if (ts && ts->kind == SYM_TYPE && (type_is_pointer(ts->type) || type_is_simd(ts->type))) {
+        base->sym = ts;
+        base->type = ts->type;
+        return type_is_pointer(ts->type) ? check_pointer_static(C, n, ts->type)
+                                         : check_simd_static(C, n, ts->type);
+      }
     }
     Type *t = check_expr(C, base);
     if (!t) return NULL;
     if (t->kind == TY_STRING) return string_method_call(C, n);
     if (type_is_struct(t)) return method_call(C, n, t);
     if (type_is_list(t)) return list_method_call(C, n, t);
+    if (type_is_simd(t) || (type_is_scalar(t) && is_simd_method_name(n->a->name)))
+      return check_simd_method(C, n, t);
+    if (type_is_pointer(t)) return check_pointer_method(C, n, t);
     ERR(n->a, "'%s' value has no attribute '%s'", t->name, n->a->name);
     return NULL;
   }
@@ -853,7 +948,7 @@ static Type *call_expr(Checker *C, Node *n) {
   case SYM_BUILTIN: return builtin_call(C, n, s);
   case SYM_TYPE:
     if (type_is_struct(s->type)) return constructor_call(C, n, s->type);
-    return conversion_call(C, n, s->type);
+    return typed_call(C, n, s->type);
   default:
     ERR(n->a, "'%s' is not callable", s->name);
     return NULL;
@@ -944,6 +1039,11 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   switch (s->builtin) {
   case BI_LEN:
     if (!check_arg_count(C, n, "len", 1, 1)) return NULL;
+    if (type_is_simd(n->list.items[0]->type)) {
+      n->flags |= CALL_INTRINSIC;
+      n->op = IN_SIMD_LEN;
+      return TYPE(INT);
+    }
     if (type_is_list(n->list.items[0]->type)) return TYPE(INT);
     if (check_has_method(n->list.items[0]->type, "__len__"))
       return check_as_method_call(C, n, n->list.items[0], "__len__", (NodeList){0});
@@ -952,8 +1052,11 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
       return NULL;
     }
     return TYPE(INT);
+  case BI_MATH: return check_math_call(C, n, s->value.s);
+  case BI_MEMORY: return check_memory_call(C, n, s->value.s);
   case BI_ABS:
     if (!check_arg_count(C, n, "abs", 1, 1)) return NULL;
+    if (type_is_simd(n->list.items[0]->type)) return check_simd_minmax_abs(C, n, "abs");
     if (!type_is_numeric(n->list.items[0]->type)) {
       ERR(n->list.items[0], "bad operand type for abs(): '%s'", n->list.items[0]->type->name);
       return NULL;
@@ -962,6 +1065,7 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
     return n->list.items[0]->type;
   case BI_MIN: case BI_MAX:
     if (!check_arg_count(C, n, s->name, 2, 64)) return NULL;
+    if (check_any_simd_arg(n)) return check_simd_minmax_abs(C, n, s->builtin == BI_MIN ? "min" : "max");
     return common_type(C, n, s->name);
   case BI_STR: return conversion_call(C, n, TYPE(STRING));
   case BI_INT: return conversion_call(C, n, TYPE(INT));
@@ -1034,6 +1138,8 @@ static Type *slice_expr(Checker *C, Node *sl) {
 
 static Type *index_expr(Checker *C, Node *n) {
   Type *t = check_expr(C, n->a);
+  if (type_is_simd(t)) return check_simd_index(C, n, t);
+  if (type_is_pointer(t)) return check_pointer_index(C, n, t);
   if (type_is_list(t)) {
     if (n->list.len != 1 || n->list2.len || n->list.items[0]->kind == N_SLICE) {
       ERR(n, "a List takes one Int index");
@@ -1500,6 +1606,14 @@ static bool mutable_place(Node *n) {
 }
 
 static Type *field_expr(Checker *C, Node *n) {
+  if (n->a->kind == N_NAME) {
+    Symbol *ts = check_lookup(C, n->a->name);
+    if (ts && ts->kind == SYM_TYPE && ts->type->kind == TY_DTYPE) {
+      n->a->sym = ts;
+      n->a->type = TYPE(DTYPE);
+      return check_dtype_attr(C, n);
+    }
+  }
   Type *t = check_expr(C, n->a);
   if (!t) return NULL;
   if (!type_is_struct(t)) {
@@ -1822,6 +1936,15 @@ static void assign_to(Checker *C, Node *target, Node *value) {
     if (value->type) check_coerce(C, value, target->type, "as a list element");
     return;
   }
+  if (target->kind == N_INDEX && (type_is_pointer(target->a->type) || type_is_simd(target->a->type))) {
+    if (!check_expr(C, target)) return;  /* p[i] = v stores; v[i] = x sets a lane */
+    if (type_is_simd(target->a->type) && !mutable_place(target->a)) {
+      ERR(target, "expression must be mutable in assignment");
+      return;
+    }
+    if (value->type) check_coerce(C, value, target->type, NULL);
+    return;
+  }
   if (target->kind != N_NAME) {
     if (target->kind == N_INDEX) check_expr(C, target);
     ERR(target, "cannot assign to this expression");
@@ -1915,7 +2038,7 @@ static bool index_aug_assign(Checker *C, Node *n) {
   Node *t = n->a;
   if (t->kind != N_INDEX) return false;
   Type *bt = check_expr(C, t->a);
-  if (type_is_list(bt)) {
+  if (type_is_list(bt) || type_is_pointer(bt) || type_is_simd(bt)) {
     Node *bin = node_new(C->arena, N_BINARY, n->line, n->col);
     bin->op = n->op;
     bin->a = node_clone(C->arena, t);
@@ -2035,9 +2158,10 @@ static void var_decl_stmt(Checker *C, Node *n) {
 
 static void alias_stmt(Checker *C, Node *n) {
   Node *v = n->b;
-  if (v->kind == N_NAME || v->kind == N_NONE) {
+  if (v->kind == N_NAME || v->kind == N_NONE || v->kind == N_INDEX) {
     Symbol *s = v->kind == N_NAME ? check_lookup(C, v->name) : NULL;
-    if (v->kind == N_NONE || (s && s->kind == SYM_TYPE)) {
+    bool type_expr = v->kind == N_INDEX && (is_list_name(v->a) || is_param_type_name(v->a));
+    if (v->kind == N_NONE || (s && s->kind == SYM_TYPE) || type_expr) {
       Symbol *ts = check_new_symbol(C, SYM_TYPE, n->name, check_resolve_type(C, v));
       ts->decl = n;
       if (C->fn) check_scope_add(C, C->scope, ts);
@@ -2150,45 +2274,90 @@ static void bind_import(Checker *C, Symbol *s) {
   else check_add_def(C, s);
 }
 
-/* from sys import stdout, stderr: the file descriptors print(file=) takes. */
-static void import_from_sys(Checker *C, Node *x) {
-  bool out = !strcmp(x->name, "stdout"), err = !strcmp(x->name, "stderr");
-  if (!out && !err) {
-    ERR(x, "cannot import '%s' from module 'sys' (it has stdout and stderr so far)", x->name);
-    return;
+/* The modules Ember knows and what they hold. Pointer types are known
+   everywhere; importing them from memory is accepted for Mojo's sake. */
+static const char *const memory_modules[] = {"memory", "memory.unsafe", "memory.memory",
+                                             "memory.unsafe_pointer", NULL};
+static const char *const pointer_names[] = {"DTypePointer", "Pointer", "UnsafePointer", NULL};
+static const char *const memory_fns[] = {"memset_zero", "memset", "memcpy", "stack_allocation", NULL};
+
+static bool in_list(const char *const *list, const char *name) {
+  for (int i = 0; list[i]; i++)
+    if (!strcmp(list[i], name)) return true;
+  return false;
+}
+
+static bool known_module(const char *name) {
+  return !strcmp(name, "time") || !strcmp(name, "sys") || !strcmp(name, "math") ||
+         in_list(memory_modules, name);
+}
+
+/* The symbol for module.name, or NULL (nothing to bind: a pointer type)
+   with *ok false when the module has no such member. */
+static Symbol *module_member(Checker *C, const char *module, const char *name, bool *ok) {
+  *ok = true;
+  if (!strcmp(module, "time") && !strcmp(name, "now")) return &builtin_fns[BI_NOW];
+  if (!strcmp(module, "sys") && (!strcmp(name, "stdout") || !strcmp(name, "stderr"))) {
+    Symbol *s = check_new_symbol(C, SYM_ALIAS, name, TYPE(INT));
+    s->value = (ConstVal){.type = TYPE(INT), .i = !strcmp(name, "stdout") ? 1 : 2};
+    return s;
   }
-  Symbol *s = check_new_symbol(C, SYM_ALIAS, x->str ? x->str : x->name, TYPE(INT));
-  s->value = (ConstVal){.type = TYPE(INT), .i = out ? 1 : 2};
+  if (!strcmp(module, "math")) {
+    if (!strcmp(name, "min")) return &builtin_fns[BI_MIN];
+    if (!strcmp(name, "max")) return &builtin_fns[BI_MAX];
+    if (!strcmp(name, "abs")) return &builtin_fns[BI_ABS];
+    if (check_is_math_fn(name)) {
+      Symbol *s = check_new_symbol(C, SYM_BUILTIN, name, NULL);
+      s->builtin = BI_MATH;
+      s->value.s = name;
+      return s;
+    }
+  }
+  if (in_list(memory_modules, module)) {
+    if (in_list(pointer_names, name)) return NULL;
+    if (in_list(memory_fns, name)) {
+      Symbol *s = check_new_symbol(C, SYM_BUILTIN, name, NULL);
+      s->builtin = BI_MEMORY;
+      s->value.s = name;
+      return s;
+    }
+  }
+  *ok = false;
+  return NULL;
+}
+
+static void bind_as(Checker *C, Symbol *s, const char *name) {
+  if (strcmp(s->name, name)) {
+    Symbol *copy = check_new_symbol(C, s->kind, name, s->type);
+    *copy = *s;
+    copy->name = name;
+    s = copy;
+  }
   bind_import(C, s);
 }
 
 static void import_stmt(Checker *C, Node *n) {
-  bool is_sys = !strcmp(n->name, "sys");
-  if (strcmp(n->name, "time") != 0 && !(is_sys && n->kind == N_FROM_IMPORT)) {
+  if (!known_module(n->name)) {
     ERR(n, "unknown module '%s'", n->name);
-    HINT("the standard library comes in a later release; 'time' (now) and 'sys' (stdout, stderr) are available");
+    HINT("available so far: time, sys, math, memory (the rest of the standard library comes in a later release)");
     return;
   }
   if (n->kind == N_IMPORT) {
-    Symbol *m = check_new_symbol(C, SYM_MODULE, n->str ? n->str : "time", NULL);
-    *m = module_time;
-    m->name = n->str ? n->str : "time";
+    const char *as = n->str ? n->str : n->name;
+    Symbol *m = check_new_symbol(C, SYM_MODULE, as, NULL);
+    m->value.s = n->name;
     bind_import(C, m);
     return;
   }
   for (int i = 0; i < n->list.len; i++) {
     Node *x = n->list.items[i];
-    if (is_sys) {
-      import_from_sys(C, x);
+    bool ok;
+    Symbol *s = module_member(C, n->name, x->name, &ok);
+    if (!ok) {
+      ERR(x, "cannot import '%s' from module '%s'", x->name, n->name);
       continue;
     }
-    if (strcmp(x->name, "now") != 0) {
-      ERR(x, "cannot import '%s' from module 'time'", x->name);
-      continue;
-    }
-    Symbol *s = check_new_symbol(C, SYM_BUILTIN, x->str ? x->str : x->name, NULL);
-    s->builtin = BI_NOW;
-    bind_import(C, s);
+    if (s) bind_as(C, s, x->str ? x->str : x->name);
   }
 }
 

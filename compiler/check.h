@@ -50,6 +50,33 @@ typedef struct StringMethod {
 } StringMethod;
 extern const StringMethod check_string_methods[];
 
+/* Calls the compiler implements inline (SIMD methods and constructors,
+   math functions, pointer operations): a CALL node with CALL_INTRINSIC has
+   op = one of these; a method's receiver is n->a->a, arguments n->list. */
+#define INTRINSIC_LIST(X)                                                     \
+  X(SIMD_ZERO) X(SIMD_SPLAT) X(SIMD_ELEMENTS) X(SIMD_CAST) X(SIMD_SELECT)      \
+  X(SIMD_FMA) X(SIMD_IOTA) X(SIMD_LEN)                                         \
+  X(REDUCE_ADD) X(REDUCE_MUL) X(REDUCE_MIN) X(REDUCE_MAX) X(REDUCE_AND)        \
+  X(REDUCE_OR)                                                                 \
+  X(MATH_UNARY) X(MATH_POW) X(MATH_MIN) X(MATH_MAX) X(MATH_ABS)                \
+  X(PTR_NULL) X(PTR_ALLOC) X(PTR_FREE) X(PTR_LOAD) X(PTR_STORE) X(PTR_OFFSET)   \
+  X(PTR_STACK) X(PTR_ADDRESS_OF) X(PTR_BITCAST) X(PTR_IS_NULL)              \
+  X(MEMSET_ZERO) X(MEMSET) X(MEMCPY)
+
+typedef enum Intrinsic {
+  INTRINSIC_NONE,
+#define X_ENUM(id) IN_##id,
+  INTRINSIC_LIST(X_ENUM)
+#undef X_ENUM
+} Intrinsic;
+
+/* math functions on scalars and SIMD floats: name and MLIR op */
+typedef struct MathFn {
+  const char *name;
+  const char *op;
+} MathFn;
+extern const MathFn check_math_fns[];
+
 /* An integer literal (or integer alias) known not to be zero: dividing by
    it cannot raise. */
 bool check_literal_nonzero(const Node *n);

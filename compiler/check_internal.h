@@ -89,4 +89,32 @@ Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound);
 void check_stmt_list(Checker *C, NodeList *body);
 bool check_has_decorator(Node *n, const char *name);
 
+/* check_simd.c */
+bool check_ct_int(Checker *C, Node *n, int64_t *out);
+Type *check_ct_dtype(Checker *C, Node *n);
+Type *check_dtype_attr(Checker *C, Node *n);
+bool check_is_simd_name(const Node *n);
+Type *check_simd_type_expr(Checker *C, Node *t);
+Type *check_simd_binary(Checker *C, Node *n);
+Type *check_simd_compare(Checker *C, Node *n);
+Type *check_simd_construct(Checker *C, Node *n, Type *t);
+Type *check_simd_method(Checker *C, Node *n, Type *t);
+Type *check_simd_static(Checker *C, Node *n, Type *t);
+Type *check_simd_index(Checker *C, Node *n, Type *t);
+Type *check_simd_minmax_abs(Checker *C, Node *n, const char *fn);
+bool check_any_simd_arg(const Node *n);
+Type *check_math_call(Checker *C, Node *n, const char *name);
+bool check_is_math_fn(const char *name);
+
+/* check_ptr.c */
+bool check_is_pointer_name(const Node *n);
+Type *check_pointer_type_expr(Checker *C, Node *t);
+Type *check_pointer_construct(Checker *C, Node *n, Type *t);
+Type *check_pointer_static(Checker *C, Node *n, Type *t);
+Type *check_pointer_method(Checker *C, Node *n, Type *t);
+Type *check_pointer_index(Checker *C, Node *n, Type *t);
+Type *check_pointer_binary(Checker *C, Node *n);
+Type *check_pointer_compare(Checker *C, Node *n);
+Type *check_memory_call(Checker *C, Node *n, const char *name);
+
 #endif

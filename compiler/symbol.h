@@ -18,7 +18,9 @@ typedef enum SymKind { SYM_VAR, SYM_FN, SYM_ALIAS, SYM_TYPE, SYM_BUILTIN, SYM_MO
 #define BUILTIN_LIST(B)                                                       \
   B(PRINT, "print") B(LEN, "len") B(RANGE, "range") B(ABS, "abs")             \
   B(MIN, "min") B(MAX, "max") B(STR, "str") B(INT, "int") B(FLOAT, "float")   \
-  B(BOOL, "bool") B(INPUT, "input") B(NOW, "now")
+  B(BOOL, "bool") B(INPUT, "input")                                           \
+  /* from here on: reached only through an import */                        \
+  B(NOW, "now") B(MATH, "<math>") B(MEMORY, "<memory>")
 
 typedef enum BuiltinId {
 #define B_ENUM(id, name) BI_##id,

@@ -1,10 +1,12 @@
 /* types.c — the table of built-in types and lookup by name. */
 #include "compiler/types.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 Type type_table[TY_COUNT] = {
-#define TYPE_ROW(kind, name, mlir, bits, i, s, f) {TY_##kind, name, mlir, bits, i, s, f, NULL, NULL},
+#define TYPE_ROW(kind, name, mlir, bits, i, s, f) {TY_##kind, name, mlir, bits, i, s, f, NULL, NULL, 0},
     TYPE_LIST(TYPE_ROW)
 #undef TYPE_ROW
 };
@@ -20,5 +22,70 @@ Type *type_by_name(const char *name) {
 
 bool type_same(const Type *a, const Type *b) {
   if (a == b) return true;
-  return a && b && a->kind == TY_LIST && b->kind == TY_LIST && type_same(a->elem, b->elem);
+  if (!a || !b || a->kind != b->kind) return false;
+  if (a->kind == TY_LIST) return type_same(a->elem, b->elem);
+  if (a->kind == TY_SIMD || a->kind == TY_POINTER) return a->width == b->width && type_same(a->elem, b->elem);
+  return false;
+}
+
+/* Derived types live as long as the process: a handful per session. */
+typedef struct Derived {
+  Type t;
+  struct Derived *next;
+} Derived;
+static Derived *derived;
+
+static Type *derive(TypeKind kind, Type *elem, int width, const char *name, const char *mlir) {
+  bool builtin = elem->kind < TY_COUNT;
+  if (builtin)
+    for (Derived *d = derived; d; d = d->next)
+      if (d->t.kind == kind && d->t.elem == elem && d->t.width == width) return &d->t;
+  Derived *d = calloc(1, sizeof *d);
+  d->t = (Type){.kind = kind, .name = strdup(name), .mlir = strdup(mlir), .elem = elem, .width = width};
+  if (builtin) {  /* a struct element's type may be freed with its cell: not shared */
+    d->next = derived;
+    derived = d;
+  }
+  return &d->t;
+}
+
+static const struct { const char *dtype; TypeKind kind; } dtypes[] = {
+    {"float32", TY_F32}, {"float64", TY_F64}, {"float16", TY_F16}, {"bfloat16", TY_BF16},
+    {"int8", TY_I8}, {"int16", TY_I16}, {"int32", TY_I32}, {"int64", TY_I64},
+    {"uint8", TY_U8}, {"uint16", TY_U16}, {"uint32", TY_U32}, {"uint64", TY_U64},
+    {"bool", TY_BOOL}, {"index", TY_INT},
+};
+
+Type *type_from_dtype_name(const char *name) {
+  for (size_t i = 0; i < sizeof dtypes / sizeof *dtypes; i++)
+    if (!strcmp(dtypes[i].dtype, name)) return &type_table[dtypes[i].kind];
+  return NULL;
+}
+
+const char *type_dtype_name(const Type *t) {
+  for (size_t i = 0; i < sizeof dtypes / sizeof *dtypes; i++)
+    if (dtypes[i].kind == t->kind) return dtypes[i].dtype;
+  return "invalid";
+}
+
+Type *type_simd(Type *elem, int width) {
+  if (width == 1) return elem;
+  char name[96], mlir[64];
+  snprintf(name, sizeof name, "SIMD[%s, %d]", type_dtype_name(elem), width);
+  snprintf(mlir, sizeof mlir, "vector<%dx%s>", width, elem->mlir);
+  Type *t = derive(TY_SIMD, elem, width, name, mlir);
+  t->bits = elem->bits;
+  t->is_int = elem->is_int;
+  t->is_signed = elem->is_signed;
+  t->is_float = elem->is_float;
+  return t;
+}
+
+Type *type_pointer(Type *elem, PointerFlavor flavor) {
+  char name[256];
+  if (flavor == PTR_DTYPE) snprintf(name, sizeof name, "DTypePointer[%s]", type_dtype_name(elem));
+  else snprintf(name, sizeof name, "%s[%s]", flavor == PTR_UNSAFE ? "UnsafePointer" : "Pointer", elem->name);
+  Type *t = derive(TY_POINTER, elem, flavor, name, "!llvm.ptr");
+  t->bits = 64;
+  return t;
 }

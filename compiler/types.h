@@ -24,7 +24,8 @@
   TYPE(BOOL, "Bool", "i1", 1, 0, 0, 0)                          \
   TYPE(STRING, "String", "!llvm.ptr", 64, 0, 0, 0)              \
   TYPE(ERROR, "Error", "!llvm.ptr", 64, 0, 0, 0)                \
-  TYPE(NONE, "NoneType", "", 0, 0, 0, 0)
+  TYPE(NONE, "NoneType", "", 0, 0, 0, 0)                        \
+  TYPE(DTYPE, "DType", "i8", 8, 0, 0, 0)
 
 typedef enum TypeKind {
 #define TYPE_ENUM(kind, name, mlir, bits, i, s, f) TY_##kind,
@@ -33,7 +34,12 @@ typedef enum TypeKind {
   TY_COUNT,                 /* the built-in types above live in type_table */
   TY_STRUCT = TY_COUNT,     /* user structs: one Type each, in their cell's arena */
   TY_LIST,                  /* List[T]: made on use; equal when their elements are */
+  TY_SIMD,                  /* SIMD[dtype, width > 1]: an MLIR vector of a scalar type */
+  TY_POINTER,               /* Pointer[T], DTypePointer[dtype], UnsafePointer[T] */
 } TypeKind;
+
+/* Which pointer a TY_POINTER is: the three spellings differ in methods. */
+typedef enum PointerFlavor { PTR_POINTER, PTR_DTYPE, PTR_UNSAFE } PointerFlavor;
 
 typedef struct StructInfo StructInfo;
 
@@ -44,7 +50,8 @@ typedef struct Type {
   int bits;
   bool is_int, is_signed, is_float;
   StructInfo *st;     /* TY_STRUCT: fields and methods */
-  struct Type *elem;  /* TY_LIST: the element type */
+  struct Type *elem;  /* TY_LIST, TY_SIMD, TY_POINTER: the element type */
+  int width;          /* TY_SIMD: lanes; TY_POINTER: its PointerFlavor */
 } Type;
 
 extern Type type_table[TY_COUNT];
@@ -56,5 +63,19 @@ static inline bool type_is_list(const Type *t) { return t && t->kind == TY_LIST;
 /* The same type: the same object, or lists of the same element type. */
 bool type_same(const Type *a, const Type *b);  /* also StringLiteral, Float, Scalar aliases */
 static inline bool type_is_numeric(const Type *t) { return t->is_int || t->is_float; }
+static inline bool type_is_simd(const Type *t) { return t && t->kind == TY_SIMD; }
+static inline bool type_is_pointer(const Type *t) { return t && t->kind == TY_POINTER; }
+/* A scalar that can be a SIMD lane (DType's element types). */
+static inline bool type_is_scalar(const Type *t) { return t && (type_is_numeric(t) || t->kind == TY_BOOL) && t->kind < TY_COUNT; }
+/* The scalar type of a value: its lanes for SIMD, itself otherwise. */
+static inline const Type *type_lane(const Type *t) { return t->kind == TY_SIMD ? t->elem : t; }
+
+/* SIMD[elem, width]; width 1 is elem itself (Float32 is SIMD[float32, 1]).
+   Derived types of built-in elements are made once and shared. */
+Type *type_simd(Type *elem, int width);
+Type *type_pointer(Type *elem, PointerFlavor flavor);
+/* DType.<name> → its scalar type, and back ("float32"). */
+Type *type_from_dtype_name(const char *name);
+const char *type_dtype_name(const Type *t);
 
 #endif

@@ -108,7 +108,18 @@ static void need_symbol(Emitter *E, const Symbol *s) {
 
 /* ---- constants --------------------------------------------------------- */
 
+/* A constant of a vector type: the scalar, broadcast to every lane. */
+static Val vector_const_int(Emitter *E, int64_t v, const char *ty) {
+  char elem[16];
+  const char *x = strchr(ty, 'x');
+  snprintf(elem, sizeof elem, "%.*s", (int)(strlen(x + 1) - 1), x + 1);
+  Val s = emit_const_int(E, v, elem), r = emit_new_val(E);
+  OUT("  %%v%d = vector.broadcast %%v%d : %s to %s\n", r, s, elem, ty);
+  return r;
+}
+
 Val emit_const_int(Emitter *E, int64_t v, const char *ty) {
+  if (!strncmp(ty, "vector<", 7)) return vector_const_int(E, v, ty);
   Val r = emit_new_val(E);
   if (strcmp(ty, "i1") == 0) OUT("  %%v%d = arith.constant %s\n", r, v ? "true" : "false");
   else OUT("  %%v%d = arith.constant %" PRId64 " : %s\n", r, v, ty);
@@ -128,6 +139,7 @@ static uint64_t nonfinite_bits(double v, const Type *t) {
 }
 
 Val emit_const_float(Emitter *E, double v, const Type *t) {
+  if (type_is_simd(t)) return emit_splat(E, emit_const_float(E, v, t->elem), t);
   Val r = emit_new_val(E);
   if (isfinite(v)) OUT("  %%v%d = arith.constant %.17e : %s\n", r, v, t->mlir);
   else OUT("  %%v%d = arith.constant 0x%" PRIX64 " : %s\n", r, nonfinite_bits(v, t), t->mlir);
@@ -346,6 +358,7 @@ Val emit_op1(Emitter *E, const char *op, Val a, const char *from, const char *to
 
 Val emit_truthy(Emitter *E, Val v, const Type *t) {
   if (t->kind == TY_BOOL) return v;
+  if (type_is_pointer(t)) return emit_ptr_truthy(E, v);
   Val r = emit_new_val(E);
   if (t->is_int) {
     Val z = emit_const_int(E, 0, t->mlir);
@@ -365,6 +378,17 @@ Val emit_to_string(Emitter *E, Val v, const Type *t) {
   switch (t->kind) {
   case TY_STRING: return v;
   case TY_STRUCT: return struct_text(E, v, t, "__str__");
+  case TY_SIMD: {  /* [1.0, 2.0, ...]: the lanes through memory */
+    Val tmp = emit_alloca_tmp(E, t->mlir);
+    emit_store_tmp(E, v, tmp, t->mlir);
+    const Type *e = t->elem;
+    int kind = e->kind == TY_BOOL ? 0 : e->is_float ? 1 : e->is_signed ? 2 : 3;
+    Val args[4] = {tmp, emit_const_int(E, t->width, "i64"), emit_const_int(E, kind, "i32"),
+                   emit_const_int(E, e->kind == TY_BOOL ? 8 : e->bits, "i32")};
+    return emit_call_rt(E, "rt_simd_repr", "!llvm.ptr, i64, i32, i32", "!llvm.ptr", args, 4);
+  }
+  case TY_POINTER: return emit_call_rt(E, "rt_str_ptr", "!llvm.ptr", "!llvm.ptr", &v, 1);
+  case TY_DTYPE: return emit_call_rt(E, "rt_str_dtype", "i8", "!llvm.ptr", &v, 1);
   case TY_LIST: {
     TypeKind k = t->elem->kind;
     int kind = (k == TY_INT || k == TY_I64) ? 1 : (k == TY_UINT || k == TY_U64) ? 2 : k == TY_F64 ? 3
@@ -394,6 +418,7 @@ Val emit_to_string(Emitter *E, Val v, const Type *t) {
 /* Numeric and Bool conversions (implicit or explicit). */
 Val emit_convert(Emitter *E, Val v, const Type *from, const Type *to) {
   if (type_same(from, to)) return v;
+  if (type_is_simd(to) || (type_is_simd(from) && to->kind != TY_STRING)) return emit_simd_convert(E, v, from, to);
   if (from->is_int && to->is_int && from->bits == to->bits) return v;
   if (to->kind == TY_STRING) return emit_to_string(E, v, from);
   if (to->kind == TY_ERROR) return emit_call_rt(E, "rt_error_new", "!llvm.ptr", "!llvm.ptr", &v, 1);
@@ -579,7 +604,7 @@ static Val arith(Emitter *E, Node *n, bool contract) {
   case T_CARET: return emit_binop(E, "arith.xori", a, b, ty, "");
   case T_LSHIFT: case T_RSHIFT: return shift(E, n->op, a, b, t);
   case T_DSLASH: case T_PERCENT:
-    if (!check_literal_nonzero(n->b)) check_nonzero(E, b, t, n->line, false);
+    if (!check_literal_nonzero(n->b) && !type_is_simd(t)) check_nonzero(E, b, t, n->line, false);
     return int_floordiv_mod(E, a, b, t, n->op == T_PERCENT);
   case T_DSTAR: return int_pow(E, a, b, t, n->line);
   }
@@ -593,6 +618,11 @@ static Val float_operand(Emitter *E, Node *n, Type *t, bool contract) {
 
 static Val binary(Emitter *E, Node *n) {
   if (n->optype->kind == TY_STRING) return string_binary(E, n);
+  if (type_is_pointer(n->optype)) {  /* p + i, p - i */
+    Val p = emit_expr(E, n->a), i = emit_expr_as(E, n->b, TYPE(INT));
+    if (n->op == T_MINUS) i = emit_binop(E, "arith.subi", emit_const_int(E, 0, "i64"), i, "i64", "");
+    return emit_ptr_offset(E, p, i, n->optype);
+  }
   return arith(E, n, false);
 }
 
@@ -656,6 +686,7 @@ static Val compare(Emitter *E, Node *n) {
   int links = n->list.len - 1;
   if (n->ops[0] == T_KW_IN || n->ops[0] == -T_KW_IN) return string_contains(E, n);
   Val left = emit_expr_as(E, n->list.items[0], t);
+  if (type_is_pointer(t)) return emit_ptr_compare(E, n->ops[0], left, emit_expr(E, n->list.items[1]));
   if (links == 1) return compare_values(E, n->ops[0], left, emit_expr_as(E, n->list.items[1], t), t);
   int done = emit_new_block(E);
   for (int i = 0; i < links; i++) {
@@ -718,13 +749,6 @@ static Val ternary(Emitter *E, Node *n) {
 /* ---- lists ---------------------------------------------------------------- */
 
 /* sizeof(T) as LLVM lays it out: the address of element 1 from null. */
-static Val elem_size(Emitter *E, const Type *t) {
-  Val z = emit_new_val(E), g = emit_new_val(E), n = emit_new_val(E);
-  OUT("  %%v%d = llvm.mlir.zero : !llvm.ptr\n", z);
-  OUT("  %%v%d = llvm.getelementptr %%v%d[1] : (!llvm.ptr) -> !llvm.ptr, %s\n", g, z, t->mlir);
-  OUT("  %%v%d = llvm.ptrtoint %%v%d : !llvm.ptr to i64\n", n, g);
-  return n;
-}
 
 static void list_append(Emitter *E, Val list, Val v, const Type *elem) {
   Val slot = emit_call_rt(E, "rt_list_append_slot", "!llvm.ptr", "!llvm.ptr", &list, 1);
@@ -734,7 +758,7 @@ static void list_append(Emitter *E, Val list, Val v, const Type *elem) {
 /* [a, b] and List[T](a, b): a new list holding the elements. */
 static Val build_list(Emitter *E, const NodeList *items, const Type *list_type) {
   const Type *elem = list_type->elem;
-  Val args[2] = {elem_size(E, elem), emit_const_int(E, items->len, "i64")};
+  Val args[2] = {emit_elem_size(E, elem), emit_const_int(E, items->len, "i64")};
   Val list = emit_call_rt(E, "rt_list_new", "i64, i64", "!llvm.ptr", args, 2);
   for (int i = 0; i < items->len; i++)
     list_append(E, list, copy_value(E, items->items[i], (Type *)elem), elem);
@@ -794,6 +818,16 @@ static Val field_ptr(Emitter *E, Val base, const Type *st, int index) {
 static Val place_ptr(Emitter *E, Node *n) {
   if (n->kind == N_NAME) return var_ptr(E, n->sym);
   return field_ptr(E, place_ptr(E, n->a), n->a->type, (int)n->ival);
+}
+
+/* The address of a variable or field as a %v value. */
+Val emit_place_ptr(Emitter *E, Node *n) {
+  char nb[24];
+  Val p = place_ptr(E, n);
+  if (p > 0) return p;
+  Val r = emit_new_val(E);
+  OUT("  %%v%d = llvm.getelementptr %s[0] : (!llvm.ptr) -> !llvm.ptr, i8\n", r, emit_val_name(p, nb));
+  return r;
 }
 
 static Val field_value(Emitter *E, Node *n) {
@@ -1067,6 +1101,7 @@ static Val string_method(Emitter *E, Node *n) {
 }
 
 static Val call(Emitter *E, Node *n) {
+  if (n->flags & CALL_INTRINSIC) return emit_intrinsic(E, n);
   if (n->a->kind == N_INDEX && type_is_list(n->type)) return build_list(E, &n->list, n->type);
   if (n->a->kind == N_ATTR && n->a->a->type && type_is_list(n->a->a->type)) return list_method(E, n);
   if (n->op && n->a->kind == N_ATTR && n->a->a->type->kind == TY_STRING) return string_method(E, n);
@@ -1155,10 +1190,14 @@ Val emit_expr(Emitter *E, Node *n) {
   case N_LIST: return build_list(E, &n->list, n->type);
   case N_INDEX:
     if (type_is_list(n->a->type)) return list_index(E, n);
+    if (type_is_simd(n->a->type)) return emit_simd_index(E, n);
+    if (type_is_pointer(n->a->type)) return emit_ptr_index(E, n);
     if (n->list.items[0]->kind == N_SLICE) return string_slice(E, n, n->list.items[0]);
     return string_index(E, n);
   case N_FORMAT: return format_field(E, n);
-  case N_ATTR: return field_value(E, n);
+  case N_ATTR:
+    if (n->type->kind == TY_DTYPE) return emit_const_int(E, (int64_t)n->ival, "i8");
+    return field_value(E, n);
   case N_TRANSFER: return transfer(E, n);
   default: return 0;
   }
@@ -1314,6 +1353,15 @@ static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
     destroy_at(E, place_ptr(E, target), target->type);
   if (target->kind == N_ATTR) {
     store_place(E, target, emit_convert(E, v, vt, target->type));
+    return;
+  }
+  if (target->kind == N_INDEX && type_is_pointer(target->a->type)) {  /* p[i] = v */
+    emit_ptr_index_store(E, target, emit_convert(E, v, vt, target->type));
+    return;
+  }
+  if (target->kind == N_INDEX && type_is_simd(target->a->type)) {  /* vec[i] = x */
+    Val vec = emit_simd_with_lane(E, target, emit_convert(E, v, vt, target->type));
+    store_place(E, target->a, vec);
     return;
   }
   if (target->kind == N_INDEX) {  /* lst[i] = v */

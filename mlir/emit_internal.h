@@ -85,4 +85,22 @@ Val emit_alloca_tmp(Emitter *E, const char *ty);
 void emit_store_tmp(Emitter *E, Val v, Val p, const char *ty);
 Val emit_load_tmp(Emitter *E, Val p, const char *ty);
 
+/* emit_simd.c: vectors, math and pointers */
+Val emit_splat(Emitter *E, Val scalar, const Type *vec);
+Val emit_simd_convert(Emitter *E, Val v, const Type *from, const Type *to);
+Val emit_simd_extract(Emitter *E, Val vec, Val i, const Type *t);
+Val emit_simd_index(Emitter *E, Node *n);
+Val emit_simd_with_lane(Emitter *E, Node *target, Val x);
+Val emit_elem_size(Emitter *E, const Type *t);
+Val emit_ptr_offset(Emitter *E, Val p, Val i, const Type *ptr);
+Val emit_ptr_load(Emitter *E, Val addr, const Type *ptr, const Type *vt);
+void emit_ptr_store(Emitter *E, Val addr, Val v, const Type *ptr, const Type *vt);
+Val emit_ptr_index(Emitter *E, Node *n);
+void emit_ptr_index_store(Emitter *E, Node *target, Val v);
+Val emit_ptr_compare(Emitter *E, int op, Val a, Val b);
+Val emit_ptr_truthy(Emitter *E, Val p);
+Val emit_intrinsic(Emitter *E, Node *n);
+/* emit.c */
+Val emit_place_ptr(Emitter *E, Node *n);
+
 #endif

@@ -43,6 +43,11 @@ void rt_flush(void);
  * returns NULL: on exhaustion it raises MemoryError. Nothing is freed yet;
  * the memory model comes with tier 2. */
 void *rt_alloc(size_t size);
+/* Pointers (memory.c): alloc/free, memset, memcpy. */
+void *rt_alloc_aligned(int64_t bytes, int64_t align);
+void rt_free_aligned(void *p);
+void rt_memcpy(void *dst, const void *src, int64_t bytes);
+void rt_memset(void *dst, int32_t byte, int64_t bytes);
 
 /* ---- strings ---------------------------------------------------------- */
 RtStr *rt_str_new(const char *data, int64_t len);
@@ -54,6 +59,10 @@ const RtStr *rt_str_f16(float v);    /* value already rounded to half */
 const RtStr *rt_str_bf16(float v);   /* value already rounded to bfloat16 */
 const RtStr *rt_str_bool(bool v);    /* True / False */
 const RtStr *rt_str_repr(const RtStr *s); /* Python repr: 'text' with escapes */
+/* [1.0, 2.0]: kind 0 Bool (bit-packed), 1 float, 2 signed, 3 unsigned */
+const RtStr *rt_simd_repr(const void *lanes, int64_t n, int32_t kind, int32_t bits);
+const RtStr *rt_str_ptr(const void *p);   /* 0x7f... */
+const RtStr *rt_str_dtype(int8_t kind);   /* float32 */
 const RtStr *rt_str_concat(const RtStr *a, const RtStr *b);
 const RtStr *rt_str_repeat(const RtStr *a, int64_t n);
 int64_t rt_str_cmp(const RtStr *a, const RtStr *b); /* <0, 0, >0 like strcmp */
