@@ -88,6 +88,7 @@ enum {
   CALL_CTOR = 1 << 6,      /* CALL: constructs a struct with its __init__ */
   NAME_DECLARES = 1 << 7,  /* NAME as an assignment target: this assignment declares it */
   CALL_INTRINSIC = 1 << 8, /* CALL: implemented inline; op is an Intrinsic (check.h) */
+  FN_IS_TYPE = 1 << 9,     /* FN_DEF: a function type, fn(Int) -> None (a parameter's type) */
 };
 
 struct Node {

@@ -22,7 +22,6 @@
 
 Type *check_expr(Checker *C, Node *n);
 void check_stmt_list(Checker *C, NodeList *body);
-static void check_fn_body(Checker *C, Node *def, Symbol *fn);
 static void check_defaults(Checker *C, Node *n, Symbol *fn);
 bool check_args(Checker *C, Node *n);
 static Symbol *declare_fn(Checker *C, Node *n, Type *owner);
@@ -36,7 +35,6 @@ Type *check_finish_call(Checker *C, Node *n, Symbol *fn, Node **bound);
 static Symbol *resolve_method(Checker *C, Node *n, Type *t, const char *name, bool want_static, Node ***bound);
 bool check_has_method(const Type *t, const char *name);
 static bool mutable_place(Node *n);
-static Node *generic_param(Node *fn_node, Node *t);
 static Symbol *module_member(Checker *C, const char *module, const char *name, bool *ok);
 
 void check_mark_raise(Checker *C) {
@@ -816,6 +814,10 @@ static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
   for (int i = 0; i < n->list.len; i++) check_expr(C, n->list.items[i]);
   for (int i = 0; i < n->list2.len; i++) check_expr(C, n->list2.items[i]->a);
   if (fn->bad_signature) return NULL;  /* already reported at the definition */
+  if (n->list3.len && !fn->generic) {
+    ERR(n->list3.items[0], "'%s' takes no compile-time parameters", fn->name);
+    return NULL;
+  }
   Node **bound = bind_args(C, n, fn);
   if (!bound) return NULL;
   for (int i = 0; i < fn->nparams; i++)
@@ -1809,104 +1811,6 @@ static Type *struct_binary(Checker *C, Node *n, int op, Node *a, Node *b) {
 
 /* ---- generic instantiation ---------------------------------------------- */
 
-static Instance *find_instance(Checker *C, Symbol *g, Type **types) {
-  for (Instance *in = g->instances; in; in = in->next)
-    if (!memcmp(in->arg_types, types, sizeof(Type *) * (size_t)g->nparams)) return in;
-  for (int i = 0; i < C->out->ninsts; i++) {
-    Instance *in = C->out->insts[i].inst;
-    if (C->out->insts[i].generic == g &&
-        !memcmp(in->arg_types, types, sizeof(Type *) * (size_t)g->nparams))
-      return in;
-  }
-  return NULL;
-}
-
-static void add_pending(Checker *C, Symbol *g, Instance *in) {
-  CheckedCell *o = C->out;
-  if (o->ninsts == o->capinsts) {
-    int cap = o->capinsts ? o->capinsts * 2 : 8;
-    PendingInstance *p = arena_alloc(C->arena, sizeof *p * (size_t)cap);
-    if (o->ninsts) memcpy(p, o->insts, sizeof *p * (size_t)o->ninsts);
-    o->insts = p;
-    o->capinsts = cap;
-  }
-  o->insts[o->ninsts++] = (PendingInstance){g, in};
-}
-
-/* Bind each [T: Trait] of g from the argument types; check the bounds. */
-static bool bind_generic_params(Checker *C, Node *n, Symbol *g, Type **types, Scope *out) {
-  Node *decl = g->decl;
-  for (int k = 0; k < decl->list3.len; k++) {
-    Node *gp = decl->list3.items[k];
-    Type *t = NULL;
-    for (int i = 0; i < g->nparams && !t; i++) {
-      Node *pt = check_param_node(g, i)->a;
-      if (pt && pt->kind == N_NAME && !strcmp(pt->name, gp->name)) t = types[i];
-    }
-    if (!t) {
-      ERR(n, "cannot infer parameter '%s' of '%s' from the arguments", gp->name, g->name);
-      return false;
-    }
-    if (!check_satisfies(C, t, gp->sym, n)) return false;
-    Symbol *ts = check_new_symbol(C, SYM_TYPE, gp->name, t);
-    check_scope_add(C, out, ts);
-  }
-  return true;
-}
-
-Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
-  Type **types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(g->nparams + 1));
-  for (int i = 0; i < g->nparams; i++) {
-    types[i] = g->param_types[i] ? g->param_types[i] : bound[i]->type;
-    if (types[i]->kind == TY_NONE) {
-      ERR(bound[i], "cannot pass None as an argument");
-      return NULL;
-    }
-  }
-  Scope bindings = {.parent = &C->top};
-  if (!bind_generic_params(C, n, g, types, &bindings)) return NULL;
-  Instance *in = find_instance(C, g, types);
-  if (in) return in->fn;
-  in = arena_alloc(C->arena, sizeof *in);
-  in->arg_types = types;
-  Node *def = node_clone(C->arena, g->decl);
-  Symbol *fn = check_new_symbol(C, SYM_FN, g->name, g->type);
-  fn->decl = def;
-  fn->nparams = g->nparams;
-  fn->param_types = types;
-  fn->owner = g->owner;  /* a generic method stays a method */
-  fn->self_conv = g->self_conv;
-  fn->is_static = g->is_static;
-  fn->conventions = g->conventions;
-  fn->mangled = arena_printf(C->arena, "%s.g%d", check_mangle(C, g->name, ""), C->out->ninsts);
-  def->sym = fn;
-  in->fn = fn;
-  add_pending(C, g, in);
-  /* Check the copy at top level, as if it were written where it was defined,
-     with each [T: Trait] parameter naming the type it was bound to. */
-  Scope *saved_scope = C->scope;
-  FnCtx *saved_fn = C->fn;
-  int saved_loops = C->loop_depth;
-  C->scope = &bindings;
-  Type *saved_self = C->self_type;
-  C->self_type = g->owner;
-  if (def->a && generic_param(def, def->a)) fn->type = check_resolve_type(C, def->a);
-  C->fn = NULL;
-  C->loop_depth = 0;
-  int errors = C->diags->count;
-  check_fn_body(C, def, fn);
-  C->self_type = saved_self;
-  C->scope = saved_scope;
-  C->fn = saved_fn;
-  C->loop_depth = saved_loops;
-  if (C->diags->count > errors) {
-    diag_error(C->diags, n->line, n->col, "in the call to '%s' instantiated here", g->name);
-    return NULL;
-  }
-  node_push(C->arena, &C->out->functions, def);
-  return fn;
-}
-
 /* ---- statements --------------------------------------------------------- */
 
 static bool is_discard(Node *t) { return t->kind == N_NAME && strcmp(t->name, "_") == 0; }
@@ -2506,39 +2410,6 @@ bool check_has_decorator(Node *n, const char *name) {
   return false;
 }
 
-/* [T: Trait] parameters: the PARAM node named like type node t, if any. */
-static Node *generic_param(Node *fn_node, Node *t) {
-  if (t->kind != N_NAME) return NULL;
-  for (int i = 0; i < fn_node->list3.len; i++)
-    if (!strcmp(fn_node->list3.items[i]->name, t->name)) return fn_node->list3.items[i];
-  return NULL;
-}
-
-Symbol *check_lookup_trait(Checker *C, Node *name_node);
-bool check_satisfies(Checker *C, Type *t, Symbol *tr, Node *at);
-
-static bool declare_generic_params(Checker *C, Node *n, Symbol *fn) {
-  bool ok = true;
-  for (int i = 0; i < n->list3.len; i++) {
-    Node *p = n->list3.items[i];
-    if (!p->a || p->a->kind != N_NAME) {
-      ERR(p, "parameter '%s' needs a trait bound, as in [%s: AnyType]", p->name, p->name);
-      ok = false;
-      continue;
-    }
-    Symbol *s = check_lookup(C, p->a->name);
-    if (s && s->kind == SYM_TYPE) {
-      ERR(p, "value parameters ('%s: %s') are not supported yet", p->name, p->a->name);
-      ok = false;
-      continue;
-    }
-    p->sym = check_lookup_trait(C, p->a);
-    ok = ok && p->sym;
-    fn->generic = true;
-  }
-  return ok;
-}
-
 /* A method's `self`: first parameter, untyped, with its convention. */
 static bool declare_self(Checker *C, Node *n, Symbol *fn) {
   Node *self = n->list.len ? n->list.items[0] : NULL;
@@ -2567,7 +2438,7 @@ static Symbol *declare_fn(Checker *C, Node *n, Type *owner) {
   fn->nparams = n->list.len - off;
   fn->param_types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(fn->nparams + 1));
   fn->conventions = arena_alloc(C->arena, sizeof(ArgConvention) * (size_t)(fn->nparams + 1));
-  if (!declare_generic_params(C, n, fn)) fn->bad_signature = true;
+  if (!check_declare_params(C, n, fn)) fn->bad_signature = true;
   for (int i = 0; i < fn->nparams; i++) {
     Node *p = n->list.items[i + off];
     for (int j = 0; j < i + off; j++)
@@ -2575,7 +2446,7 @@ static Symbol *declare_fn(Checker *C, Node *n, Type *owner) {
         ERR(p, "duplicate argument '%s' in function definition", p->name);
     fn->conventions[i] = convention_of(p->op);
     if (fn->conventions[i] == ARG_OUT) ERR(p, "only 'self' of an __init__ can be 'out'");
-    if (p->a && generic_param(n, p->a)) {  /* x: T — bound per call */
+    if (check_mentions_param(n, p->a)) {  /* x: T, SIMD[dt, w] — known per instance */
       fn->generic = true;
       continue;
     }
@@ -2590,7 +2461,7 @@ static Symbol *declare_fn(Checker *C, Node *n, Type *owner) {
   }
   /* a def without '-> T' infers its result from its returns; a result of
      a generic parameter's type is known per instance */
-  if (n->a && generic_param(n, n->a)) return fn;
+  if (check_mentions_param(n, n->a)) return fn;
   fn->type = n->a ? check_resolve_type(C, n->a) : ((n->flags & FN_IS_DEF) && !owner) ? NULL : TYPE(NONE);
   if (n->a && !fn->type) fn->bad_signature = true;
   return fn;
@@ -2604,7 +2475,7 @@ static void check_defaults(Checker *C, Node *n, Symbol *fn) {
   }
 }
 
-static void check_fn_body(Checker *C, Node *def, Symbol *fn) {
+void check_fn_body(Checker *C, Node *def, Symbol *fn) {
   FnCtx ctx = {.sym = fn, .ret = fn->type, .is_def = def->flags & FN_IS_DEF,
                .raises = def->flags & FN_RAISES};
   int saved_try = C->try_depth, saved_handler = C->handler_depth;

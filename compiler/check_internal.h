@@ -89,6 +89,13 @@ Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound);
 void check_stmt_list(Checker *C, NodeList *body);
 bool check_has_decorator(Node *n, const char *name);
 
+/* check_param.c: compile-time parameters. A PARAM in a FN_DEF's list3 has
+   op = what it binds. */
+enum { PARAM_VALUE = 1, PARAM_TYPE, PARAM_FN };
+bool check_mentions_param(Node *fn_node, Node *t);
+bool check_declare_params(Checker *C, Node *n, Symbol *fn);
+void check_fn_body(Checker *C, Node *def, Symbol *fn);
+
 /* check_simd.c */
 bool check_ct_int(Checker *C, Node *n, int64_t *out);
 Type *check_ct_dtype(Checker *C, Node *n);

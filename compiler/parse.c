@@ -654,6 +654,8 @@ static Node *for_statement(Parser *P, Token *kw) {
 static const char *const conventions[] = {"inout", "mut", "borrowed", "read", "owned", "var", "out", "ref"};
 
 /* param -> [convention] NAME [':' type] ['=' expr] */
+static Node *fn_type(Parser *P);
+
 static Node *param(Parser *P) {
   Token *t = peek(P);
   Node *p = mk(P, N_PARAM, t);
@@ -670,9 +672,47 @@ static Node *param(Parser *P) {
   p->name = name->str;
   p->line = name->line;
   p->col = name->col;
-  if (accept(P, T_COLON)) p->a = expression(P, PREC_BITOR);
+  if (accept(P, T_COLON)) p->a = at(P, T_KW_FN) ? fn_type(P) : expression(P, PREC_BITOR);
   if (accept(P, T_ASSIGN)) p->b = expression(P, PREC_TERNARY);
   return p;
+}
+
+static bool accept_effect(Parser *P) {  /* capturing, escaping, raises */
+  if (accept(P, T_KW_RAISES)) return true;
+  Token *t = peek(P);
+  if (t->kind == T_NAME && (!strcmp(t->str, "capturing") || !strcmp(t->str, "escaping"))) {
+    advance(P);
+    return true;
+  }
+  return false;
+}
+
+/* fn_type -> 'fn' ['[' params ']'] '(' [type (',' type)*] ')' effects ['->' type] effects
+   A FN_DEF node with FN_IS_TYPE: list holds PARAMs with only a type. */
+static Node *fn_type(Parser *P) {
+  Token *kw = advance(P);
+  Node *f = mk(P, N_FN_DEF, kw);
+  f->flags |= FN_IS_TYPE;
+  f->name = "fn";
+  if (accept(P, T_LBRACKET)) {
+    while (!at(P, T_RBRACKET)) {
+      node_push(P->arena, &f->list3, param(P));
+      if (!accept(P, T_COMMA)) break;
+    }
+    expect(P, T_RBRACKET, "to close the parameter list");
+  }
+  expect(P, T_LPAREN, "after 'fn' in a function type");
+  while (!at(P, T_RPAREN)) {
+    Node *p = mk(P, N_PARAM, peek(P));
+    p->a = expression(P, PREC_BITOR);
+    node_push(P->arena, &f->list, p);
+    if (!accept(P, T_COMMA)) break;
+  }
+  expect(P, T_RPAREN, "to close the function type");
+  while (accept_effect(P)) {}
+  if (accept(P, T_ARROW)) f->a = expression(P, PREC_BITOR);
+  while (accept_effect(P)) {}
+  return f;
 }
 
 /* except -> 'except' [NAME ['as' NAME]] block     (Mojo: `except e:` binds e) */

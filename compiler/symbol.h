@@ -39,6 +39,8 @@ typedef struct ConstVal {
   };
   const char *s;
   int64_t slen;
+  Type *as_type;      /* a type parameter's binding (instead of a value) */
+  Symbol *fn;         /* a function parameter's binding */
 } ConstVal;
 
 typedef struct Instance Instance;
@@ -105,6 +107,7 @@ struct Symbol {
 
 struct Instance {
   Type **arg_types;       /* nparams entries */
+  ConstVal *params;       /* the compile-time parameters' bindings, in order */
   Symbol *fn;             /* the concrete function */
   Instance *next;
 };

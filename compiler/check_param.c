@@ -1,0 +1,359 @@
+/* check_param.c — compile-time parameters and instantiation.
+ *
+ * A function with parameters in brackets is generic:
+ *   fn f[T: Stringable](x: T)          a type, bounded by a trait
+ *   fn g[n: Int, dt: DType](...)       values known at compile time
+ *   fn h[func: fn(Int) -> None]()      a function (or closure)
+ * as is an untyped `def`. A call binds each parameter from the brackets
+ * at the call (positionally or by keyword), by inference from the
+ * arguments' types (x: SIMD[dt, w] given a SIMD[float32, 8] binds dt and
+ * w), or from its default. Each distinct binding is an instance: a copy
+ * of the definition (node_clone) checked with the parameters in scope as
+ * aliases, types and functions. Instances are kept on the generic symbol,
+ * so later cells reuse them. */
+#include "compiler/check_internal.h"
+
+#include <string.h>
+
+/* ---- declaration --------------------------------------------------------- */
+
+static bool names_param(const Node *n, const void *fn_node) {
+  const Node *f = fn_node;
+  if (n->kind != N_NAME) return false;
+  for (int i = 0; i < f->list3.len; i++)
+    if (!strcmp(f->list3.items[i]->name, n->name)) return true;
+  return false;
+}
+
+/* Does type expression t mention one of the function's parameters? Such a
+   type is known only per instance. */
+bool check_mentions_param(Node *fn_node, Node *t) {
+  return t && fn_node->list3.len && node_any(t, names_param, fn_node);
+}
+
+/* What kind of parameter p is, from its declared type: a trait bound, a
+   function type, or a value type. Sets p->op and p->sym/p->type. */
+static bool declare_param(Checker *C, Node *p) {
+  if (!p->a) {
+    ERR(p, "parameter '%s' needs a type or a trait, as in [%s: Int] or [%s: AnyType]", p->name, p->name, p->name);
+    return false;
+  }
+  if (p->a->kind == N_FN_DEF) {  /* fn(Int) capturing -> None */
+    p->op = PARAM_FN;
+    return true;
+  }
+  if (p->a->kind == N_NAME) {
+    Symbol *s = check_lookup(C, p->a->name);
+    if (!s || s->kind != SYM_TYPE) {  /* a trait: user-defined or built in */
+      p->op = PARAM_TYPE;
+      p->sym = check_lookup_trait(C, p->a);
+      return p->sym != NULL;
+    }
+  }
+  Type *t = check_resolve_type(C, p->a);
+  if (!t) return false;
+  if (!type_is_scalar(t) && t->kind != TY_DTYPE && t->kind != TY_STRING) {
+    ERR(p->a, "a compile-time parameter must be an Int, Bool, float, DType or String value, or a type bounded by a trait");
+    return false;
+  }
+  p->op = PARAM_VALUE;
+  p->type = t;
+  return true;
+}
+
+bool check_declare_params(Checker *C, Node *n, Symbol *fn) {
+  bool ok = true;
+  for (int i = 0; i < n->list3.len; i++) {
+    Node *p = n->list3.items[i];
+    for (int j = 0; j < i; j++)
+      if (!strcmp(n->list3.items[j]->name, p->name)) {
+        ERR(p, "duplicate parameter '%s'", p->name);
+        ok = false;
+      }
+    ok = declare_param(C, p) && ok;
+    fn->generic = true;
+  }
+  return ok;
+}
+
+/* ---- binding at a call --------------------------------------------------- */
+
+typedef struct Binder {
+  Node *fn_node;     /* the generic definition */
+  ConstVal *vals;    /* one per parameter */
+  bool *set;
+} Binder;
+
+static int param_index(Binder *b, const char *name) {
+  for (int i = 0; i < b->fn_node->list3.len; i++)
+    if (!strcmp(b->fn_node->list3.items[i]->name, name)) return i;
+  return -1;
+}
+
+static bool bind_value(Checker *C, Binder *b, int k, ConstVal v, Node *at);
+
+/* Match a declared type expression against an argument's type, binding the
+   parameters it names: T, SIMD[dt, w], Scalar[dt], DTypePointer[dt],
+   UnsafePointer[T], List[T]. */
+static bool unify(Checker *C, Binder *b, Node *decl, Type *actual, Node *at) {
+  if (!decl || !actual) return true;
+  if (decl->kind == N_NAME) {
+    int k = param_index(b, decl->name);
+    if (k < 0 || b->set[k]) return true;
+    Node *p = b->fn_node->list3.items[k];
+    if (p->op != PARAM_TYPE) return true;
+    return bind_value(C, b, k, (ConstVal){.as_type = actual}, at);
+  }
+  if (decl->kind != N_INDEX || decl->a->kind != N_NAME) return true;
+  const char *name = decl->a->name;
+  Node **args = decl->list.items;
+  int n = decl->list.len;
+  bool simd = !strcmp(name, "SIMD"), scalar = !strcmp(name, "Scalar");
+  if ((simd || scalar) && (type_is_simd(actual) || type_is_scalar(actual))) {
+    Type *lane = (Type *)type_lane(actual);
+    if (n >= 1 && args[0]->kind == N_NAME) {
+      int k = param_index(b, args[0]->name);
+      if (k >= 0 && !b->set[k] && !bind_value(C, b, k, (ConstVal){.type = TYPE(DTYPE), .i = lane->kind}, at))
+        return false;
+    }
+    if (simd && n == 2 && args[1]->kind == N_NAME) {
+      int k = param_index(b, args[1]->name);
+      int width = type_is_simd(actual) ? actual->width : 1;
+      if (k >= 0 && !b->set[k] && !bind_value(C, b, k, (ConstVal){.type = TYPE(INT), .i = width}, at))
+        return false;
+    }
+    return true;
+  }
+  if (!strcmp(name, "DTypePointer") && type_is_pointer(actual) && n >= 1 && args[0]->kind == N_NAME) {
+    int k = param_index(b, args[0]->name);
+    if (k >= 0 && !b->set[k])
+      return bind_value(C, b, k, (ConstVal){.type = TYPE(DTYPE), .i = actual->elem->kind}, at);
+    return true;
+  }
+  if ((type_is_pointer(actual) || type_is_list(actual)) && n == 1) return unify(C, b, args[0], actual->elem, at);
+  return true;
+}
+
+/* Record parameter k's value, converting a value to the declared type. */
+static bool bind_value(Checker *C, Binder *b, int k, ConstVal v, Node *at) {
+  Node *p = b->fn_node->list3.items[k];
+  if (p->op == PARAM_VALUE && v.type != p->type) {
+    if (!v.type || !check_converts(v.type, p->type, v.is_literal)) {
+      ERR(at, "parameter '%s' is '%s', not '%s'", p->name, p->type->name, v.type ? v.type->name : "a type");
+      return false;
+    }
+    if (p->type->is_float && v.type->is_int) v.f = (double)v.i;
+    v.type = p->type;
+  }
+  b->vals[k] = v;
+  b->set[k] = true;
+  return true;
+}
+
+/* A parameter given at the call: a value, a type or a function. */
+static bool explicit_param(Checker *C, Binder *b, int k, Node *arg) {
+  Node *p = b->fn_node->list3.items[k];
+  if (p->op == PARAM_TYPE) {
+    Type *t = check_resolve_type(C, arg);
+    return t && bind_value(C, b, k, (ConstVal){.as_type = t}, arg);
+  }
+  if (p->op == PARAM_FN) {
+    Symbol *f = arg->kind == N_NAME ? check_lookup(C, arg->name) : NULL;
+    if (!f || f->kind != SYM_FN) {
+      ERR(arg, "parameter '%s' takes a function", p->name);
+      return false;
+    }
+    int want = p->a->list.len;
+    if (f->nparams != want && !f->generic) {
+      ERR(arg, "'%s' takes %d argument%s; parameter '%s' needs a function of %d", f->name, f->nparams,
+          f->nparams == 1 ? "" : "s", p->name, want);
+      return false;
+    }
+    arg->sym = f;
+    return bind_value(C, b, k, (ConstVal){.fn = f}, arg);
+  }
+  ConstVal v;
+  if (!check_expr(C, arg)) return false;
+  if (!check_const_eval(C, arg, &v)) {
+    ERR(arg, "parameter '%s' needs a value known at compile time", p->name);
+    return false;
+  }
+  return bind_value(C, b, k, v, arg);
+}
+
+static bool bind_explicit(Checker *C, Binder *b, Node *call, Symbol *g) {
+  NodeList *ps = &call->list3;
+  int npos = 0;
+  for (int i = 0; i < ps->len; i++) {
+    Node *a = ps->items[i];
+    int k;
+    if (a->kind == N_KWARG) {
+      k = param_index(b, a->name);
+      if (k < 0) {
+        ERR(a, "'%s' has no parameter '%s'", g->name, a->name);
+        return false;
+      }
+      a = a->a;
+    } else k = npos++;
+    if (k >= b->fn_node->list3.len) {
+      ERR(a, "'%s' takes %d parameter%s", g->name, b->fn_node->list3.len, b->fn_node->list3.len == 1 ? "" : "s");
+      return false;
+    }
+    if (b->set[k]) {
+      ERR(a, "parameter '%s' is given twice", b->fn_node->list3.items[k]->name);
+      return false;
+    }
+    if (!explicit_param(C, b, k, a)) return false;
+  }
+  return true;
+}
+
+/* The scope in which an instance is checked: each parameter by name. */
+static void bind_scope(Checker *C, Binder *b, Scope *out) {
+  for (int k = 0; k < b->fn_node->list3.len; k++) {
+    Node *p = b->fn_node->list3.items[k];
+    Symbol *s;
+    if (p->op == PARAM_TYPE) s = check_new_symbol(C, SYM_TYPE, p->name, b->vals[k].as_type);
+    else if (p->op == PARAM_FN) {
+      s = check_new_symbol(C, SYM_FN, p->name, NULL);
+      *s = *b->vals[k].fn;  /* the function, under the parameter's name */
+      s->name = p->name;
+    } else {
+      s = check_new_symbol(C, SYM_ALIAS, p->name, p->type);
+      s->value = b->vals[k];
+      s->value.is_literal = false;
+    }
+    check_scope_add(C, out, s);
+  }
+}
+
+/* ---- instances ----------------------------------------------------------- */
+
+static bool const_same(const ConstVal *a, const ConstVal *b) {
+  if (a->as_type || b->as_type) return type_same(a->as_type, b->as_type);
+  if (a->fn || b->fn) return a->fn == b->fn;
+  if (a->type != b->type) return false;
+  if (a->type->kind == TY_STRING) return a->slen == b->slen && !memcmp(a->s, b->s, (size_t)a->slen);
+  if (a->type->is_float) return a->f == b->f;
+  return a->i == b->i;
+}
+
+static bool instance_matches(const Instance *in, Symbol *g, Type **types, ConstVal *vals, int nvals) {
+  for (int i = 0; i < g->nparams; i++)
+    if (!type_same(in->arg_types[i], types[i])) return false;
+  for (int k = 0; k < nvals; k++)
+    if (!const_same(&in->params[k], &vals[k])) return false;
+  return true;
+}
+
+static Instance *find_instance(Checker *C, Symbol *g, Type **types, ConstVal *vals, int nvals) {
+  for (Instance *in = g->instances; in; in = in->next)
+    if (instance_matches(in, g, types, vals, nvals)) return in;
+  for (int i = 0; i < C->out->ninsts; i++)
+    if (C->out->insts[i].generic == g && instance_matches(C->out->insts[i].inst, g, types, vals, nvals))
+      return C->out->insts[i].inst;
+  return NULL;
+}
+
+static void add_pending(Checker *C, Symbol *g, Instance *in) {
+  CheckedCell *o = C->out;
+  if (o->ninsts == o->capinsts) {
+    int cap = o->capinsts ? o->capinsts * 2 : 8;
+    PendingInstance *p = arena_alloc(C->arena, sizeof *p * (size_t)cap);
+    if (o->ninsts) memcpy(p, o->insts, sizeof *p * (size_t)o->ninsts);
+    o->insts = p;
+    o->capinsts = cap;
+  }
+  o->insts[o->ninsts++] = (PendingInstance){g, in};
+}
+
+/* The argument types of the instance: declared types resolved with the
+   parameters bound, or the argument's own type for untyped def params. */
+static bool instance_types(Checker *C, Node *n, Symbol *g, Node **bound, Type **types) {
+  for (int i = 0; i < g->nparams; i++) {
+    Node *pt = check_param_node(g, i)->a;
+    types[i] = g->param_types[i];
+    if (!types[i] && pt) types[i] = check_resolve_type(C, node_clone(C->arena, pt));  /* fresh: checking marks nodes */
+    if (!types[i] && !pt) types[i] = bound[i]->type;
+    if (!types[i]) return false;
+    if (types[i]->kind == TY_NONE) {
+      ERR(bound[i], "cannot pass None as an argument");
+      return false;
+    }
+  }
+  (void)n;
+  return true;
+}
+
+Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
+  Node *decl = g->decl;
+  int nct = decl->list3.len;
+  Binder b = {.fn_node = decl, .vals = arena_alloc(C->arena, sizeof(ConstVal) * (size_t)(nct + 1)),
+              .set = arena_alloc(C->arena, sizeof(bool) * (size_t)(nct + 1))};
+  if (!bind_explicit(C, &b, n, g)) return NULL;
+  for (int i = 0; i < g->nparams; i++)
+    if (!unify(C, &b, check_param_node(g, i)->a, bound[i]->type, bound[i])) return NULL;
+  for (int k = 0; k < nct; k++) {
+    Node *p = decl->list3.items[k];
+    if (b.set[k]) continue;
+    if (p->b && p->op == PARAM_VALUE && explicit_param(C, &b, k, p->b)) continue;
+    ERR(n, "cannot infer parameter '%s' of '%s' from the arguments", p->name, g->name);
+    HINT("give it in brackets: %s[%s=...](...)", g->name, p->name);
+    return NULL;
+  }
+  for (int k = 0; k < nct; k++) {
+    Node *p = decl->list3.items[k];
+    if (p->op == PARAM_TYPE && !check_satisfies(C, b.vals[k].as_type, p->sym, n)) return NULL;
+  }
+  Scope bindings = {.parent = &C->top};
+  bind_scope(C, &b, &bindings);
+  Type **types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(g->nparams + 1));
+  Scope *saved_scope = C->scope;
+  Type *saved_self = C->self_type;
+  C->scope = &bindings;
+  C->self_type = g->owner;
+  bool typed = instance_types(C, n, g, bound, types);
+  C->scope = saved_scope;
+  C->self_type = saved_self;
+  if (!typed) return NULL;
+  Instance *in = find_instance(C, g, types, b.vals, nct);
+  if (in) return in->fn;
+  in = arena_alloc(C->arena, sizeof *in);
+  in->arg_types = types;
+  in->params = b.vals;
+  Node *def = node_clone(C->arena, decl);
+  def->list3 = (NodeList){0};  /* the copy is concrete */
+  Symbol *fn = check_new_symbol(C, SYM_FN, g->name, g->type);
+  fn->decl = def;
+  fn->nparams = g->nparams;
+  fn->param_types = types;
+  fn->owner = g->owner;  /* a generic method stays a method */
+  fn->self_conv = g->self_conv;
+  fn->is_static = g->is_static;
+  fn->conventions = g->conventions;
+  fn->mangled = arena_printf(C->arena, "%s.g%d", check_mangle(C, g->name, ""), C->out->ninsts);
+  def->sym = fn;
+  in->fn = fn;
+  add_pending(C, g, in);
+  /* Check the copy at top level, as if it were written where it was defined,
+     with each parameter bound. */
+  FnCtx *saved_fn = C->fn;
+  int saved_loops = C->loop_depth;
+  C->scope = &bindings;
+  C->self_type = g->owner;
+  if (def->a && check_mentions_param(decl, def->a)) fn->type = check_resolve_type(C, def->a);
+  C->fn = NULL;
+  C->loop_depth = 0;
+  int errors = C->diags->count;
+  if (!def->a || fn->type) check_fn_body(C, def, fn);
+  C->self_type = saved_self;
+  C->scope = saved_scope;
+  C->fn = saved_fn;
+  C->loop_depth = saved_loops;
+  if (C->diags->count > errors) {
+    diag_error(C->diags, n->line, n->col, "in the call to '%s' instantiated here", g->name);
+    return NULL;
+  }
+  node_push(C->arena, &C->out->functions, def);
+  return fn;
+}
