@@ -2316,7 +2316,7 @@ static void try_stmt(Checker *C, Node *n) {
   if (n->b) block_stmts(C, &n->b->list);
 }
 
-static void stmt(Checker *C, Node *n) {
+void check_stmt(Checker *C, Node *n) {
   switch (n->kind) {
   case N_EXPR_STMT: check_expr(C, n->a); n->type = n->a->type; break;
   case N_VAR_DECL: var_decl_stmt(C, n); break;
@@ -2324,6 +2324,11 @@ static void stmt(Checker *C, Node *n) {
   case N_AUG_ASSIGN: aug_assign_stmt(C, n); break;
   case N_ALIAS: alias_stmt(C, n); break;
   case N_IF:
+    if (check_has_decorator(n, "parameter")) {
+      check_parameter_if(C, n);
+      break;
+    }
+    if (n->decorators.len) ERR(n->decorators.items[0], "unknown decorator on 'if'; did you mean @parameter?");
     if (check_expr(C, n->a)) check_truthy_ok(C, n->a);
     block_stmts(C, &n->list);
     block_stmts(C, &n->list2);
@@ -2339,7 +2344,17 @@ static void stmt(Checker *C, Node *n) {
     check_moves_in_loop(C, before, locals, defs);
     break;
   }
-  case N_FOR: for_stmt(C, n); break;
+  case N_FOR:
+    if (check_has_decorator(n, "parameter")) {
+      check_parameter_for(C, n);
+      break;
+    }
+    for (int i = 0; i < n->decorators.len; i++)
+      if (!check_has_decorator(n, "unroll"))  /* @unroll: LLVM decides; accepted */
+        ERR(n->decorators.items[i], "unknown decorator on 'for'; did you mean @parameter or @unroll?");
+    for_stmt(C, n);
+    break;
+  case N_BLOCK: block_stmts(C, &n->list); break;
   case N_BREAK: case N_CONTINUE:
     if (!C->loop_depth) ERR(n, "'%s' outside loop", n->kind == N_BREAK ? "break" : "continue");
     break;
@@ -2358,7 +2373,7 @@ static void stmt(Checker *C, Node *n) {
 }
 
 void check_stmt_list(Checker *C, NodeList *body) {
-  for (int i = 0; i < body->len; i++) stmt(C, body->items[i]);
+  for (int i = 0; i < body->len; i++) check_stmt(C, body->items[i]);
 }
 
 /* ---- functions ---------------------------------------------------------- */
@@ -2376,6 +2391,7 @@ bool check_always_returns(const NodeList *body) {
   for (int i = 0; i < body->len; i++) {
     Node *s = body->items[i];
     if (s->kind == N_RETURN) return true;
+    if (s->kind == N_BLOCK && check_always_returns(&s->list)) return true;
     if (s->kind == N_IF && s->list2.len && check_always_returns(&s->list) &&
         check_always_returns(&s->list2))
       return true;

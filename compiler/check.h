@@ -89,6 +89,8 @@ bool check_type_needs(const Type *t, const char *name, int nparams);
 bool check_param_byref(const Symbol *fn, int i);
 /* A method that receives self (by pointer). */
 static inline bool check_has_self(const Symbol *fn) { return fn->owner && !fn->is_static; }
+/* Does the definition carry @name (or @name(...))? */
+bool check_has_decorator(Node *n, const char *name);
 /* Whether a statement list always ends by returning. */
 bool check_always_returns(const NodeList *body);
 

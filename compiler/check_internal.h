@@ -95,6 +95,9 @@ enum { PARAM_VALUE = 1, PARAM_TYPE, PARAM_FN };
 bool check_mentions_param(Node *fn_node, Node *t);
 bool check_declare_params(Checker *C, Node *n, Symbol *fn);
 void check_fn_body(Checker *C, Node *def, Symbol *fn);
+void check_parameter_if(Checker *C, Node *n);
+void check_parameter_for(Checker *C, Node *n);
+void check_stmt(Checker *C, Node *n);
 
 /* check_simd.c */
 bool check_ct_int(Checker *C, Node *n, int64_t *out);

@@ -357,3 +357,68 @@ Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   node_push(C->arena, &C->out->functions, def);
   return fn;
 }
+
+/* ---- @parameter if and @parameter for ----------------------------------- */
+
+/* @parameter if: the condition is known at compile time; only the branch
+   taken is checked and compiled (the other may not even type-check for
+   this instance). The node becomes a BLOCK of that branch. */
+void check_parameter_if(Checker *C, Node *n) {
+  ConstVal v;
+  if (!check_expr(C, n->a)) return;
+  if (!check_const_eval(C, n->a, &v) || (v.type->kind != TY_BOOL && !v.type->is_int)) {
+    ERR(n->a, "the condition of @parameter if must be known at compile time");
+    HINT("use parameters, aliases and literals, as in @parameter if width == 8:");
+    return;
+  }
+  NodeList taken = v.i ? n->list : n->list2;
+  if (!v.i && taken.len == 1 && taken.items[0]->kind == N_IF && taken.items[0]->line != n->line &&
+      !taken.items[0]->decorators.len)
+    taken.items[0]->decorators = n->decorators;  /* elif: compile-time too */
+  n->kind = N_BLOCK;
+  n->list = taken;
+  n->list2 = (NodeList){0};
+  n->decorators = (NodeList){0};
+  check_stmt(C, n);
+}
+
+/* @parameter for i in range(...): the loop is unrolled at compile time;
+   each copy of the body sees i as an alias of its value. The node becomes
+   a BLOCK of one BLOCK per iteration. */
+void check_parameter_for(Checker *C, Node *n) {
+  Node *it = n->b;
+  bool is_range = it->kind == N_CALL && it->a->kind == N_NAME && !strcmp(it->a->name, "range") &&
+                  it->list.len >= 1 && it->list.len <= 3 && !it->list2.len;
+  if (!is_range || n->a->kind != N_NAME) {
+    ERR(n, "@parameter for needs 'for name in range(...)' with bounds known at compile time");
+    return;
+  }
+  int64_t b[3] = {0, 0, 1};
+  int k = it->list.len;
+  for (int i = 0; i < k; i++)
+    if (!check_ct_int(C, it->list.items[i], &b[k == 1 ? 1 : i])) return;
+  if (b[2] == 0) {
+    ERR(it, "range() step must not be zero");
+    return;
+  }
+  int64_t count = b[2] > 0 ? (b[1] - b[0] + b[2] - 1) / b[2] : (b[0] - b[1] - b[2] - 1) / -b[2];
+  if (count > 4096) {
+    ERR(it, "@parameter for would unroll %lld iterations (at most 4096)", (long long)count);
+    return;
+  }
+  NodeList copies = {0};
+  for (int64_t i = 0; i < count; i++) {
+    Node *blk = node_new(C->arena, N_BLOCK, n->line, n->col);
+    Node *al = node_new(C->arena, N_ALIAS, n->a->line, n->a->col);
+    al->name = n->a->name;
+    al->b = node_new(C->arena, N_INT, n->a->line, n->a->col);
+    al->b->ival = (uint64_t)(b[0] + i * b[2]);
+    node_push(C->arena, &blk->list, al);
+    for (int s = 0; s < n->list.len; s++) node_push(C->arena, &blk->list, node_clone(C->arena, n->list.items[s]));
+    node_push(C->arena, &copies, blk);
+  }
+  n->kind = N_BLOCK;
+  n->list = copies;
+  n->decorators = (NodeList){0};
+  check_stmt(C, n);
+}

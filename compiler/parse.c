@@ -853,7 +853,9 @@ static Node *decorated(Parser *P) {
   Node *f;
   if (accept(P, T_KW_STRUCT)) f = struct_def(P, kw);
   else if (accept(P, T_KW_FN) || accept(P, T_KW_DEF)) f = fn_def(P, kw);
-  else fail_at(P, kw, "expected 'fn', 'def' or 'struct' after a decorator");
+  else if (accept(P, T_KW_IF)) f = if_statement(P, kw);     /* @parameter if */
+  else if (accept(P, T_KW_FOR)) f = for_statement(P, kw);   /* @parameter for, @unroll */
+  else fail_at(P, kw, "expected 'fn', 'def', 'struct', 'if' or 'for' after a decorator");
   f->decorators = decos;
   return f;
 }

@@ -276,6 +276,13 @@ SessionStatus session_run_source(Session *s, const char *code, const char *cell_
   snprintf(main_name, sizeof main_name, "__cell$c%d", number);
   char *mlir = emit_cell(&cell, main_name);
   if (getenv("EMBER_DUMP_MLIR")) fputs(mlir, stderr);  /* for compiler work */
+  const char *llvm_stage = getenv("EMBER_DUMP_LLVM");  /* llvm, llvm-opt or asm */
+  if (llvm_stage) {
+    char *derr = NULL, *text = jit_emit(s->jit, mlir, *llvm_stage ? llvm_stage : "llvm-opt", &derr);
+    fputs(text ? text : derr ? derr : "", stderr);
+    free(text);
+    free(derr);
+  }
   s->stats.front_ms = now_ms() - t0;
   char *err = NULL;
   int handle = jit_add_mlir(s->jit, mlir, &err);

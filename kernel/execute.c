@@ -209,6 +209,9 @@ bool kern_execute(Kernel *k, const KernMsg *req) {
   if (!silent) publish_input(&x);
   run(&x, code, store, kern_json_bool(c, "allow_stdin", true));
   json_t *reply = reply_content(&x);
+  /* the cutoff for aborting queued requests: before the client can see
+     the reply and send new work */
+  if (x.error) kern_iso_now(k->failed_at);
   kern_pub_flush(&k->pub);
   kern_reply(k->shell, &k->wire, req, "execute_reply", reply);
   if (store) kern_history_add(&k->history, x.count, code, x.result);

@@ -24,6 +24,7 @@
 #define KERN_WAKE_ENDPOINT "inproc://ember-wake"
 
 typedef struct Kernel {
+  char failed_at[40];         /* ISO time of the last failed execute, taken before its reply */
   KernConn conn;
   KernWire wire;
   void *ctx;                  /* the zmq context of every socket but the heartbeat's */

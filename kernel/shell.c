@@ -153,8 +153,8 @@ enum { ABORT_WINDOW_MS = 200 };
    arrive a little later (a client sends a batch of cells at once); anything
    else, and every request made after the failure, is handled as usual. */
 static void abort_queued(Kernel *k) {
-  char cutoff[40];
-  kern_iso_now(cutoff);
+  char cutoff[40];  /* a copy: a request handled below may fail and move k->failed_at */
+  memcpy(cutoff, k->failed_at, sizeof cutoff);
   double deadline = mono_ms() + ABORT_WINDOW_MS;
   for (;;) {
     zmq_pollitem_t item = {k->shell, 0, ZMQ_POLLIN, 0};

@@ -1726,6 +1726,7 @@ static void stmt(Emitter *E, Node *n) {
   case N_RETURN: return_stmt(E, n); break;
   case N_RAISE: raise_stmt(E, n); break;
   case N_TRY: try_stmt(E, n); break;
+  case N_BLOCK: stmt_list(E, &n->list); break;  /* an unrolled @parameter for / taken @parameter if */
   default: break;  /* pass, fn, alias, import: nothing to run */
   }
 }
@@ -1855,12 +1856,20 @@ static void end_function(Emitter *E, Buf *out) {
   buf_puts(out, "  }\n");
 }
 
+/* A load or store through a null pointer is undefined behaviour to LLVM,
+   which may then delete the code around it (a cell could run off its end).
+   With this attribute the access is kept, faults, and the crash guard
+   turns it into a SegmentationFault for the cell. */
+#define NULL_IS_VALID "[\"null-pointer-is-valid\", \"true\"]"
+
 static void function(Emitter *E, Node *def, Buf *out) {
   Symbol *fn = def->sym;
   begin_function(E, fn->type ? fn->type : TYPE(NONE));
   E->fn = fn;
   buf_printf(out, "  func.func @\"%s\"", fn->mangled);
   fn_signature(out, fn, true);
+  buf_printf(out, " attributes {passthrough = [%s%s]}",
+             check_has_decorator(def, "always_inline") ? "\"alwaysinline\", " : "", NULL_IS_VALID);
   buf_puts(out, " {\n");
   int nargs = fn->nparams + check_has_self(fn);
   for (int i = 0; i < nargs; i++) {
@@ -1913,7 +1922,7 @@ char *emit_cell(const CheckedCell *cell, const char *main_name) {
   }
   begin_function(&E, NULL);
   E.fn = NULL;
-  buf_printf(&fns, "  func.func @\"%s\"() {\n", main_name);
+  buf_printf(&fns, "  func.func @\"%s\"() attributes {passthrough = [%s]} {\n", main_name, NULL_IS_VALID);
   init_string_globals(&E);
   stmt_list(&E, &cell->stmts);
   end_function(&E, &fns);

@@ -191,6 +191,12 @@ static Val null_ptr(Emitter *E) {
   return r;
 }
 
+/* A null pointer the optimizer cannot see is null. LLVM's GlobalOpt turns
+   a store through a known null into `unreachable` (even where null is a
+   valid address), deleting the cell's code; an opaque null keeps the
+   access, which faults, and the crash guard reports it. */
+static Val user_null(Emitter *E) { return emit_call_rt(E, "rt_null_pointer", "", "!llvm.ptr", NULL, 0); }
+
 Val emit_ptr_compare(Emitter *E, int op, Val a, Val b) {
   const char *pred = op == T_EQ ? "eq" : op == T_NE ? "ne" : op == T_LT ? "ult" : op == T_LE ? "ule"
                      : op == T_GT ? "ugt" : "uge";
@@ -278,7 +284,7 @@ Val emit_intrinsic(Emitter *E, Node *n) {
     return emit_binop(E, "math.powf", x, y, t->mlir, "");
   }
   case IN_MATH_MIN: case IN_MATH_MAX: case IN_MATH_ABS: return minmax_abs(E, n);
-  case IN_PTR_NULL: return null_ptr(E);
+  case IN_PTR_NULL: return user_null(E);
   case IN_PTR_ALLOC: return alloc(E, n, t);
   case IN_PTR_FREE: {
     Val p = emit_expr(E, recv);

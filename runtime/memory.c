@@ -16,6 +16,8 @@ void *rt_alloc_aligned(int64_t bytes, int64_t align) {
 
 void rt_free_aligned(void *p) { free(p); }
 
+void *rt_null_pointer(void) { return NULL; }
+
 void rt_memcpy(void *dst, const void *src, int64_t bytes) {
   if (bytes > 0) memmove(dst, src, (size_t)bytes);
 }

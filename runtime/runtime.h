@@ -46,6 +46,7 @@ void *rt_alloc(size_t size);
 /* Pointers (memory.c): alloc/free, memset, memcpy. */
 void *rt_alloc_aligned(int64_t bytes, int64_t align);
 void rt_free_aligned(void *p);
+void *rt_null_pointer(void);  /* an opaque NULL (see emit_simd.c) */
 void rt_memcpy(void *dst, const void *src, int64_t bytes);
 void rt_memset(void *dst, int32_t byte, int64_t bytes);
 
