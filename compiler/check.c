@@ -103,14 +103,32 @@ void check_scope_add(Checker *C, Scope *s, Symbol *sym) {
 
 static Symbol self_symbol;  /* `Self` inside a struct, refreshed on each lookup */
 
+/* A variable of an enclosing function used inside a closure (found past
+   `depth` function scopes): each closure in between captures it. */
+static void note_capture(Checker *C, Symbol *var, int depth) {
+  FnCtx *f = C->fn;
+  for (int d = 0; d < depth && f; d++, f = f->outer) {
+    Symbol *root = f->sym->closure_root;
+    if (!root) break;
+    bool known = false;
+    for (int i = 0; i < root->ncaptures && !known; i++) known = root->captures[i] == var;
+    if (!known) check_push_symbol(C, &root->captures, &root->ncaptures, &root->capcaptures, var);
+  }
+}
+
 Symbol *check_lookup(Checker *C, const char *name) {
   if (C->self_type && !strcmp(name, "Self")) {
     self_symbol = (Symbol){.kind = SYM_TYPE, .name = "Self", .type = C->self_type};
     return &self_symbol;
   }
+  int fn_scopes = 0;
   for (Scope *s = C->scope; s; s = s->parent) {
     Symbol *sym = scope_find(s, name);
-    if (sym) return sym;
+    if (sym) {
+      if (fn_scopes && sym->kind == SYM_VAR && !(sym->flags & SYM_GLOBAL)) note_capture(C, sym, fn_scopes);
+      return sym;
+    }
+    fn_scopes += s->is_fn;
   }
   Symbol *g = globals_get(C->globals, name);
   return g ? g : lookup_builtin(name);
@@ -151,7 +169,7 @@ const char *check_mangle(Checker *C, const char *name, const char *suffix) {
 }
 
 /* Append to an arena array of symbols that doubles as it fills. */
-static void push_symbol(Checker *C, Symbol ***items, int *len, int *cap, Symbol *s) {
+void check_push_symbol(Checker *C, Symbol ***items, int *len, int *cap, Symbol *s) {
   if (*len == *cap) {
     int grown = *cap ? *cap * 2 : 8;
     Symbol **a = arena_alloc(C->arena, sizeof(Symbol *) * (size_t)grown);
@@ -164,7 +182,7 @@ static void push_symbol(Checker *C, Symbol ***items, int *len, int *cap, Symbol 
 
 void check_add_def(Checker *C, Symbol *sym) {
   CheckedCell *o = C->out;
-  push_symbol(C, &o->defs, &o->ndefs, &o->capdefs, sym);
+  check_push_symbol(C, &o->defs, &o->ndefs, &o->capdefs, sym);
   check_scope_add(C, &C->top, sym);
 }
 
@@ -1297,7 +1315,7 @@ static void define_fields(Checker *C, Node *n) {
 }
 
 static void add_method(Checker *C, StructInfo *st, Symbol *m) {
-  push_symbol(C, &st->methods, &st->nmethods, &st->capmethods, m);
+  check_push_symbol(C, &st->methods, &st->nmethods, &st->capmethods, m);
 }
 
 static Node *synth_name(Checker *C, Node *at, const char *name, Type *preset) {
@@ -1870,7 +1888,7 @@ static void assign_to(Checker *C, Node *target, Node *value) {
       *m = (*m)->next;
       break;
     }
-  if (s->flags & SYM_MOVED) push_symbol(C, &C->out->revived, &C->out->nrevived, &C->out->caprevived, s);
+  if (s->flags & SYM_MOVED) check_push_symbol(C, &C->out->revived, &C->out->nrevived, &C->out->caprevived, s);
   if (s->kind == SYM_ALIAS) {
     ERR(target, "cannot assign to alias '%s'", s->name);
     return;
@@ -2493,7 +2511,8 @@ static void check_defaults(Checker *C, Node *n, Symbol *fn) {
 
 void check_fn_body(Checker *C, Node *def, Symbol *fn) {
   FnCtx ctx = {.sym = fn, .ret = fn->type, .is_def = def->flags & FN_IS_DEF,
-               .raises = def->flags & FN_RAISES};
+               .raises = def->flags & FN_RAISES,
+               .outer = fn->closure_root ? fn->closure_root->def_fn : NULL};
   int saved_try = C->try_depth, saved_handler = C->handler_depth;
   Moved *saved_moved = C->moved;
   C->moved = NULL;
@@ -2539,16 +2558,36 @@ void check_fn_body(Checker *C, Node *def, Symbol *fn) {
   C->scope = scope.parent;
 }
 
+/* A function defined inside another: a closure over the enclosing
+   function's variables (Mojo's nested fn and @parameter fn). Visible from
+   its definition on, in the enclosing block. */
+static void closure_def(Checker *C, Node *n) {
+  static int counter;
+  Symbol *fn = declare_fn(C, n, NULL);
+  fn->closure_root = fn;
+  fn->def_scope = C->scope;
+  fn->def_fn = C->fn;
+  fn->mangled = arena_printf(C->arena, "%s.%s.%d", C->fn->sym->mangled, n->name, ++counter);
+  n->sym = fn;
+  check_scope_add(C, C->scope, fn);
+  check_defaults(C, n, fn);
+  if (fn->generic || fn->bad_signature) return;  /* instantiated where it is called */
+  check_fn_body(C, n, fn);
+  node_push(C->arena, &C->out->functions, n);
+}
+
 static void fn_def_stmt(Checker *C, Node *n) {
-  if (C->fn) {
-    ERR(n, "nested functions are not supported yet");
-    return;
-  }
   for (int i = 0; i < n->decorators.len; i++) {
     Node *d = n->decorators.items[i]->a;
-    if (d->kind == N_NAME && (strcmp(d->name, "always_inline") == 0 || strcmp(d->name, "noncapturing") == 0))
+    if (d->kind == N_CALL) d = d->a;
+    if (d->kind == N_NAME && (!strcmp(d->name, "always_inline") || !strcmp(d->name, "noncapturing") ||
+                              !strcmp(d->name, "parameter") || !strcmp(d->name, "staticmethod")))
       continue;
     ERR(d, "unknown decorator");
+  }
+  if (C->fn) {
+    closure_def(C, n);
+    return;
   }
   Symbol *fn = n->sym;  /* declared in the first pass */
   if (!fn) return;
@@ -2587,7 +2626,7 @@ bool check_cell(NodeList stmts, int cell, GlobalTable *globals, Arena *arena, Di
   declare_functions(&C, &stmts);
   check_stmt_list(&C, &stmts);
   for (Moved *m = C.moved; m; m = m->next)
-    if (m->sym->flags & SYM_GLOBAL) push_symbol(&C, &out->moved, &out->nmoved, &out->capmoved, m->sym);
+    if (m->sym->flags & SYM_GLOBAL) check_push_symbol(&C, &out->moved, &out->nmoved, &out->capmoved, m->sym);
   if (stmts.len) {
     Node *last = stmts.items[stmts.len - 1];
     if (last->kind == N_EXPR_STMT && last->type && last->type->kind != TY_NONE) out->result = last;

@@ -26,6 +26,7 @@ typedef struct Moved {
 
 typedef struct FnCtx {
   Symbol *sym;
+  struct FnCtx *outer;  /* a closure: the function it is nested in */
   Type *ret;           /* declared result type, or NULL while inferring */
   bool infer;          /* generic def without '-> T': infer from returns */
   Type *inferred;
@@ -59,6 +60,7 @@ typedef struct Checker {
 
 
 void check_mark_raise(Checker *C);
+void check_push_symbol(Checker *C, Symbol ***items, int *len, int *cap, Symbol *s);
 void check_scope_add(Checker *C, Scope *s, Symbol *sym);
 Symbol *check_lookup(Checker *C, const char *name);
 void check_push_scope(Checker *C, Scope *s, bool is_fn);

@@ -305,7 +305,8 @@ Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
     Node *p = decl->list3.items[k];
     if (p->op == PARAM_TYPE && !check_satisfies(C, b.vals[k].as_type, p->sym, n)) return NULL;
   }
-  Scope bindings = {.parent = &C->top};
+  /* a closure's instance sees the scope it was defined in */
+  Scope bindings = {.parent = g->closure_root ? g->closure_root->def_scope : &C->top};
   bind_scope(C, &b, &bindings);
   Type **types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(g->nparams + 1));
   Scope *saved_scope = C->scope;
@@ -331,7 +332,12 @@ Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   fn->self_conv = g->self_conv;
   fn->is_static = g->is_static;
   fn->conventions = g->conventions;
-  fn->mangled = arena_printf(C->arena, "%s.g%d", check_mangle(C, g->name, ""), C->out->ninsts);
+  fn->closure_root = g->closure_root;
+  fn->mangled = g->closure_root ? arena_printf(C->arena, "%s.g%d", g->closure_root->mangled, C->out->ninsts)
+                                : arena_printf(C->arena, "%s.g%d", check_mangle(C, g->name, ""), C->out->ninsts);
+  for (int k = 0; k < nct; k++)  /* closures passed in: each brings its environment */
+    if (decl->list3.items[k]->op == PARAM_FN && b.vals[k].fn->closure_root)
+      check_push_symbol(C, &fn->env_params, &fn->nenv_params, &fn->capenv_params, b.vals[k].fn->closure_root);
   def->sym = fn;
   in->fn = fn;
   add_pending(C, g, in);

@@ -103,6 +103,15 @@ struct Symbol {
   ArgConvention self_conv;/* how the method receives self */
   bool is_static;         /* @staticmethod: no self */
   ArgConvention *conventions;  /* per parameter (NULL: all borrowed) */
+  /* closures: nested functions see the enclosing function's variables by
+     reference, through an environment (an array of pointers) passed as a
+     hidden last argument */
+  Symbol *closure_root;   /* a nested fn, its instances and parameter copies: the nested fn */
+  Symbol **captures;      /* root only: the enclosing variables it uses (the env layout) */
+  int ncaptures, capcaptures;
+  void *def_scope, *def_fn;  /* root only: the checker's Scope and FnCtx where it is defined */
+  Symbol **env_params;    /* an instance whose function parameters are closures: */
+  int nenv_params, capenv_params;  /* their roots, each with a hidden env argument */
 };
 
 struct Instance {

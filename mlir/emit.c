@@ -75,6 +75,15 @@ void emit_need_rt(Emitter *E, const char *name, const char *sig) {
 
 const char *emit_mlir_type(const Type *t) { return t->mlir; }
 
+/* The hidden environment arguments of fn, after its parameters: its own
+   when it is a closure, then one per closure it was instantiated with. */
+static int env_roots(const Symbol *fn, const Symbol **out) {
+  int n = 0;
+  if (fn->closure_root) out[n++] = fn->closure_root;
+  for (int i = 0; i < fn->nenv_params && n < 16; i++) out[n++] = fn->env_params[i];
+  return n;
+}
+
 /* (self pointer, then each parameter: a pointer when it is by reference) */
 static void fn_signature(Buf *b, const Symbol *fn, bool names) {
   buf_puts(b, "(");
@@ -88,6 +97,12 @@ static void fn_signature(Buf *b, const Symbol *fn, bool names) {
     if (k) buf_puts(b, ", ");
     if (names) buf_printf(b, "%%a%d: ", k);
     buf_puts(b, check_param_byref(fn, i) ? "!llvm.ptr" : emit_mlir_type(fn->param_types[i]));
+  }
+  const Symbol *roots[16];
+  for (int i = 0, n = env_roots(fn, roots); i < n; i++, k++) {
+    if (k) buf_puts(b, ", ");
+    if (names) buf_printf(b, "%%a%d: ", k);
+    buf_puts(b, "!llvm.ptr");
   }
   buf_puts(b, ")");
   if (fn->type && fn->type->kind != TY_NONE) buf_printf(b, " -> %s", emit_mlir_type(fn->type));
@@ -323,7 +338,22 @@ const char *emit_val_name(Val v, char *buf) {
   return buf;
 }
 
+/* Inside a closure, a captured variable's address is in the environment. */
+static Val captured_ptr(Emitter *E, const Symbol *s) {
+  const Symbol *root = E->self_env;
+  for (int i = 0; root && i < root->ncaptures; i++)
+    if (root->captures[i] == s) {
+      Val slot = emit_new_val(E), p = emit_new_val(E);
+      OUT("  %%v%d = llvm.getelementptr %%v%d[%d] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr\n", slot, E->envs_val[0], i);
+      OUT("  %%v%d = llvm.load %%v%d : !llvm.ptr -> !llvm.ptr\n", p, slot);
+      return p;
+    }
+  return 0;
+}
+
 static Val var_ptr(Emitter *E, const Symbol *s) {
+  Val cap = captured_ptr(E, s);
+  if (cap) return cap;
   if (!(s->flags & SYM_GLOBAL)) return local_ptr(E, s);
   need_symbol(E, s);
   Val r = emit_new_val(E);
@@ -876,9 +906,28 @@ static Val value_ptr(Emitter *E, Node *n) {
   return tmp;
 }
 
+/* The environment of closure `root` here: received as an argument, or
+   made now from the addresses of the variables it captures. */
+static Val env_for(Emitter *E, const Symbol *root) {
+  for (int i = 0; i < E->nenvs; i++)
+    if (E->envs_root[i] == root) return E->envs_val[i];
+  Val env = emit_new_val(E);
+  buf_printf(&E->allocas, "  %%n%d = llvm.mlir.constant(%d : i64) : i64\n", env, root->ncaptures + 1);
+  buf_printf(&E->allocas, "  %%v%d = llvm.alloca %%n%d x !llvm.ptr : (i64) -> !llvm.ptr\n", env, env);
+  for (int i = 0; i < root->ncaptures; i++) {
+    Val p = var_ptr(E, root->captures[i]), slot = emit_new_val(E);
+    char nb[24];
+    OUT("  %%v%d = llvm.getelementptr %%v%d[%d] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr\n", slot, env, i);
+    OUT("  llvm.store %s, %%v%d : !llvm.ptr, !llvm.ptr\n", emit_val_name(p, nb), slot);
+  }
+  return env;
+}
+
 static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
   need_symbol(E, fn);
-  int k = 0, nargs = fn->nparams + (self != 0), ntemps = 0;
+  const Symbol *roots[16];
+  int nroots = env_roots(fn, roots);
+  int k = 0, nargs = fn->nparams + (self != 0) + nroots, ntemps = 0;
   Val *vals = calloc((size_t)nargs + 1, sizeof(Val));
   Node **temps = calloc((size_t)fn->nparams + 1, sizeof(Node *));
   Val *temp_ptrs = calloc((size_t)fn->nparams + 1, sizeof(Val));
@@ -896,6 +945,7 @@ static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
       }
     }
   }
+  for (int i = 0; i < nroots; i++) vals[k++] = env_for(E, roots[i]);
   bool has_result = fn->type && fn->type->kind != TY_NONE;
   Val r = has_result ? emit_new_val(E) : 0;
   if (has_result) OUT("  %%v%d = ", r);
@@ -1872,6 +1922,14 @@ static void function(Emitter *E, Node *def, Buf *out) {
              check_has_decorator(def, "always_inline") ? "\"alwaysinline\", " : "", NULL_IS_VALID);
   buf_puts(out, " {\n");
   int nargs = fn->nparams + check_has_self(fn);
+  const Symbol *roots[16];
+  E->nenvs = env_roots(fn, roots);
+  E->self_env = fn->closure_root;
+  for (int i = 0; i < E->nenvs; i++) {  /* give the env arguments %v names */
+    E->envs_root[i] = roots[i];
+    E->envs_val[i] = emit_new_val(E);
+    OUT("  %%v%d = llvm.getelementptr %%a%d[0] : (!llvm.ptr) -> !llvm.ptr, i8\n", E->envs_val[i], nargs + i);
+  }
   for (int i = 0; i < nargs; i++) {
     Symbol *p = def->list.items[i]->sym;
     if (p->type->kind == TY_NONE) continue;
@@ -1922,6 +1980,8 @@ char *emit_cell(const CheckedCell *cell, const char *main_name) {
   }
   begin_function(&E, NULL);
   E.fn = NULL;
+  E.nenvs = 0;
+  E.self_env = NULL;
   buf_printf(&fns, "  func.func @\"%s\"() attributes {passthrough = [%s]} {\n", main_name, NULL_IS_VALID);
   init_string_globals(&E);
   stmt_list(&E, &cell->stmts);

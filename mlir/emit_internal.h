@@ -48,6 +48,12 @@ typedef struct Emitter {
   int handler_depth;        /* block depth of the try whose handler is E->handler */
   bool unwinding;           /* emitting destructors on an error path (no nesting) */
   int *local_made;          /* per local symbol id: alloca emitted */
+  /* closures: the environments this function received (its own, when it is
+     a closure, and one per closure it was instantiated with) */
+  const Symbol *envs_root[16];
+  Val envs_val[16];
+  int nenvs;
+  const Symbol *self_env;   /* this function is a closure: its root */
 } Emitter;
 
 #define OUT(...) buf_printf(&E->body, __VA_ARGS__)
