@@ -55,7 +55,7 @@
   NODE(BLOCK, "list: statements")                                            \
   NODE(SLICE, "a: start, b: stop, c: step (each NULL when left out)")         \
   NODE(FORMAT, "a: value, str: format spec (f-string {a:spec}), op: 'r' for !r") \
-  NODE(STRUCT, "name, list: members (VAR_DECL, FN_DEF, ALIAS), list2: trait NAMEs, decorators") \
+  NODE(STRUCT, "name, list: members (VAR_DECL, FN_DEF, ALIAS), list2: trait NAMEs, list3: [params], decorators") \
   NODE(TRAIT, "name, list: required methods (FN_DEF with body '...'), list2: parent trait NAMEs") \
   NODE(ELLIPSIS, "- (the body of a required method)")                      \
   NODE(TRANSFER, "a: the variable whose value moves out (x^)")
@@ -88,6 +88,8 @@ enum {
   CALL_CTOR = 1 << 6,      /* CALL: constructs a struct with its __init__ */
   NAME_DECLARES = 1 << 7,  /* NAME as an assignment target: this assignment declares it */
   CALL_INTRINSIC = 1 << 8, /* CALL: implemented inline; op is an Intrinsic (check.h) */
+  ALIAS_EARLY = 1 << 10,
+  FN_CAPTURING = 1 << 11,  /* FN_DEF with FN_IS_TYPE: declared `capturing` */   /* ALIAS at a cell's top level: checked before the functions */
   FN_IS_TYPE = 1 << 9,     /* FN_DEF: a function type, fn(Int) -> None (a parameter's type) */
 };
 

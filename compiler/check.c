@@ -116,6 +116,13 @@ static void note_capture(Checker *C, Symbol *var, int depth) {
   }
 }
 
+/* Calling closure `root` (or passing it on) from here needs its captured
+   variables here: a closure in between captures them too. */
+void check_propagate_captures(Checker *C, Symbol *root) {
+  if (!C->fn) return;
+  for (int i = 0; i < root->ncaptures; i++) check_lookup(C, root->captures[i]->name);
+}
+
 Symbol *check_lookup(Checker *C, const char *name) {
   if (C->self_type && !strcmp(name, "Self")) {
     self_symbol = (Symbol){.kind = SYM_TYPE, .name = "Self", .type = C->self_type};
@@ -286,6 +293,13 @@ static bool is_list_name(const Node *n) {
 
 Type *check_resolve_type(Checker *C, Node *t);
 
+/* A name that denotes a struct with parameters (Matrix in Matrix[...]). */
+static Type *generic_struct(Checker *C, Node *n) {
+  if (n->kind != N_NAME) return NULL;
+  Symbol *s = check_lookup(C, n->name);
+  return s && s->kind == SYM_TYPE && type_is_struct(s->type) && s->type->st->generic ? s->type : NULL;
+}
+
 /* List[T] in a type position or as a constructor's callee. */
 static Type *list_type_expr(Checker *C, Node *t) {
   if (t->list.len != 1 || t->list2.len) {
@@ -306,10 +320,16 @@ Type *check_resolve_type(Checker *C, Node *t) {
   if (t->kind == N_INDEX && is_list_name(t->a)) return list_type_expr(C, t);
   if (t->kind == N_INDEX && check_is_simd_name(t->a)) return check_simd_type_expr(C, t);
   if (t->kind == N_INDEX && check_is_pointer_name(t->a)) return check_pointer_type_expr(C, t);
+  Type *gt = t->kind == N_INDEX ? generic_struct(C, t->a) : NULL;
+  if (gt) return check_struct_instance(C, gt, t);
   if (t->kind == N_NAME && t->type && t->sym == NULL) return t->type;  /* synthesized */
   if (t->kind == N_NONE) return TYPE(NONE);
   if (t->kind == N_NAME) {
     Symbol *s = check_lookup(C, t->name);
+    if (s && s->kind == SYM_TYPE && type_is_struct(s->type) && s->type->st->generic) {
+      ERR(t, "'%s' needs its parameters, as in %s[...]", t->name, t->name);
+      return NULL;
+    }
     if (s && s->kind == SYM_TYPE) return s->type;
     if (!s) ERR(t, "use of unknown declaration '%s'", t->name);
     else ERR(t, "'%s' is not a type", t->name);
@@ -856,6 +876,8 @@ static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
   }
   if (!ok) return NULL;
   Type *r = check_finish_call(C, n, fn, bound);
+  if (fn->closure_root) check_propagate_captures(C, fn->closure_root);
+  for (int i = 0; i < fn->nenv_params; i++) check_propagate_captures(C, fn->env_params[i]);
   if (r && !fn->type) {
     ERR(n, "cannot infer the result type of recursive '%s'", fn->name);
     HINT("declare it, as in 'def %s(...) -> Int:'", fn->name);
@@ -894,6 +916,10 @@ static Type *static_method_call(Checker *C, Node *n, Type *t) {
   Node **bound = NULL;
   if (!check_args(C, n)) return NULL;
   Symbol *m = resolve_method(C, n, t, n->a->name, true, &bound);
+  if (m && n->list3.len && !m->generic) {
+    ERR(n->list3.items[0], "'%s' takes no compile-time parameters", m->name);
+    return NULL;
+  }
   if (m && m->generic) m = check_instantiate(C, n, m, bound);
   return m ? check_finish_call(C, n, m, bound) : NULL;
 }
@@ -906,11 +932,13 @@ static bool is_param_type_name(const Node *n) {
 static Type *typed_call(Checker *C, Node *n, Type *t) {
   if (type_is_simd(t)) return check_simd_construct(C, n, t);
   if (type_is_pointer(t)) return check_pointer_construct(C, n, t);
+  if (t->kind < TY_COUNT) n->a->sym = &builtin_types[t->kind];  /* the emitter's conversion */
   return conversion_call(C, n, t);  /* Scalar[DType.float32](x) */
 }
 
 static bool is_simd_method_name(const char *name) {
-  return !strcmp(name, "cast") || !strcmp(name, "fma") || !strcmp(name, "select");
+  return !strcmp(name, "cast") || !strcmp(name, "fma") || !strcmp(name, "select") ||
+         !strncmp(name, "reduce_", 7);
 }
 
 static Type *call_expr(Checker *C, Node *n) {
@@ -918,6 +946,16 @@ static Type *call_expr(Checker *C, Node *n) {
   if (n->a->kind == N_INDEX && is_param_type_name(n->a->a)) {
     Type *t = check_resolve_type(C, n->a);
     return t ? typed_call(C, n, t) : NULL;
+  }
+  if (n->a->kind == N_INDEX && generic_struct(C, n->a->a)) {  /* Matrix[DType.float32](...) */
+    Type *t = check_resolve_type(C, n->a);
+    return t ? constructor_call(C, n, t) : NULL;
+  }
+  if (n->a->kind == N_ATTR && n->a->a->kind == N_INDEX && generic_struct(C, n->a->a->a)) {
+    Type *t = check_resolve_type(C, n->a->a);  /* Matrix[DType.float32].zeros(...) */
+    if (!t) return NULL;
+    n->a->a->type = t;
+    return static_method_call(C, n, t);
   }
   if (n->a->kind == N_INDEX) {  /* f[params](args): compile-time parameters */
     Node *ix = n->a;
@@ -1059,8 +1097,8 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   switch (s->builtin) {
   case BI_LEN:
     if (!check_arg_count(C, n, "len", 1, 1)) return NULL;
-    if (type_is_simd(n->list.items[0]->type)) {
-      n->flags |= CALL_INTRINSIC;
+    if (type_is_simd(n->list.items[0]->type) || type_is_scalar(n->list.items[0]->type)) {
+      n->flags |= CALL_INTRINSIC;  /* a vector's width; a scalar is one lane */
       n->op = IN_SIMD_LEN;
       return TYPE(INT);
     }
@@ -1266,7 +1304,7 @@ Type *check_expr(Checker *C, Node *n) {
 
 /* First pass over a cell's structs: the type exists (so signatures and
    other structs may name it) before fields and methods are resolved. */
-static void declare_struct(Checker *C, Node *n) {
+void check_declare_struct(Checker *C, Node *n) {
   Type *t = arena_alloc(C->arena, sizeof *t);
   StructInfo *st = arena_alloc(C->arena, sizeof *st);
   t->kind = TY_STRUCT;
@@ -1275,15 +1313,18 @@ static void declare_struct(Checker *C, Node *n) {
   t->st = st;
   st->decl = n;
   st->mangled = check_mangle(C, n->name, "");
+  st->generic = n->list3.len > 0;
+  n->type = t;
+  if (C->instantiating) return;  /* an instance has no name of its own */
   Symbol *sym = check_new_symbol(C, SYM_TYPE, n->name, t);
   sym->decl = n;
   sym->mangled = st->mangled;
   check_add_def(C, sym);
   n->sym = sym;
-  n->type = t;
+  if (st->generic) check_declare_struct_params(C, n);
 }
 
-static void define_fields(Checker *C, Node *n) {
+void check_define_fields(Checker *C, Node *n) {
   StructInfo *st = n->type->st;
   int nf = 0;
   for (int i = 0; i < n->list.len; i++) nf += n->list.items[i]->kind == N_VAR_DECL;
@@ -1416,7 +1457,7 @@ static void check_init_sets_fields(Checker *C, Node *init, StructInfo *st) {
   }
 }
 
-static void declare_methods(Checker *C, Node *n) {
+void check_declare_methods(Checker *C, Node *n) {
   StructInfo *st = n->type->st;
   C->self_type = n->type;
   check_struct_decorators(C, n);
@@ -1445,24 +1486,40 @@ static void declare_methods(Checker *C, Node *n) {
   C->self_type = NULL;
 }
 
-static void check_struct_traits(Checker *C, Node *n);
+void check_struct_traits(Checker *C, Node *n);
 static void declare_trait(Checker *C, Node *n);
+
+static bool is_concrete_struct(const Node *n) { return n->kind == N_STRUCT && !n->list3.len; }
+
+static void alias_stmt(Checker *C, Node *n);
 
 static void declare_structs(Checker *C, NodeList *stmts) {
   for (int i = 0; i < stmts->len; i++)
     if (stmts->items[i]->kind == N_TRAIT) declare_trait(C, stmts->items[i]);
   for (int i = 0; i < stmts->len; i++)
-    if (stmts->items[i]->kind == N_STRUCT) declare_struct(C, stmts->items[i]);
+    if (stmts->items[i]->kind == N_STRUCT) check_declare_struct(C, stmts->items[i]);
+  /* top-level aliases next: field types and signatures may use them */
   for (int i = 0; i < stmts->len; i++)
-    if (stmts->items[i]->kind == N_STRUCT) define_fields(C, stmts->items[i]);
+    if (stmts->items[i]->kind == N_ALIAS) {
+      alias_stmt(C, stmts->items[i]);
+      stmts->items[i]->flags |= ALIAS_EARLY;
+    }
   for (int i = 0; i < stmts->len; i++)
-    if (stmts->items[i]->kind == N_STRUCT) declare_methods(C, stmts->items[i]);
+    if (is_concrete_struct(stmts->items[i])) check_define_fields(C, stmts->items[i]);
   for (int i = 0; i < stmts->len; i++)
-    if (stmts->items[i]->kind == N_STRUCT) check_struct_traits(C, stmts->items[i]);
+    if (is_concrete_struct(stmts->items[i])) check_declare_methods(C, stmts->items[i]);
+  for (int i = 0; i < stmts->len; i++)
+    if (is_concrete_struct(stmts->items[i])) check_struct_traits(C, stmts->items[i]);
 }
 
 /* The struct statement itself: check each method's body. */
 static void struct_stmt(Checker *C, Node *n) {
+  if (n->type && n->type->st->generic) return;  /* checked per instance */
+  check_struct_bodies(C, n);
+}
+
+/* Check each method's body (a struct, or an instance of one). */
+void check_struct_bodies(Checker *C, Node *n) {
   if (C->fn || !n->type) {
     ERR(n, "structs must be defined at the top level of a cell");
     return;
@@ -1564,7 +1621,7 @@ static bool conforms(Checker *C, Type *t, Symbol *tr, Node *at) {
 }
 
 /* A struct's declared traits: each must be satisfied by its methods. */
-static void check_struct_traits(Checker *C, Node *n) {
+void check_struct_traits(Checker *C, Node *n) {
   StructInfo *st = n->type->st;
   st->traits = arena_alloc(C->arena, sizeof(Symbol *) * (size_t)(n->list2.len + 1));
   for (int i = 0; i < n->list2.len; i++) {
@@ -1734,6 +1791,10 @@ static Type *method_call(Checker *C, Node *n, Type *t) {
   Node **bound = NULL;
   if (!check_args(C, n)) return NULL;
   Symbol *m = resolve_method(C, n, t, n->a->name, false, &bound);
+  if (m && n->list3.len && !m->generic) {
+    ERR(n->list3.items[0], "'%s' takes no compile-time parameters", m->name);
+    return NULL;
+  }
   if (m && m->generic) m = check_instantiate(C, n, m, bound);
   if (!m) return NULL;
   if (!m->is_static && (m->self_conv == ARG_INOUT || m->self_conv == ARG_OWNED) && !mutable_place(recv)) {
@@ -2082,7 +2143,7 @@ static void alias_stmt(Checker *C, Node *n) {
   Node *v = n->b;
   if (v->kind == N_NAME || v->kind == N_NONE || v->kind == N_INDEX) {
     Symbol *s = v->kind == N_NAME ? check_lookup(C, v->name) : NULL;
-    bool type_expr = v->kind == N_INDEX && (is_list_name(v->a) || is_param_type_name(v->a));
+    bool type_expr = v->kind == N_INDEX && (is_list_name(v->a) || is_param_type_name(v->a) || generic_struct(C, v->a));
     if (v->kind == N_NONE || (s && s->kind == SYM_TYPE) || type_expr) {
       Symbol *ts = check_new_symbol(C, SYM_TYPE, n->name, check_resolve_type(C, v));
       ts->decl = n;
@@ -2340,7 +2401,9 @@ void check_stmt(Checker *C, Node *n) {
   case N_VAR_DECL: var_decl_stmt(C, n); break;
   case N_ASSIGN: assign_stmt(C, n); break;
   case N_AUG_ASSIGN: aug_assign_stmt(C, n); break;
-  case N_ALIAS: alias_stmt(C, n); break;
+  case N_ALIAS:
+    if (!(n->flags & ALIAS_EARLY)) alias_stmt(C, n);
+    break;
   case N_IF:
     if (check_has_decorator(n, "parameter")) {
       check_parameter_if(C, n);
@@ -2638,6 +2701,11 @@ void check_commit(CheckedCell *cell, GlobalTable *globals) {
   for (int i = 0; i < cell->nrevived; i++) cell->revived[i]->flags &= ~SYM_MOVED;
   for (int i = 0; i < cell->nmoved; i++) cell->moved[i]->flags |= SYM_MOVED;
   for (int i = 0; i < cell->ndefs; i++) globals_set(globals, cell->defs[i]->name, cell->defs[i]);
+  for (int i = 0; i < cell->nstructs; i++) {
+    PendingStruct *p = &cell->structs[i];
+    p->inst->next = p->generic->instances;
+    p->generic->instances = p->inst;
+  }
   for (int i = 0; i < cell->ninsts; i++) {
     PendingInstance *p = &cell->insts[i];
     p->inst->next = p->generic->instances;

@@ -14,6 +14,11 @@ typedef struct PendingInstance {
   Instance *inst;
 } PendingInstance;
 
+typedef struct PendingStruct {
+  StructInfo *generic;
+  StructInstance *inst;
+} PendingStruct;
+
 typedef struct CheckedCell {
   int cell;               /* the cell's number in the session */
   NodeList stmts;         /* top-level statements, checked */
@@ -23,6 +28,8 @@ typedef struct CheckedCell {
   int ndefs, capdefs;
   PendingInstance *insts; /* generic instances made by this cell */
   int ninsts, capinsts;
+  PendingStruct *structs; /* struct instances made by this cell */
+  int nstructs, capstructs;
   int nlocals;            /* ids handed to local symbols */
   Symbol **moved;         /* globals this cell leaves moved-out (committed) */
   int nmoved, capmoved;

@@ -50,6 +50,7 @@ typedef struct Checker {
   struct Moved *moved; /* variables transferred out with ^ and not assigned since */
   int handler_depth;   /* inside an except clause: bare `raise` re-raises */
   int cell;
+  bool instantiating;  /* declaring a struct instance: no name to bind */
 } Checker;
 
 /* While overloads are being tried (C->quiet), nothing is reported. */
@@ -61,6 +62,7 @@ typedef struct Checker {
 
 void check_mark_raise(Checker *C);
 void check_push_symbol(Checker *C, Symbol ***items, int *len, int *cap, Symbol *s);
+void check_propagate_captures(Checker *C, Symbol *root);
 void check_scope_add(Checker *C, Scope *s, Symbol *sym);
 Symbol *check_lookup(Checker *C, const char *name);
 void check_push_scope(Checker *C, Scope *s, bool is_fn);
@@ -100,6 +102,15 @@ void check_fn_body(Checker *C, Node *def, Symbol *fn);
 void check_parameter_if(Checker *C, Node *n);
 void check_parameter_for(Checker *C, Node *n);
 void check_stmt(Checker *C, Node *n);
+
+/* structs (check.c) and their instances (check_param.c) */
+void check_declare_struct(Checker *C, Node *n);
+void check_define_fields(Checker *C, Node *n);
+void check_declare_methods(Checker *C, Node *n);
+void check_struct_traits(Checker *C, Node *n);
+void check_struct_bodies(Checker *C, Node *n);
+void check_declare_struct_params(Checker *C, Node *n);
+Type *check_struct_instance(Checker *C, Type *generic, Node *ix);
 
 /* check_simd.c */
 bool check_ct_int(Checker *C, Node *n, int64_t *out);

@@ -131,6 +131,16 @@ static bool unify(Checker *C, Binder *b, Node *decl, Type *actual, Node *at) {
     return true;
   }
   if ((type_is_pointer(actual) || type_is_list(actual)) && n == 1) return unify(C, b, args[0], actual->elem, at);
+  if (type_is_struct(actual) && actual->st->origin && !strcmp(actual->st->origin->decl->name, name)) {
+    Node *gdecl = actual->st->origin->decl;  /* Matrix[dt] given a Matrix[DType.float32] */
+    for (int i = 0; i < n && i < gdecl->list3.len; i++) {
+      ConstVal *v = &actual->st->params[i];
+      if (args[i]->kind == N_NAME) {
+        int k = param_index(b, args[i]->name);
+        if (k >= 0 && !b->set[k] && !bind_value(C, b, k, *v, at)) return false;
+      } else if (v->as_type && !unify(C, b, args[i], v->as_type, at)) return false;
+    }
+  }
   return true;
 }
 
@@ -150,6 +160,45 @@ static bool bind_value(Checker *C, Binder *b, int k, ConstVal v, Node *at) {
   return true;
 }
 
+/* Does function f fit parameter p's function type (fn(Int) capturing -> T)? */
+static bool fn_fits(Checker *C, Binder *b, Symbol *f, Node *p, Node *arg) {
+  Node *ft = p->a;
+  int want = ft->list.len;
+  if (ft->list3.len && !f->generic) {
+    ERR(arg, "parameter '%s' needs a function with compile-time parameters (fn[...](...)); '%s' has none", p->name, f->name);
+    return false;
+  }
+  if (f->generic) return true;  /* checked where it is instantiated */
+  if (f->nparams != want) {
+    ERR(arg, "'%s' takes %d argument%s; parameter '%s' needs a function of %d", f->name, f->nparams,
+        f->nparams == 1 ? "" : "s", p->name, want);
+    return false;
+  }
+  if (f->closure_root && f->closure_root->ncaptures && !(ft->flags & FN_CAPTURING)) {
+    ERR(arg, "'%s' captures variables, and parameter '%s' takes only functions that do not", f->name, p->name);
+    HINT("declare the parameter's type 'capturing', as in fn(Int) capturing -> None");
+    return false;
+  }
+  for (int i = 0; i < want; i++) {
+    Node *tn = ft->list.items[i]->a;
+    if (!tn || check_mentions_param(b->fn_node, tn)) continue;
+    Type *t = check_resolve_type(C, node_clone(C->arena, tn));
+    if (t && f->param_types[i] && !type_same(t, f->param_types[i])) {
+      ERR(arg, "'%s' takes '%s' as argument %d; parameter '%s' needs '%s'", f->name, f->param_types[i]->name,
+          i + 1, p->name, t->name);
+      return false;
+    }
+  }
+  if (ft->a && check_mentions_param(b->fn_node, ft->a)) return true;
+  Type *want_ret = ft->a ? check_resolve_type(C, node_clone(C->arena, ft->a)) : TYPE(NONE);
+  if (want_ret && f->type && !type_same(want_ret, f->type)) {
+    ERR(arg, "'%s' returns '%s'; parameter '%s' needs a function returning '%s'", f->name, f->type->name,
+        p->name, want_ret->name);
+    return false;
+  }
+  return true;
+}
+
 /* A parameter given at the call: a value, a type or a function. */
 static bool explicit_param(Checker *C, Binder *b, int k, Node *arg) {
   Node *p = b->fn_node->list3.items[k];
@@ -163,12 +212,7 @@ static bool explicit_param(Checker *C, Binder *b, int k, Node *arg) {
       ERR(arg, "parameter '%s' takes a function", p->name);
       return false;
     }
-    int want = p->a->list.len;
-    if (f->nparams != want && !f->generic) {
-      ERR(arg, "'%s' takes %d argument%s; parameter '%s' needs a function of %d", f->name, f->nparams,
-          f->nparams == 1 ? "" : "s", p->name, want);
-      return false;
-    }
+    if (!fn_fits(C, b, f, p, arg)) return false;
     arg->sym = f;
     return bind_value(C, b, k, (ConstVal){.fn = f}, arg);
   }
@@ -181,8 +225,7 @@ static bool explicit_param(Checker *C, Binder *b, int k, Node *arg) {
   return bind_value(C, b, k, v, arg);
 }
 
-static bool bind_explicit(Checker *C, Binder *b, Node *call, Symbol *g) {
-  NodeList *ps = &call->list3;
+static bool bind_explicit(Checker *C, Binder *b, NodeList *ps, const char *gname) {
   int npos = 0;
   for (int i = 0; i < ps->len; i++) {
     Node *a = ps->items[i];
@@ -190,13 +233,13 @@ static bool bind_explicit(Checker *C, Binder *b, Node *call, Symbol *g) {
     if (a->kind == N_KWARG) {
       k = param_index(b, a->name);
       if (k < 0) {
-        ERR(a, "'%s' has no parameter '%s'", g->name, a->name);
+        ERR(a, "'%s' has no parameter '%s'", gname, a->name);
         return false;
       }
       a = a->a;
     } else k = npos++;
     if (k >= b->fn_node->list3.len) {
-      ERR(a, "'%s' takes %d parameter%s", g->name, b->fn_node->list3.len, b->fn_node->list3.len == 1 ? "" : "s");
+      ERR(a, "'%s' takes %d parameter%s", gname, b->fn_node->list3.len, b->fn_node->list3.len == 1 ? "" : "s");
       return false;
     }
     if (b->set[k]) {
@@ -290,7 +333,7 @@ Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   int nct = decl->list3.len;
   Binder b = {.fn_node = decl, .vals = arena_alloc(C->arena, sizeof(ConstVal) * (size_t)(nct + 1)),
               .set = arena_alloc(C->arena, sizeof(bool) * (size_t)(nct + 1))};
-  if (!bind_explicit(C, &b, n, g)) return NULL;
+  if (!bind_explicit(C, &b, &n->list3, g->name)) return NULL;
   for (int i = 0; i < g->nparams; i++)
     if (!unify(C, &b, check_param_node(g, i)->a, bound[i]->type, bound[i])) return NULL;
   for (int k = 0; k < nct; k++) {
@@ -305,8 +348,14 @@ Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
     Node *p = decl->list3.items[k];
     if (p->op == PARAM_TYPE && !check_satisfies(C, b.vals[k].as_type, p->sym, n)) return NULL;
   }
-  /* a closure's instance sees the scope it was defined in */
+  /* a closure's instance sees the scope it was defined in; a method of a
+     struct instance sees the struct's parameters */
   Scope bindings = {.parent = g->closure_root ? g->closure_root->def_scope : &C->top};
+  Scope owner_params = {.parent = &C->top};
+  if (!g->closure_root && g->owner && g->owner->st->param_names) {
+    owner_params.names = g->owner->st->param_names;
+    bindings.parent = &owner_params;
+  }
   bind_scope(C, &b, &bindings);
   Type **types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(g->nparams + 1));
   Scope *saved_scope = C->scope;
@@ -427,4 +476,125 @@ void check_parameter_for(Checker *C, Node *n) {
   n->list = copies;
   n->decorators = (NodeList){0};
   check_stmt(C, n);
+}
+
+/* ---- structs with parameters --------------------------------------------- */
+
+void check_declare_struct_params(Checker *C, Node *n) {
+  for (int i = 0; i < n->list3.len; i++) {
+    Node *p = n->list3.items[i];
+    for (int j = 0; j < i; j++)
+      if (!strcmp(n->list3.items[j]->name, p->name)) ERR(p, "duplicate parameter '%s'", p->name);
+    declare_param(C, p);
+  }
+}
+
+static void param_text(Buf *b, Node *p, const ConstVal *v) {
+  if (p->op == PARAM_TYPE) buf_puts(b, v->as_type->name);
+  else if (p->op == PARAM_FN) buf_puts(b, v->fn->name);
+  else if (v->type->kind == TY_DTYPE) buf_printf(b, "DType.%s", type_dtype_name(&type_table[v->i]));
+  else if (v->type->kind == TY_BOOL) buf_puts(b, v->i ? "True" : "False");
+  else if (v->type->is_float) buf_printf(b, "%g", v->f);
+  else if (v->type->kind == TY_STRING) buf_printf(b, "\"%.*s\"", (int)v->slen, v->s);
+  else buf_printf(b, "%lld", (long long)v->i);
+}
+
+static StructInstance *find_struct_instance(Checker *C, StructInfo *g, ConstVal *vals, int n) {
+  for (StructInstance *si = g->instances; si; si = si->next) {
+    int k = 0;
+    while (k < n && const_same(&si->params[k], &vals[k])) k++;
+    if (k == n) return si;
+  }
+  for (int i = 0; i < C->out->nstructs; i++) {
+    PendingStruct *p = &C->out->structs[i];
+    int k = 0;
+    while (p->generic == g && k < n && const_same(&p->inst->params[k], &vals[k])) k++;
+    if (p->generic == g && k == n) return p->inst;
+  }
+  return NULL;
+}
+
+static void add_pending_struct(Checker *C, StructInfo *g, StructInstance *si) {
+  CheckedCell *o = C->out;
+  if (o->nstructs == o->capstructs) {
+    int cap = o->capstructs ? o->capstructs * 2 : 4;
+    PendingStruct *p = arena_alloc(C->arena, sizeof *p * (size_t)cap);
+    if (o->nstructs) memcpy(p, o->structs, sizeof *p * (size_t)o->nstructs);
+    o->structs = p;
+    o->capstructs = cap;
+  }
+  o->structs[o->nstructs++] = (PendingStruct){g, si};
+}
+
+/* Matrix[DType.float32]: the instance of a struct with parameters, made on
+   first use. Its fields and methods are checked here, with the parameters
+   in scope; its methods are compiled with this cell. */
+Type *check_struct_instance(Checker *C, Type *gt, Node *ix) {
+  StructInfo *g = gt->st;
+  Node *decl = g->decl;
+  int nct = decl->list3.len;
+  Binder b = {.fn_node = decl, .vals = arena_alloc(C->arena, sizeof(ConstVal) * (size_t)(nct + 1)),
+              .set = arena_alloc(C->arena, sizeof(bool) * (size_t)(nct + 1))};
+  NodeList given = {0};
+  for (int i = 0; i < ix->list.len; i++) node_push(C->arena, &given, ix->list.items[i]);
+  for (int i = 0; i < ix->list2.len; i++) node_push(C->arena, &given, ix->list2.items[i]);
+  if (!bind_explicit(C, &b, &given, decl->name)) return NULL;
+  for (int k = 0; k < nct; k++) {
+    Node *p = decl->list3.items[k];
+    if (b.set[k]) continue;
+    if (p->b && p->op == PARAM_VALUE && explicit_param(C, &b, k, p->b)) continue;
+    ERR(ix, "'%s' needs its parameter '%s'", decl->name, p->name);
+    return NULL;
+  }
+  for (int k = 0; k < nct; k++) {
+    Node *p = decl->list3.items[k];
+    if (p->op == PARAM_TYPE && !check_satisfies(C, b.vals[k].as_type, p->sym, ix)) return NULL;
+  }
+  StructInstance *si = find_struct_instance(C, g, b.vals, nct);
+  if (si) return si->type;
+  si = arena_alloc(C->arena, sizeof *si);
+  si->params = b.vals;
+  Buf name = {0};
+  buf_printf(&name, "%s[", decl->name);
+  for (int k = 0; k < nct; k++) {
+    if (k) buf_puts(&name, ", ");
+    param_text(&name, decl->list3.items[k], &b.vals[k]);
+  }
+  buf_puts(&name, "]");
+  Node *d = node_clone(C->arena, decl);
+  d->list3 = (NodeList){0};
+  d->name = arena_strdup(C->arena, buf_str(&name));
+  buf_free(&name);
+  /* check it at top level with the parameters bound, wherever the use is */
+  Scope *saved_scope = C->scope;
+  FnCtx *saved_fn = C->fn;
+  Type *saved_self = C->self_type;
+  int saved_loops = C->loop_depth, errors = C->diags->count;
+  Scope *bindings = arena_alloc(C->arena, sizeof *bindings);
+  bindings->parent = &C->top;
+  bind_scope(C, &b, bindings);
+  C->scope = bindings;
+  C->fn = NULL;
+  C->loop_depth = 0;
+  C->instantiating = true;
+  check_declare_struct(C, d);
+  C->instantiating = false;
+  si->type = d->type;
+  d->type->st->param_names = bindings->names;
+  d->type->st->origin = g;
+  d->type->st->params = b.vals;
+  add_pending_struct(C, g, si);
+  check_define_fields(C, d);
+  check_declare_methods(C, d);
+  check_struct_traits(C, d);
+  check_struct_bodies(C, d);
+  C->scope = saved_scope;
+  C->fn = saved_fn;
+  C->self_type = saved_self;
+  C->loop_depth = saved_loops;
+  if (C->diags->count > errors) {
+    diag_error(C->diags, ix->line, ix->col, "in '%s', instantiated here", d->name);
+    return NULL;
+  }
+  return si->type;
 }

@@ -37,6 +37,11 @@ bool check_ct_int(Checker *C, Node *n, int64_t *out) {
    its scalar type. */
 Type *check_ct_dtype(Checker *C, Node *n) {
   ConstVal v;
+  Symbol *s = n->kind == N_NAME ? check_lookup(C, n->name) : NULL;
+  if (s && s->kind == SYM_TYPE && s->type->kind != TY_DTYPE) {
+    ERR(n, "expected a compile-time DType here, as in DType.float32, not the type '%s'", n->name);
+    return NULL;
+  }
   if (!check_expr(C, n)) return NULL;
   if (n->type->kind != TY_DTYPE || !check_const_eval(C, n, &v)) {
     ERR(n, "expected a compile-time DType here, as in DType.float32");
@@ -186,9 +191,12 @@ Type *check_simd_method(Checker *C, Node *n, Type *t) {
       {"reduce_add", IN_REDUCE_ADD}, {"reduce_mul", IN_REDUCE_MUL}, {"reduce_min", IN_REDUCE_MIN},
       {"reduce_max", IN_REDUCE_MAX}, {"reduce_and", IN_REDUCE_AND}, {"reduce_or", IN_REDUCE_OR},
   };
-  if (type_is_simd(t))
-    for (size_t i = 0; i < sizeof reductions / sizeof *reductions; i++)
-      if (!strcmp(name, reductions[i].name)) return reduce(C, n, t, reductions[i].op);
+  for (size_t i = 0; i < sizeof reductions / sizeof *reductions; i++)
+    if (!strcmp(name, reductions[i].name)) {
+      if (type_is_simd(t)) return reduce(C, n, t, reductions[i].op);
+      if (!check_arg_count(C, n, name, 0, 0)) return NULL;  /* one lane: itself */
+      return intrinsic(n, reductions[i].op, t);
+    }
   if (!strcmp(name, "cast")) {
     if (n->list3.len != 1 || n->list.len) {
       ERR(n->a, "cast takes one parameter and no arguments: x.cast[DType.float32]()");

@@ -677,10 +677,11 @@ static Node *param(Parser *P) {
   return p;
 }
 
-static bool accept_effect(Parser *P) {  /* capturing, escaping, raises */
+static bool accept_effect(Parser *P, Node *f) {  /* capturing, escaping, raises */
   if (accept(P, T_KW_RAISES)) return true;
   Token *t = peek(P);
   if (t->kind == T_NAME && (!strcmp(t->str, "capturing") || !strcmp(t->str, "escaping"))) {
+    if (t->str[0] == 'c') f->flags |= FN_CAPTURING;
     advance(P);
     return true;
   }
@@ -709,9 +710,9 @@ static Node *fn_type(Parser *P) {
     if (!accept(P, T_COMMA)) break;
   }
   expect(P, T_RPAREN, "to close the function type");
-  while (accept_effect(P)) {}
+  while (accept_effect(P, f)) {}
   if (accept(P, T_ARROW)) f->a = expression(P, PREC_BITOR);
-  while (accept_effect(P)) {}
+  while (accept_effect(P, f)) {}
   return f;
 }
 
@@ -802,6 +803,13 @@ static Node *struct_def(Parser *P, Token *kw) {
   Node *st = mk(P, N_STRUCT, kw);
   Token *name = expect(P, T_NAME, "a struct name");
   st->name = name->str;
+  if (accept(P, T_LBRACKET)) {  /* struct Matrix[dtype: DType]: compile-time parameters */
+    while (!at(P, T_RBRACKET)) {
+      node_push(P->arena, &st->list3, param(P));
+      if (!accept(P, T_COMMA)) break;
+    }
+    expect(P, T_RBRACKET, "to close the parameter list");
+  }
   if (accept(P, T_LPAREN)) {
     while (!at(P, T_RPAREN)) {
       Token *tr = expect(P, T_NAME, "a trait name");

@@ -66,7 +66,19 @@ struct StructInfo {
   bool is_value;              /* @value: synthesized __init__ */
   Symbol **traits;            /* the traits it declares it conforms to */
   int ntraits;
+  /* a struct with [parameters]: a pattern; each binding is an instance */
+  bool generic;
+  struct StructInstance *instances;  /* committed instances */
+  void *param_names;          /* an instance: its parameters' bindings (a checker Binding list) */
+  struct StructInfo *origin;  /* an instance: the struct with parameters it was made from */
+  ConstVal *params;           /* an instance: the parameters' values */
 };
+
+typedef struct StructInstance {
+  ConstVal *params;
+  Type *type;
+  struct StructInstance *next;
+} StructInstance;
 
 enum {
   SYM_GLOBAL = 1 << 0,    /* a module-level variable (an LLVM global) */

@@ -412,7 +412,7 @@ Val emit_to_string(Emitter *E, Val v, const Type *t) {
     Val tmp = emit_alloca_tmp(E, t->mlir);
     emit_store_tmp(E, v, tmp, t->mlir);
     const Type *e = t->elem;
-    int kind = e->kind == TY_BOOL ? 0 : e->is_float ? 1 : e->is_signed ? 2 : 3;
+    int kind = e->kind == TY_BOOL ? 0 : e->kind == TY_BF16 ? 4 : e->is_float ? 1 : e->is_signed ? 2 : 3;
     Val args[4] = {tmp, emit_const_int(E, t->width, "i64"), emit_const_int(E, kind, "i32"),
                    emit_const_int(E, e->kind == TY_BOOL ? 8 : e->bits, "i32")};
     return emit_call_rt(E, "rt_simd_repr", "!llvm.ptr, i64, i32, i32", "!llvm.ptr", args, 4);
@@ -495,9 +495,20 @@ Val emit_cmp(Emitter *E, const char *op, const char *pred, Val a, Val b, const c
   return r;
 }
 
+/* The type of a comparison's result on operands of type ty: i1, or a
+   vector<N x i1> for a vector. */
+static const char *mask_of(const char *ty, char *buf, size_t size) {
+  if (strncmp(ty, "vector<", 7)) return "i1";
+  snprintf(buf, size, "vector<%dxi1>", atoi(ty + 7));
+  return buf;
+}
+
 Val emit_select(Emitter *E, Val c, Val a, Val b, const char *ty) {
+  char mb[32];
   Val r = emit_new_val(E);
-  OUT("  %%v%d = arith.select %%v%d, %%v%d, %%v%d : %s\n", r, c, a, b, ty);
+  if (!strncmp(ty, "vector<", 7) && strcmp(mask_of(ty, mb, sizeof mb), ty))
+    OUT("  %%v%d = arith.select %%v%d, %%v%d, %%v%d : %s, %s\n", r, c, a, b, mb, ty);
+  else OUT("  %%v%d = arith.select %%v%d, %%v%d, %%v%d : %s\n", r, c, a, b, ty);
   return r;
 }
 
@@ -521,7 +532,8 @@ static Val int_floordiv_mod(Emitter *E, Val a, Val b, const Type *t, bool want_m
   Val rnz = emit_cmp(E, "arith.cmpi", "ne", r, zero, ty);
   Val x = emit_binop(E, "arith.xori", r, b, ty, "");
   Val neg = emit_cmp(E, "arith.cmpi", "slt", x, zero, ty);
-  Val adj = emit_binop(E, "arith.andi", rnz, neg, "i1", "");
+  char mb[32];
+  Val adj = emit_binop(E, "arith.andi", rnz, neg, mask_of(ty, mb, sizeof mb), "");
   if (want_mod) {
     Val r2 = emit_binop(E, "arith.addi", r, b, ty, "");
     return emit_select(E, adj, r2, r, ty);
@@ -539,8 +551,10 @@ static Val float_floordiv_mod(Emitter *E, Val a, Val b, const Type *t, bool want
   Val rnz = emit_cmp(E, "arith.cmpf", "une", r, zero, ty);
   Val rneg = emit_cmp(E, "arith.cmpf", "olt", r, zero, ty);
   Val bneg = emit_cmp(E, "arith.cmpf", "olt", b, zero, ty);
-  Val differ = emit_binop(E, "arith.xori", rneg, bneg, "i1", "");
-  Val adj = emit_binop(E, "arith.andi", rnz, differ, "i1", "");
+  char mb[32];
+  const char *mt = mask_of(ty, mb, sizeof mb);
+  Val differ = emit_binop(E, "arith.xori", rneg, bneg, mt, "");
+  Val adj = emit_binop(E, "arith.andi", rnz, differ, mt, "");
   Val r2 = emit_binop(E, "arith.addf", r, b, ty, "");
   Val m = emit_select(E, adj, r2, r, ty);
   if (want_mod) return m;
@@ -635,6 +649,14 @@ static Val arith(Emitter *E, Node *n, bool contract) {
   case T_LSHIFT: case T_RSHIFT: return shift(E, n->op, a, b, t);
   case T_DSLASH: case T_PERCENT:
     if (!check_literal_nonzero(n->b) && !type_is_simd(t)) check_nonzero(E, b, t, n->line, false);
+    if (type_is_simd(t) && !check_literal_nonzero(n->b)) {
+      /* lanes divided by zero give 0 instead of undefined behaviour */
+      Val zero = emit_const_int(E, 0, ty);
+      Val is_zero = emit_cmp(E, "arith.cmpi", "eq", b, zero, ty);
+      Val safe = emit_select(E, is_zero, emit_const_int(E, 1, ty), b, ty);
+      Val q = int_floordiv_mod(E, a, safe, t, n->op == T_PERCENT);
+      return emit_select(E, is_zero, zero, q, ty);
+    }
     return int_floordiv_mod(E, a, b, t, n->op == T_PERCENT);
   case T_DSTAR: return int_pow(E, a, b, t, n->line);
   }

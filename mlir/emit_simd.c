@@ -257,7 +257,7 @@ Val emit_intrinsic(Emitter *E, Node *n) {
   case IN_SIMD_SPLAT: return emit_splat(E, emit_expr_as(E, a[0], t->elem), t);
   case IN_SIMD_ELEMENTS: return elements(E, n, t);
   case IN_SIMD_CAST: return emit_convert(E, emit_expr(E, recv), recv->type, t);
-  case IN_SIMD_LEN: return emit_const_int(E, a[0]->type->width, "i64");
+  case IN_SIMD_LEN: return emit_const_int(E, type_is_simd(a[0]->type) ? a[0]->type->width : 1, "i64");
   case IN_SIMD_IOTA: return iota(E, t);
   case IN_SIMD_FMA:
     if (recv) return fma3(E, emit_expr(E, recv), operand(E, a[0], t), operand(E, a[1], t), t);
@@ -273,6 +273,7 @@ Val emit_intrinsic(Emitter *E, Node *n) {
   }
   case IN_REDUCE_ADD: case IN_REDUCE_MUL: case IN_REDUCE_MIN: case IN_REDUCE_MAX:
   case IN_REDUCE_AND: case IN_REDUCE_OR:
+    if (!type_is_simd(recv->type)) return emit_expr(E, recv);
     return reduction(E, n, emit_expr(E, recv));
   case IN_MATH_UNARY: {
     Val x = operand(E, a[0], t), r = emit_new_val(E);

@@ -26,14 +26,20 @@ void rt_memset(void *dst, int32_t byte, int64_t bytes) {
   if (bytes > 0) memset(dst, byte, (size_t)bytes);
 }
 
-/* kind: 0 Bool, 1 float, 2 signed, 3 unsigned; bits per lane */
+/* kind: 0 Bool, 1 float, 2 signed, 3 unsigned, 4 bfloat16; bits per lane */
 static const RtStr *lane_text(const char *p, int32_t kind, int32_t bits) {
   switch (kind) {
   case 0: return rt_str_bool(*(const bool *)p);
   case 1:
     if (bits == 64) return rt_str_f64(*(const double *)p);
     if (bits == 32) return rt_str_f32(*(const float *)p);
-    return rt_str_new("?", 1);
+    return rt_str_f16((float)*(const _Float16 *)p);
+  case 4: {  /* bfloat16: the high half of a float32 */
+    uint32_t w = (uint32_t)*(const uint16_t *)p << 16;
+    float f;
+    memcpy(&f, &w, sizeof f);
+    return rt_str_bf16(f);
+  }
   case 2:
     if (bits == 8) return rt_str_i64(*(const int8_t *)p);
     if (bits == 16) return rt_str_i64(*(const int16_t *)p);
