@@ -225,6 +225,8 @@ bool check_converts(const Type *from, const Type *to, bool literal) {
   if (type_is_simd(to) && !type_is_simd(from))  /* a scalar splats to every lane */
     return type_same(from, to->elem) || check_converts(from, to->elem, literal);
   if (type_is_simd(from)) return false;
+  if (type_is_optional(to) && !type_is_optional(from))  /* Optional from None or a T */
+    return from->kind == TY_NONE || check_converts(from, to->elem, literal);
   if (from->kind == TY_INT && type_is_numeric(to)) return true;  /* Int converts implicitly */
   if (literal && from->is_int && type_is_numeric(to)) return true;
   if (literal && from->is_float && to->is_float) return true;
@@ -236,6 +238,9 @@ bool check_is_literal(Node *n) { return n->flags & EXPR_LITERAL; }
 /* Check that n converts to `to`; report "cannot implicitly convert". */
 bool check_coerce(Checker *C, Node *n, Type *to, const char *where) {
   if (!n->type || !to) return false;
+  if (n->kind == N_TUPLE && type_is_tuple(to) && type_is_tuple(n->type)) return check_tuple_coerce(C, n, to, where);
+  if (type_is_optional(to) && n->kind == N_TUPLE && type_is_tuple(to->elem))
+    return check_tuple_coerce(C, n, to->elem, where);
   if (check_converts(n->type, to, check_is_literal(n))) return true;
   ERR(n, "cannot implicitly convert '%s' value to '%s'%s%s", n->type->name, to->name,
       where ? " " : "", where ? where : "");
@@ -255,7 +260,7 @@ bool check_truthy_ok(Checker *C, Node *n) {
     *recv = *n;
     return check_as_method_call(C, n, recv, "__bool__", (NodeList){0}) == TYPE(BOOL);
   }
-  if (type_is_pointer(t)) return true;  /* non-null */
+  if (type_is_pointer(t) || type_is_optional(t)) return true;  /* non-null; has a value */
   if (t->kind == TY_BOOL || (type_is_numeric(t) && !type_is_simd(t)) || t->kind == TY_STRING) return true;
   ERR(n, "'%s' value cannot be used as a condition", t->name);
   if (type_is_simd(t)) HINT("reduce a mask to one Bool with reduce_or() or reduce_and()");
@@ -294,6 +299,8 @@ static bool is_list_name(const Node *n) {
 Type *check_resolve_type(Checker *C, Node *t);
 
 /* A name that denotes a struct with parameters (Matrix in Matrix[...]). */
+static bool is_named(const Node *n, const char *name) { return n->kind == N_NAME && !strcmp(n->name, name); }
+
 static Type *generic_struct(Checker *C, Node *n) {
   if (n->kind != N_NAME) return NULL;
   Symbol *s = check_lookup(C, n->name);
@@ -319,6 +326,9 @@ Type *check_resolve_type(Checker *C, Node *t) {
   if (!t) return NULL;
   if (t->kind == N_INDEX && is_list_name(t->a)) return list_type_expr(C, t);
   if (t->kind == N_INDEX && check_is_simd_name(t->a)) return check_simd_type_expr(C, t);
+  if (t->kind == N_TUPLE) return check_tuple_type_expr(C, t);
+  if (t->kind == N_INDEX && is_named(t->a, "Tuple")) return check_tuple_type_expr(C, t);
+  if (t->kind == N_INDEX && is_named(t->a, "Optional")) return check_optional_type_expr(C, t);
   if (t->kind == N_INDEX && check_is_pointer_name(t->a)) return check_pointer_type_expr(C, t);
   Type *gt = t->kind == N_INDEX ? generic_struct(C, t->a) : NULL;
   if (gt) return check_struct_instance(C, gt, t);
@@ -664,6 +674,8 @@ static Type *compare_expr(Checker *C, Node *n) {
     return struct_binary(C, n, n->ops[0], a0, b0);
   }
   if (type_is_simd(a0->type) || type_is_simd(b0->type)) return check_simd_compare(C, n);
+  if (type_is_optional(a0->type) && (n->ops[0] == T_KW_IS || n->ops[0] == -T_KW_IS))
+    return check_optional_is_none(C, n);
   if (type_is_pointer(a0->type) || type_is_pointer(b0->type)) return check_pointer_compare(C, n);
   /* one operand type for the whole chain: the operands' common type */
   Node *acc = n->list.items[0];
@@ -947,6 +959,10 @@ static Type *call_expr(Checker *C, Node *n) {
     Type *t = check_resolve_type(C, n->a);
     return t ? typed_call(C, n, t) : NULL;
   }
+  if (n->a->kind == N_INDEX && is_named(n->a->a, "Optional")) {
+    Type *t = check_resolve_type(C, n->a);
+    return t ? check_optional_construct(C, n, t) : NULL;
+  }
   if (n->a->kind == N_INDEX && generic_struct(C, n->a->a)) {  /* Matrix[DType.float32](...) */
     Type *t = check_resolve_type(C, n->a);
     return t ? constructor_call(C, n, t) : NULL;
@@ -992,6 +1008,7 @@ static Type *call_expr(Checker *C, Node *n) {
     if (type_is_simd(t) || (type_is_scalar(t) && is_simd_method_name(n->a->name)))
       return check_simd_method(C, n, t);
     if (type_is_pointer(t)) return check_pointer_method(C, n, t);
+    if (type_is_optional(t)) return check_optional_method(C, n, t);
     ERR(n->a, "'%s' value has no attribute '%s'", t->name, n->a->name);
     return NULL;
   }
@@ -1097,6 +1114,11 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   switch (s->builtin) {
   case BI_LEN:
     if (!check_arg_count(C, n, "len", 1, 1)) return NULL;
+    if (type_is_tuple(n->list.items[0]->type)) {
+      n->flags |= CALL_INTRINSIC;
+      n->op = IN_TUPLE_LEN;
+      return TYPE(INT);
+    }
     if (type_is_simd(n->list.items[0]->type) || type_is_scalar(n->list.items[0]->type)) {
       n->flags |= CALL_INTRINSIC;  /* a vector's width; a scalar is one lane */
       n->op = IN_SIMD_LEN;
@@ -1197,6 +1219,7 @@ static Type *slice_expr(Checker *C, Node *sl) {
 static Type *index_expr(Checker *C, Node *n) {
   Type *t = check_expr(C, n->a);
   if (type_is_simd(t)) return check_simd_index(C, n, t);
+  if (type_is_tuple(t)) return check_tuple_index(C, n, t);
   if (type_is_pointer(t)) return check_pointer_index(C, n, t);
   if (type_is_list(t)) {
     if (n->list.len != 1 || n->list2.len || n->list.items[0]->kind == N_SLICE) {
@@ -1279,7 +1302,7 @@ static Type *expr_kind(Checker *C, Node *n) {
     return TYPE(STRING);
   }
   case N_SLICE: ERR(n, "a slice can only be used to index a String for now"); return NULL;
-  case N_TUPLE: ERR(n, "tuples are not supported yet"); return NULL;
+  case N_TUPLE: return check_tuple_literal(C, n);
   case N_LIST: return list_literal(C, n);
   case N_KWARG: ERR(n, "unexpected keyword argument"); return NULL;
   default: ERR(n, "expected an expression"); return NULL;
@@ -1988,6 +2011,19 @@ static void assign_stmt(Checker *C, Node *n) {
   if (setitem_stmt(C, n)) return;
   Node *v = n->a;
   int first = n->list.items[0]->kind;
+  if (first == N_TUPLE && v->kind != N_TUPLE && n->list.len == 1) {  /* a, b = f() */
+    Node *t = n->list.items[0];
+    if (!check_expr(C, v)) return;
+    if (!type_is_tuple(v->type) || v->type->width != t->list.len) {
+      ERR(n, "cannot unpack '%s' into %d names", v->type->name, t->list.len);
+      return;
+    }
+    for (int i = 0; i < t->list.len; i++) {
+      Node tmp = {.kind = N_INT, .type = v->type->elems[i], .line = v->line, .col = v->col};
+      assign_to(C, t->list.items[i], &tmp);
+    }
+    return;
+  }
   if (v->kind == N_TUPLE || first == N_TUPLE) {
     Node *t = n->list.items[0];
     if (n->list.len != 1 || v->kind != N_TUPLE || t->kind != N_TUPLE ||
@@ -2143,7 +2179,8 @@ static void alias_stmt(Checker *C, Node *n) {
   Node *v = n->b;
   if (v->kind == N_NAME || v->kind == N_NONE || v->kind == N_INDEX) {
     Symbol *s = v->kind == N_NAME ? check_lookup(C, v->name) : NULL;
-    bool type_expr = v->kind == N_INDEX && (is_list_name(v->a) || is_param_type_name(v->a) || generic_struct(C, v->a));
+    bool type_expr = v->kind == N_INDEX && (is_list_name(v->a) || is_param_type_name(v->a) || generic_struct(C, v->a) ||
+                                            is_named(v->a, "Tuple") || is_named(v->a, "Optional"));
     if (v->kind == N_NONE || (s && s->kind == SYM_TYPE) || type_expr) {
       Symbol *ts = check_new_symbol(C, SYM_TYPE, n->name, check_resolve_type(C, v));
       ts->decl = n;

@@ -112,6 +112,16 @@ void check_struct_bodies(Checker *C, Node *n);
 void check_declare_struct_params(Checker *C, Node *n);
 Type *check_struct_instance(Checker *C, Type *generic, Node *ix);
 
+/* check_tuple.c */
+Type *check_tuple_literal(Checker *C, Node *n);
+bool check_tuple_coerce(Checker *C, Node *n, Type *to, const char *where);
+Type *check_tuple_type_expr(Checker *C, Node *t);
+Type *check_optional_type_expr(Checker *C, Node *t);
+Type *check_tuple_index(Checker *C, Node *n, Type *t);
+Type *check_optional_construct(Checker *C, Node *n, Type *t);
+Type *check_optional_method(Checker *C, Node *n, Type *t);
+Type *check_optional_is_none(Checker *C, Node *n);
+
 /* check_simd.c */
 bool check_ct_int(Checker *C, Node *n, int64_t *out);
 Type *check_ct_dtype(Checker *C, Node *n);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 Type type_table[TY_COUNT] = {
-#define TYPE_ROW(kind, name, mlir, bits, i, s, f) {TY_##kind, name, mlir, bits, i, s, f, NULL, NULL, 0},
+#define TYPE_ROW(kind, name, mlir, bits, i, s, f) {TY_##kind, name, mlir, bits, i, s, f, NULL, NULL, 0, NULL},
     TYPE_LIST(TYPE_ROW)
 #undef TYPE_ROW
 };
@@ -25,6 +25,13 @@ bool type_same(const Type *a, const Type *b) {
   if (!a || !b || a->kind != b->kind) return false;
   if (a->kind == TY_LIST) return type_same(a->elem, b->elem);
   if (a->kind == TY_SIMD || a->kind == TY_POINTER) return a->width == b->width && type_same(a->elem, b->elem);
+  if (a->kind == TY_OPTIONAL) return type_same(a->elem, b->elem);
+  if (a->kind == TY_TUPLE) {
+    if (a->width != b->width) return false;
+    for (int i = 0; i < a->width; i++)
+      if (!type_same(a->elems[i], b->elems[i])) return false;
+    return true;
+  }
   return false;
 }
 
@@ -86,6 +93,35 @@ Type *type_pointer(Type *elem, PointerFlavor flavor) {
   if (flavor == PTR_DTYPE) snprintf(name, sizeof name, "DTypePointer[%s]", type_dtype_name(elem));
   else snprintf(name, sizeof name, "%s[%s]", flavor == PTR_UNSAFE ? "UnsafePointer" : "Pointer", elem->name);
   Type *t = derive(TY_POINTER, elem, flavor, name, "!llvm.ptr");
+  t->bits = 64;
+  return t;
+}
+
+/* Tuples and optionals are made per use (a few per cell) and compared by
+   structure; like the derived types above they are never freed. */
+Type *type_tuple(Type **elems, int n) {
+  char name[512], mlir[1024];
+  int a = snprintf(name, sizeof name, "Tuple["), b = snprintf(mlir, sizeof mlir, "!llvm.struct<(");
+  for (int i = 0; i < n; i++) {
+    a += snprintf(name + a, sizeof name - (size_t)a, "%s%s", i ? ", " : "", elems[i]->name);
+    b += snprintf(mlir + b, sizeof mlir - (size_t)b, "%s%s", i ? ", " : "", elems[i]->mlir);
+    if (a >= (int)sizeof name - 2) a = (int)sizeof name - 2;
+    if (b >= (int)sizeof mlir - 3) b = (int)sizeof mlir - 3;
+  }
+  snprintf(name + a, sizeof name - (size_t)a, "]");
+  snprintf(mlir + b, sizeof mlir - (size_t)b, ")>");
+  Derived *d = calloc(1, sizeof *d);
+  d->t = (Type){.kind = TY_TUPLE, .name = strdup(name), .mlir = strdup(mlir), .width = n, .bits = 64};
+  d->t.elems = calloc((size_t)n + 1, sizeof(Type *));
+  for (int i = 0; i < n; i++) d->t.elems[i] = elems[i];
+  return &d->t;
+}
+
+Type *type_optional(Type *elem) {
+  char name[300], mlir[600];
+  snprintf(name, sizeof name, "Optional[%s]", elem->name);
+  snprintf(mlir, sizeof mlir, "!llvm.struct<(i1, %s)>", elem->mlir);
+  Type *t = derive(TY_OPTIONAL, elem, 0, name, mlir);
   t->bits = 64;
   return t;
 }

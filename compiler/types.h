@@ -36,6 +36,8 @@ typedef enum TypeKind {
   TY_LIST,                  /* List[T]: made on use; equal when their elements are */
   TY_SIMD,                  /* SIMD[dtype, width > 1]: an MLIR vector of a scalar type */
   TY_POINTER,               /* Pointer[T], DTypePointer[dtype], UnsafePointer[T] */
+  TY_TUPLE,                 /* Tuple[A, B, ...] / (A, B): an LLVM struct of the elements */
+  TY_OPTIONAL,              /* Optional[T]: an LLVM struct {i1 present, T value} */
 } TypeKind;
 
 /* Which pointer a TY_POINTER is: the three spellings differ in methods. */
@@ -51,7 +53,8 @@ typedef struct Type {
   bool is_int, is_signed, is_float;
   StructInfo *st;     /* TY_STRUCT: fields and methods */
   struct Type *elem;  /* TY_LIST, TY_SIMD, TY_POINTER: the element type */
-  int width;          /* TY_SIMD: lanes; TY_POINTER: its PointerFlavor */
+  int width;          /* TY_SIMD: lanes; TY_POINTER: its PointerFlavor; TY_TUPLE: elements */
+  struct Type **elems;/* TY_TUPLE: the element types */
 } Type;
 
 extern Type type_table[TY_COUNT];
@@ -74,6 +77,10 @@ static inline const Type *type_lane(const Type *t) { return t->kind == TY_SIMD ?
    Derived types of built-in elements are made once and shared. */
 Type *type_simd(Type *elem, int width);
 Type *type_pointer(Type *elem, PointerFlavor flavor);
+Type *type_tuple(Type **elems, int n);
+Type *type_optional(Type *elem);
+static inline bool type_is_tuple(const Type *t) { return t && t->kind == TY_TUPLE; }
+static inline bool type_is_optional(const Type *t) { return t && t->kind == TY_OPTIONAL; }
 /* DType.<name> → its scalar type, and back ("float32"). */
 Type *type_from_dtype_name(const char *name);
 const char *type_dtype_name(const Type *t);

@@ -389,6 +389,7 @@ Val emit_op1(Emitter *E, const char *op, Val a, const char *from, const char *to
 Val emit_truthy(Emitter *E, Val v, const Type *t) {
   if (t->kind == TY_BOOL) return v;
   if (type_is_pointer(t)) return emit_ptr_truthy(E, v);
+  if (type_is_optional(t)) return emit_optional_present(E, v, t);
   Val r = emit_new_val(E);
   if (t->is_int) {
     Val z = emit_const_int(E, 0, t->mlir);
@@ -418,6 +419,7 @@ Val emit_to_string(Emitter *E, Val v, const Type *t) {
     return emit_call_rt(E, "rt_simd_repr", "!llvm.ptr, i64, i32, i32", "!llvm.ptr", args, 4);
   }
   case TY_POINTER: return emit_call_rt(E, "rt_str_ptr", "!llvm.ptr", "!llvm.ptr", &v, 1);
+  case TY_TUPLE: return emit_tuple_text(E, v, t);
   case TY_DTYPE: return emit_call_rt(E, "rt_str_dtype", "i8", "!llvm.ptr", &v, 1);
   case TY_LIST: {
     TypeKind k = t->elem->kind;
@@ -449,6 +451,7 @@ Val emit_to_string(Emitter *E, Val v, const Type *t) {
 Val emit_convert(Emitter *E, Val v, const Type *from, const Type *to) {
   if (type_same(from, to)) return v;
   if (type_is_simd(to) || (type_is_simd(from) && to->kind != TY_STRING)) return emit_simd_convert(E, v, from, to);
+  if (type_is_optional(to) && !type_is_optional(from)) return emit_optional_of(E, v, from, to);
   if (from->is_int && to->is_int && from->bits == to->bits) return v;
   if (to->kind == TY_STRING) return emit_to_string(E, v, from);
   if (to->kind == TY_ERROR) return emit_call_rt(E, "rt_error_new", "!llvm.ptr", "!llvm.ptr", &v, 1);
@@ -739,6 +742,11 @@ static Val compare(Emitter *E, Node *n) {
   if (n->ops[0] == T_KW_IN || n->ops[0] == -T_KW_IN) return string_contains(E, n);
   Val left = emit_expr_as(E, n->list.items[0], t);
   if (type_is_pointer(t)) return emit_ptr_compare(E, n->ops[0], left, emit_expr(E, n->list.items[1]));
+  if (type_is_optional(t)) {  /* x is None / x is not None */
+    Val present = emit_optional_present(E, left, t);
+    if (n->ops[0] == -T_KW_IS) return present;
+    return emit_binop(E, "arith.xori", present, emit_const_int(E, 1, "i1"), "i1", "");
+  }
   if (links == 1) return compare_values(E, n->ops[0], left, emit_expr_as(E, n->list.items[1], t), t);
   int done = emit_new_block(E);
   for (int i = 0; i < links; i++) {
@@ -1260,9 +1268,11 @@ Val emit_expr(Emitter *E, Node *n) {
   case N_TERNARY: return ternary(E, n);
   case N_CALL: return call(E, n);
   case N_LIST: return build_list(E, &n->list, n->type);
+  case N_TUPLE: return emit_tuple_literal(E, n);
   case N_INDEX:
     if (type_is_list(n->a->type)) return list_index(E, n);
     if (type_is_simd(n->a->type)) return emit_simd_index(E, n);
+    if (type_is_tuple(n->a->type)) return emit_tuple_index(E, n);
     if (type_is_pointer(n->a->type)) return emit_ptr_index(E, n);
     if (n->list.items[0]->kind == N_SLICE) return string_slice(E, n, n->list.items[0]);
     return string_index(E, n);
@@ -1448,6 +1458,12 @@ static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
 
 static void assign(Emitter *E, Node *n) {
   Node *v = n->a, *t = n->list.items[0];
+  if (t->kind == N_TUPLE && v->kind != N_TUPLE) {  /* a, b = f(): unpack one tuple value */
+    Val agg = emit_expr(E, v);
+    for (int i = 0; i < t->list.len; i++)
+      assign_name(E, t->list.items[i], emit_extract(E, agg, i, v->type), v->type->elems[i]);
+    return;
+  }
   if (t->kind == N_TUPLE) {  /* evaluate every value before assigning any */
     Val *vals = calloc((size_t)v->list.len, sizeof(Val));
     for (int i = 0; i < v->list.len; i++) vals[i] = emit_expr(E, v->list.items[i]);

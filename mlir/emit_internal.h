@@ -106,6 +106,14 @@ void emit_ptr_index_store(Emitter *E, Node *target, Val v);
 Val emit_ptr_compare(Emitter *E, int op, Val a, Val b);
 Val emit_ptr_truthy(Emitter *E, Val p);
 Val emit_intrinsic(Emitter *E, Node *n);
+/* emit_tuple.c: tuples and optionals */
+Val emit_extract(Emitter *E, Val agg, int k, const Type *t);
+Val emit_tuple_literal(Emitter *E, Node *n);
+Val emit_tuple_index(Emitter *E, Node *n);
+Val emit_optional_of(Emitter *E, Val v, const Type *from, const Type *opt);
+Val emit_optional_present(Emitter *E, Val opt, const Type *t);
+Val emit_tuple_text(Emitter *E, Val v, const Type *t);
+Val emit_optional_intrinsic(Emitter *E, Node *n);
 /* emit.c */
 Val emit_place_ptr(Emitter *E, Node *n);
 

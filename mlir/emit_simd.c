@@ -305,6 +305,8 @@ Val emit_intrinsic(Emitter *E, Node *n) {
   case IN_PTR_STACK: return stack_allocation(E, n);
   case IN_PTR_ADDRESS_OF: return address_of(E, a[0]);
   case IN_MEMSET_ZERO: case IN_MEMSET: case IN_MEMCPY: return mem_call(E, n);
+  case IN_OPT_MAKE: case IN_OPT_VALUE: case IN_OPT_OR_ELSE: case IN_OPT_PRESENT: case IN_TUPLE_LEN:
+    return emit_optional_intrinsic(E, n);
   case INTRINSIC_NONE: break;
   }
   return 0;
