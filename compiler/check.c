@@ -327,6 +327,7 @@ Type *check_resolve_type(Checker *C, Node *t) {
   if (t->kind == N_INDEX && is_list_name(t->a)) return list_type_expr(C, t);
   if (t->kind == N_INDEX && check_is_simd_name(t->a)) return check_simd_type_expr(C, t);
   if (t->kind == N_TUPLE) return check_tuple_type_expr(C, t);
+  if (check_is_mlir_type(t)) return type_mlir(t->name);
   if (t->kind == N_INDEX && is_named(t->a, "Tuple")) return check_tuple_type_expr(C, t);
   if (t->kind == N_INDEX && is_named(t->a, "Optional")) return check_optional_type_expr(C, t);
   if (t->kind == N_INDEX && check_is_pointer_name(t->a)) return check_pointer_type_expr(C, t);
@@ -979,6 +980,7 @@ static Type *call_expr(Checker *C, Node *n) {
     for (int i = 0; i < ix->list2.len; i++) node_push(C->arena, &n->list3, ix->list2.items[i]);
     n->a = ix->a;
   }
+  if (check_is_mlir_op(n->a)) return check_mlir_op(C, n);
   if (n->a->kind == N_ATTR && n->a->a->kind == N_INDEX && is_param_type_name(n->a->a->a)) {
     Type *t = check_resolve_type(C, n->a->a);  /* SIMD[dt, w].splat(x), DTypePointer[dt].alloc(n) */
     if (!t) return NULL;
@@ -1190,6 +1192,7 @@ static Type *conversion_call(Checker *C, Node *n, Type *to) {
     return NULL;
   }
   bool ok = from == to || to->kind == TY_STRING ||
+            ((from->kind == TY_MLIR || to->kind == TY_MLIR) && !strcmp(from->mlir, to->mlir)) ||
             (to->kind == TY_BOOL && from->kind != TY_ERROR) ||
             (to->kind == TY_ERROR && from->kind == TY_STRING) ||
             (type_is_numeric(to) && from->kind == TY_STRING) ||
@@ -1516,6 +1519,11 @@ static bool is_concrete_struct(const Node *n) { return n->kind == N_STRUCT && !n
 
 static void alias_stmt(Checker *C, Node *n);
 
+static bool is_call(const Node *n, const void *unused) {
+  (void)unused;
+  return n->kind == N_CALL;
+}
+
 static void declare_structs(Checker *C, NodeList *stmts) {
   for (int i = 0; i < stmts->len; i++)
     if (stmts->items[i]->kind == N_TRAIT) declare_trait(C, stmts->items[i]);
@@ -1523,7 +1531,7 @@ static void declare_structs(Checker *C, NodeList *stmts) {
     if (stmts->items[i]->kind == N_STRUCT) check_declare_struct(C, stmts->items[i]);
   /* top-level aliases next: field types and signatures may use them */
   for (int i = 0; i < stmts->len; i++)
-    if (stmts->items[i]->kind == N_ALIAS) {
+    if (stmts->items[i]->kind == N_ALIAS && !node_any(stmts->items[i]->b, is_call, NULL)) {
       alias_stmt(C, stmts->items[i]);
       stmts->items[i]->flags |= ALIAS_EARLY;
     }
@@ -1706,6 +1714,7 @@ static bool mutable_place(Node *n) {
 }
 
 static Type *field_expr(Checker *C, Node *n) {
+  if (check_is_mlir_attr(n)) return check_mlir_attr_value(C, n);
   if (n->a->kind == N_NAME) {
     Symbol *ts = check_lookup(C, n->a->name);
     if (ts && ts->kind == SYM_TYPE && ts->type->kind == TY_DTYPE) {

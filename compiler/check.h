@@ -69,7 +69,8 @@ extern const StringMethod check_string_methods[];
   X(PTR_NULL) X(PTR_ALLOC) X(PTR_FREE) X(PTR_LOAD) X(PTR_STORE) X(PTR_OFFSET)   \
   X(PTR_STACK) X(PTR_ADDRESS_OF) X(PTR_BITCAST) X(PTR_IS_NULL)              \
   X(MEMSET_ZERO) X(MEMSET) X(MEMCPY)                                           \
-  X(OPT_MAKE) X(OPT_VALUE) X(OPT_OR_ELSE) X(OPT_PRESENT) X(TUPLE_LEN)
+  X(OPT_MAKE) X(OPT_VALUE) X(OPT_OR_ELSE) X(OPT_PRESENT) X(TUPLE_LEN)          \
+  X(MLIR_OP)
 
 typedef enum Intrinsic {
   INTRINSIC_NONE,

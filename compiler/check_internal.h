@@ -122,6 +122,13 @@ Type *check_optional_construct(Checker *C, Node *n, Type *t);
 Type *check_optional_method(Checker *C, Node *n, Type *t);
 Type *check_optional_is_none(Checker *C, Node *n);
 
+/* check_mlir.c */
+bool check_is_mlir_type(const Node *t);
+bool check_is_mlir_attr(const Node *t);
+bool check_is_mlir_op(const Node *callee);
+Type *check_mlir_attr_value(Checker *C, Node *n);
+Type *check_mlir_op(Checker *C, Node *n);
+
 /* check_simd.c */
 bool check_ct_int(Checker *C, Node *n, int64_t *out);
 Type *check_ct_dtype(Checker *C, Node *n);

@@ -125,3 +125,15 @@ Type *type_optional(Type *elem) {
   t->bits = 64;
   return t;
 }
+
+Type *type_mlir(const char *text) {
+  for (Derived *d = derived; d; d = d->next)
+    if (d->t.kind == TY_MLIR && !strcmp(d->t.mlir, text)) return &d->t;
+  char name[256];
+  snprintf(name, sizeof name, "__mlir_type.%s", text);
+  Derived *d = calloc(1, sizeof *d);
+  d->t = (Type){.kind = TY_MLIR, .name = strdup(name), .mlir = strdup(text), .bits = 64};
+  d->next = derived;
+  derived = d;
+  return &d->t;
+}

@@ -38,6 +38,7 @@ typedef enum TypeKind {
   TY_POINTER,               /* Pointer[T], DTypePointer[dtype], UnsafePointer[T] */
   TY_TUPLE,                 /* Tuple[A, B, ...] / (A, B): an LLVM struct of the elements */
   TY_OPTIONAL,              /* Optional[T]: an LLVM struct {i1 present, T value} */
+  TY_MLIR,                  /* __mlir_type.X: an MLIR type named by the user */
 } TypeKind;
 
 /* Which pointer a TY_POINTER is: the three spellings differ in methods. */
@@ -79,6 +80,7 @@ Type *type_simd(Type *elem, int width);
 Type *type_pointer(Type *elem, PointerFlavor flavor);
 Type *type_tuple(Type **elems, int n);
 Type *type_optional(Type *elem);
+Type *type_mlir(const char *text);  /* __mlir_type.i1: one Type per spelling */
 static inline bool type_is_tuple(const Type *t) { return t && t->kind == TY_TUPLE; }
 static inline bool type_is_optional(const Type *t) { return t && t->kind == TY_OPTIONAL; }
 /* DType.<name> → its scalar type, and back ("float32"). */

@@ -117,7 +117,7 @@ static void need_symbol(Emitter *E, const Symbol *s) {
     buf_puts(&E->globals, "\n");
   } else {
     buf_printf(&E->globals, "  llvm.mlir.global external @\"%s\"() {addr_space = 0 : i32} : %s\n",
-               s->mangled, emit_mlir_type(s->type));
+               s->mangled, emit_storage_type(s->type));
   }
 }
 
@@ -318,7 +318,7 @@ static Val local_slot(Emitter *E, const Symbol *s) {
   if (!E->local_made[s->id]) {
     E->local_made[s->id] = 1;
     buf_printf(&E->allocas, "  %%l%d = llvm.alloca %%one x %s : (i64) -> !llvm.ptr\n", s->id,
-               s->flags & SYM_BYREF ? "!llvm.ptr" : emit_mlir_type(s->type));
+               s->flags & SYM_BYREF ? "!llvm.ptr" : emit_storage_type(s->type));
   }
   return -s->id - 1;  /* negative: names %l<id> (see val_name) */
 }
@@ -361,21 +361,34 @@ static Val var_ptr(Emitter *E, const Symbol *s) {
   return r;
 }
 
+/* MLIR's index type has no size in LLVM: variables of __mlir_type.index
+   are stored as i64 and cast on the way in and out. */
+static bool is_index(const Type *t) { return t->kind == TY_MLIR && !strcmp(t->mlir, "index"); }
+
+const char *emit_storage_type(const Type *t) { return is_index(t) ? "i64" : emit_mlir_type(t); }
+
+static Val index_cast(Emitter *E, Val v, const char *from, const char *to) {
+  Val r = emit_new_val(E);
+  OUT("  %%v%d = arith.index_cast %%v%d : %s to %s\n", r, v, from, to);
+  return r;
+}
+
 /* NoneType variables hold nothing: no storage, loads give no value. */
 static Val load_var(Emitter *E, const Symbol *s) {
   char nb[24];
   if (s->type->kind == TY_NONE) return 0;
   Val p = var_ptr(E, s);
   Val r = emit_new_val(E);
-  OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, emit_val_name(p, nb), emit_mlir_type(s->type));
-  return r;
+  OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, emit_val_name(p, nb), emit_storage_type(s->type));
+  return is_index(s->type) ? index_cast(E, r, "i64", "index") : r;
 }
 
 static void store_var(Emitter *E, const Symbol *s, Val v) {
   char nb[24];
   if (s->type->kind == TY_NONE) return;
+  if (is_index(s->type)) v = index_cast(E, v, "index", "i64");
   Val p = var_ptr(E, s);
-  OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, emit_val_name(p, nb), emit_mlir_type(s->type));
+  OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, emit_val_name(p, nb), emit_storage_type(s->type));
 }
 
 /* ---- conversions ------------------------------------------------------- */
@@ -450,6 +463,7 @@ Val emit_to_string(Emitter *E, Val v, const Type *t) {
 /* Numeric and Bool conversions (implicit or explicit). */
 Val emit_convert(Emitter *E, Val v, const Type *from, const Type *to) {
   if (type_same(from, to)) return v;
+  if ((from->kind == TY_MLIR || to->kind == TY_MLIR) && !strcmp(from->mlir, to->mlir)) return v;
   if (type_is_simd(to) || (type_is_simd(from) && to->kind != TY_STRING)) return emit_simd_convert(E, v, from, to);
   if (type_is_optional(to) && !type_is_optional(from)) return emit_optional_of(E, v, from, to);
   if (from->is_int && to->is_int && from->bits == to->bits) return v;
@@ -1279,6 +1293,8 @@ Val emit_expr(Emitter *E, Node *n) {
   case N_FORMAT: return format_field(E, n);
   case N_ATTR:
     if (n->type->kind == TY_DTYPE) return emit_const_int(E, (int64_t)n->ival, "i8");
+    if (n->type->kind == TY_MLIR && n->a->kind == N_NAME && !strcmp(n->a->name, "__mlir_attr"))
+      return emit_mlir_attr(E, n);
     return field_value(E, n);
   case N_TRANSFER: return transfer(E, n);
   default: return 0;
@@ -2026,8 +2042,13 @@ static void function(Emitter *E, Node *def, Buf *out) {
     if (p->type->kind == TY_NONE) continue;
     Val slot = local_slot(E, p);
     char nb[24];
-    OUT("  llvm.store %%a%d, %s : %s, !llvm.ptr\n", i, emit_val_name(slot, nb),
-        p->flags & SYM_BYREF ? "!llvm.ptr" : emit_mlir_type(p->type));
+    if (is_index(p->type) && !(p->flags & SYM_BYREF)) {
+      Val w = emit_new_val(E);
+      OUT("  %%v%d = arith.index_cast %%a%d : index to i64\n", w, i);
+      OUT("  llvm.store %%v%d, %s : i64, !llvm.ptr\n", w, emit_val_name(slot, nb));
+    } else
+      OUT("  llvm.store %%a%d, %s : %s, !llvm.ptr\n", i, emit_val_name(slot, nb),
+          p->flags & SYM_BYREF ? "!llvm.ptr" : emit_mlir_type(p->type));
     /* owned parameters die with the callee; __moveinit__'s source just ends */
     if (!(p->flags & SYM_BYREF) && needs_destroy(p->type) && strcmp(fn->name, "__moveinit__"))
       push_live(E, p);
@@ -2041,7 +2062,7 @@ static void define_globals(Emitter *E) {
     Symbol *s = E->cell->defs[i];
     if (s->kind != SYM_VAR || s->type->kind == TY_NONE) continue;
     emit_declare_once(E, s->mangled);
-    const char *ty = emit_mlir_type(s->type);
+    const char *ty = emit_storage_type(s->type);
     buf_printf(&E->globals,
                "  llvm.mlir.global external @\"%s\"() {addr_space = 0 : i32} : %s {\n"
                "    %%0 = llvm.mlir.zero : %s\n    llvm.return %%0 : %s\n  }\n",

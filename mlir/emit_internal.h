@@ -114,6 +114,9 @@ Val emit_optional_of(Emitter *E, Val v, const Type *from, const Type *opt);
 Val emit_optional_present(Emitter *E, Val opt, const Type *t);
 Val emit_tuple_text(Emitter *E, Val v, const Type *t);
 Val emit_optional_intrinsic(Emitter *E, Node *n);
+Val emit_mlir_attr(Emitter *E, Node *n);
+const char *emit_storage_type(const Type *t);  /* how a variable of type t is stored */
+Val emit_mlir_op(Emitter *E, Node *n);
 /* emit.c */
 Val emit_place_ptr(Emitter *E, Node *n);
 

@@ -246,6 +246,31 @@ static Val mem_call(Emitter *E, Node *n) {
 
 static Val address_of(Emitter *E, Node *x) { return emit_place_ptr(E, x); }
 
+/* ---- MLIR from the language --------------------------------------------- */
+
+/* __mlir_attr.X as a value: an arith constant of its type */
+Val emit_mlir_attr(Emitter *E, Node *n) {
+  Val r = emit_new_val(E);
+  OUT("  %%v%d = arith.constant %s\n", r, n->name);  /* true, false, 5 : i64 */
+  return r;
+}
+
+/* __mlir_op.`d.op`[attrs](operands): the operation in MLIR's generic form */
+Val emit_mlir_op(Emitter *E, Node *n) {
+  Val *args = calloc((size_t)n->list.len + 1, sizeof(Val));
+  for (int i = 0; i < n->list.len; i++) args[i] = emit_expr(E, n->list.items[i]);
+  Val r = emit_new_val(E);
+  OUT("  %%v%d = \"%s\"(", r, n->name);
+  for (int i = 0; i < n->list.len; i++) OUT("%s%%v%d", i ? ", " : "", args[i]);
+  OUT(")");
+  if (n->str) OUT(" {%s}", n->str);
+  OUT(" : (");
+  for (int i = 0; i < n->list.len; i++) OUT("%s%s", i ? ", " : "", n->list.items[i]->type->mlir);
+  OUT(") -> %s\n", n->type->mlir);
+  free(args);
+  return r;
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 Val emit_intrinsic(Emitter *E, Node *n) {
@@ -305,6 +330,7 @@ Val emit_intrinsic(Emitter *E, Node *n) {
   case IN_PTR_STACK: return stack_allocation(E, n);
   case IN_PTR_ADDRESS_OF: return address_of(E, a[0]);
   case IN_MEMSET_ZERO: case IN_MEMSET: case IN_MEMCPY: return mem_call(E, n);
+  case IN_MLIR_OP: return emit_mlir_op(E, n);
   case IN_OPT_MAKE: case IN_OPT_VALUE: case IN_OPT_OR_ELSE: case IN_OPT_PRESENT: case IN_TUPLE_LEN:
     return emit_optional_intrinsic(E, n);
   case INTRINSIC_NONE: break;
