@@ -522,6 +522,11 @@ bool check_const_eval(Checker *C, Node *n, ConstVal *v) {
     if (n->type != TYPE(DTYPE)) return false;
     v->i = (int64_t)n->ival;
     return true;
+  case N_CALL:  /* simdwidthof[dt]() is known at compile time */
+    if (!(n->flags & CALL_INTRINSIC) || n->op != IN_SIMDWIDTHOF) return false;
+    v->type = TYPE(INT);
+    v->i = (int64_t)n->ival;
+    return true;
   case N_NOT:
     if (!check_const_eval(C, n->a, v) || v->type->kind != TY_BOOL) return false;
     v->i = !v->i;
@@ -583,6 +588,10 @@ static Type *name_expr(Checker *C, Node *n) {
       }
     return s->type;
   case SYM_ALIAS:
+    if (!s->type) {
+      ERR(n, "'%s' is a function type, not a value", n->name);
+      return NULL;
+    }
     if (s->value.is_literal) n->flags |= EXPR_LITERAL;
     return s->type;
   case SYM_FN: case SYM_BUILTIN:
@@ -1136,6 +1145,8 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
     return TYPE(INT);
   case BI_MATH: return check_math_call(C, n, s->value.s);
   case BI_MEMORY: return check_memory_call(C, n, s->value.s);
+  case BI_PARALLELIZE: return check_parallelize(C, n);
+  case BI_SYSINFO: return check_sysinfo_call(C, n, s->value.s);
   case BI_ABS:
     if (!check_arg_count(C, n, "abs", 1, 1)) return NULL;
     if (type_is_simd(n->list.items[0]->type)) return check_simd_minmax_abs(C, n, "abs");
@@ -2186,6 +2197,14 @@ static void var_decl_stmt(Checker *C, Node *n) {
 
 static void alias_stmt(Checker *C, Node *n) {
   Node *v = n->b;
+  if (v->kind == N_FN_DEF) {  /* alias Func = fn(Int) capturing -> None: a function type */
+    Symbol *s = check_new_symbol(C, SYM_ALIAS, n->name, NULL);
+    s->decl = n;
+    n->sym = s;
+    if (C->fn) check_scope_add(C, C->scope, s);
+    else check_add_def(C, s);
+    return;
+  }
   if (v->kind == N_NAME || v->kind == N_NONE || v->kind == N_INDEX) {
     Symbol *s = v->kind == N_NAME ? check_lookup(C, v->name) : NULL;
     bool type_expr = v->kind == N_INDEX && (is_list_name(v->a) || is_param_type_name(v->a) || generic_struct(C, v->a) ||
@@ -2316,9 +2335,16 @@ static bool in_list(const char *const *list, const char *name) {
   return false;
 }
 
-static bool known_module(const char *name) {
+static bool loaded_module(Checker *C, const char *name) {
+  char mark[256];
+  snprintf(mark, sizeof mark, CHECK_MODULE_MARK "%s", name);
+  return globals_get(C->globals, mark) != NULL;
+}
+
+static bool known_module(Checker *C, const char *name) {
   return !strcmp(name, "time") || !strcmp(name, "sys") || !strcmp(name, "math") ||
-         in_list(memory_modules, name);
+         !strcmp(name, "sys.info") || !strcmp(name, "runtime.llcl") ||
+         in_list(memory_modules, name) || loaded_module(C, name);
 }
 
 /* The symbol for module.name, or NULL (nothing to bind: a pointer type)
@@ -2341,6 +2367,21 @@ static Symbol *module_member(Checker *C, const char *module, const char *name, b
       s->value.s = name;
       return s;
     }
+  }
+  if (!strcmp(module, "algorithm") && !strcmp(name, "parallelize")) return &builtin_fns[BI_PARALLELIZE];
+  if ((!strcmp(module, "sys.info") || !strcmp(module, "sys") || !strcmp(module, "runtime.llcl")) &&
+      (!strcmp(name, "simdwidthof") || !strcmp(name, "num_physical_cores") || !strcmp(name, "num_cores") ||
+       !strcmp(name, "num_logical_cores") || !strcmp(name, "num_performance_cores"))) {
+    Symbol *s = check_new_symbol(C, SYM_BUILTIN, name, NULL);
+    s->builtin = BI_SYSINFO;
+    s->value.s = name;
+    return s;
+  }
+  if (loaded_module(C, module)) {  /* a standard library module written in Ember */
+    char full[256];
+    snprintf(full, sizeof full, "%s.%s", module, name);
+    Symbol *s = globals_get(C->globals, full);
+    if (s) return s;
   }
   if (in_list(memory_modules, module)) {
     if (in_list(pointer_names, name)) return NULL;
@@ -2366,7 +2407,7 @@ static void bind_as(Checker *C, Symbol *s, const char *name) {
 }
 
 static void import_stmt(Checker *C, Node *n) {
-  if (!known_module(n->name)) {
+  if (!known_module(C, n->name)) {
     ERR(n, "unknown module '%s'", n->name);
     HINT("available so far: time, sys, math, memory (the rest of the standard library comes in a later release)");
     return;
@@ -2746,7 +2787,21 @@ bool check_cell(NodeList stmts, int cell, GlobalTable *globals, Arena *arena, Di
 void check_commit(CheckedCell *cell, GlobalTable *globals) {
   for (int i = 0; i < cell->nrevived; i++) cell->revived[i]->flags &= ~SYM_MOVED;
   for (int i = 0; i < cell->nmoved; i++) cell->moved[i]->flags |= SYM_MOVED;
-  for (int i = 0; i < cell->ndefs; i++) globals_set(globals, cell->defs[i]->name, cell->defs[i]);
+  for (int i = 0; i < cell->ndefs; i++) {
+    if (!cell->module) {
+      globals_set(globals, cell->defs[i]->name, cell->defs[i]);
+      continue;
+    }
+    char name[256];  /* a module's names do not enter the user's namespace */
+    snprintf(name, sizeof name, "%s.%s", cell->module, cell->defs[i]->name);
+    globals_set(globals, name, cell->defs[i]);
+  }
+  if (cell->module) {
+    char mark[256];
+    snprintf(mark, sizeof mark, CHECK_MODULE_MARK "%s", cell->module);
+    static Symbol module_symbol = {.kind = SYM_MODULE, .name = "module"};
+    globals_set(globals, mark, &module_symbol);
+  }
   for (int i = 0; i < cell->nstructs; i++) {
     PendingStruct *p = &cell->structs[i];
     p->inst->next = p->generic->instances;

@@ -21,6 +21,7 @@ typedef struct PendingStruct {
 
 typedef struct CheckedCell {
   int cell;               /* the cell's number in the session */
+  const char *module;     /* a standard library module: its names are committed as module.name */
   NodeList stmts;         /* top-level statements, checked */
   NodeList functions;     /* FN_DEF nodes to emit here (including generic instances) */
   Node *result;           /* the last expression statement, when its value is shown */
@@ -40,6 +41,9 @@ typedef struct CheckedCell {
 /* Checks stmts; returns true when there were no errors. */
 bool check_cell(NodeList stmts, int cell, GlobalTable *globals, Arena *arena, Diags *diags,
                 CheckedCell *out);
+/* The global name under which a module's definition lives ("algorithm.vectorize"),
+   and the marker that says the module was loaded ("module:algorithm"). */
+#define CHECK_MODULE_MARK "module:"
 /* Make the cell's definitions visible to later cells. */
 void check_commit(CheckedCell *cell, GlobalTable *globals);
 
@@ -70,7 +74,7 @@ extern const StringMethod check_string_methods[];
   X(PTR_STACK) X(PTR_ADDRESS_OF) X(PTR_BITCAST) X(PTR_IS_NULL)              \
   X(MEMSET_ZERO) X(MEMSET) X(MEMCPY)                                           \
   X(OPT_MAKE) X(OPT_VALUE) X(OPT_OR_ELSE) X(OPT_PRESENT) X(TUPLE_LEN)          \
-  X(MLIR_OP)
+  X(MLIR_OP) X(PARALLELIZE) X(SIMDWIDTHOF) X(NUM_CORES) X(NUM_LOGICAL_CORES)
 
 typedef enum Intrinsic {
   INTRINSIC_NONE,

@@ -122,6 +122,10 @@ Type *check_optional_construct(Checker *C, Node *n, Type *t);
 Type *check_optional_method(Checker *C, Node *n, Type *t);
 Type *check_optional_is_none(Checker *C, Node *n);
 
+/* check_stdlib.c */
+Type *check_parallelize(Checker *C, Node *n);
+Type *check_sysinfo_call(Checker *C, Node *n, const char *name);
+
 /* check_mlir.c */
 bool check_is_mlir_type(const Node *t);
 bool check_is_mlir_attr(const Node *t);

@@ -38,6 +38,10 @@ static bool declare_param(Checker *C, Node *p) {
     ERR(p, "parameter '%s' needs a type or a trait, as in [%s: Int] or [%s: AnyType]", p->name, p->name, p->name);
     return false;
   }
+  if (p->a->kind == N_NAME) {  /* an alias of a function type */
+    Symbol *s = check_lookup(C, p->a->name);
+    if (s && s->kind == SYM_ALIAS && !s->type && s->decl && s->decl->b->kind == N_FN_DEF) p->a = s->decl->b;
+  }
   if (p->a->kind == N_FN_DEF) {  /* fn(Int) capturing -> None */
     p->op = PARAM_FN;
     return true;
@@ -225,7 +229,34 @@ static bool explicit_param(Checker *C, Binder *b, int k, Node *arg) {
   return bind_value(C, b, k, v, arg);
 }
 
+static bool names_function(Checker *C, Node *a) {
+  if (a->kind != N_NAME) return false;
+  Symbol *s = check_lookup(C, a->name);
+  return s && s->kind == SYM_FN;
+}
+
+/* Mojo changed the order of some parameters (vectorize[simd_width, func]
+   in 2023, vectorize[func, simd_width] now). Where a function is given in
+   the place of a value and a value in the place of a function, the two
+   swap, so both spellings bind. */
+static void reorder_by_kind(Checker *C, Binder *b, NodeList *ps) {
+  int n = b->fn_node->list3.len;
+  for (int k = 0; k < ps->len && k < n; k++) {
+    if (ps->items[k]->kind == N_KWARG || b->fn_node->list3.items[k]->op != PARAM_FN) continue;
+    if (names_function(C, ps->items[k])) continue;
+    for (int j = k + 1; j < ps->len && j < n; j++)
+      if (ps->items[j]->kind != N_KWARG && b->fn_node->list3.items[j]->op != PARAM_FN &&
+          names_function(C, ps->items[j])) {
+        Node *t = ps->items[k];
+        ps->items[k] = ps->items[j];
+        ps->items[j] = t;
+        break;
+      }
+  }
+}
+
 static bool bind_explicit(Checker *C, Binder *b, NodeList *ps, const char *gname) {
+  reorder_by_kind(C, b, ps);
   int npos = 0;
   for (int i = 0; i < ps->len; i++) {
     Node *a = ps->items[i];

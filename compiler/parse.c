@@ -465,13 +465,15 @@ static Node *var_decl(Parser *P, Token *kw) {
 }
 
 /* alias -> 'alias' NAME [':' type] '=' expr */
+static Node *fn_type(Parser *P);
+
 static Node *alias_decl(Parser *P, Token *kw) {
   Node *d = mk(P, N_ALIAS, kw);
   Token *name = expect(P, T_NAME, "a name after 'alias'");
   d->name = name->str;
   if (accept(P, T_COLON)) d->a = expression(P, PREC_BITOR);
   expect(P, T_ASSIGN, "after the alias name");
-  d->b = expression(P, PREC_TERNARY);
+  d->b = at(P, T_KW_FN) ? fn_type(P) : expression(P, PREC_TERNARY);  /* alias F = fn(Int) -> None */
   return d;
 }
 

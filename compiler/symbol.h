@@ -20,7 +20,8 @@ typedef enum SymKind { SYM_VAR, SYM_FN, SYM_ALIAS, SYM_TYPE, SYM_BUILTIN, SYM_MO
   B(MIN, "min") B(MAX, "max") B(STR, "str") B(INT, "int") B(FLOAT, "float")   \
   B(BOOL, "bool") B(INPUT, "input")                                           \
   /* from here on: reached only through an import */                        \
-  B(NOW, "now") B(MATH, "<math>") B(MEMORY, "<memory>")
+  B(NOW, "now") B(MATH, "<math>") B(MEMORY, "<memory>") B(PARALLELIZE, "parallelize") \
+  B(SYSINFO, "<sys.info>")
 
 typedef enum BuiltinId {
 #define B_ENUM(id, name) BI_##id,

@@ -5,7 +5,15 @@
  * SIGSEGV/SIGBUS/SIGILL/SIGFPE, which runs on an alternate stack so that a
  * stack overflow (deep recursion) is caught too. A fault outside any guarded
  * call is a bug in Ember itself: the handler restores the default action and
- * returns, so the signal re-fires and the process dies with a core dump. */
+ * returns, so the signal re-fires and the process dies with a core dump.
+ *
+ * Threads. The handler is process-wide but the jump buffer lives on the
+ * guarded thread's stack, so only that thread may jump to it: a fault on
+ * any other thread counts as unguarded. The exception is a `parallelize`
+ * body (runtime/pool.c), on a pool helper or on the guarded thread while it
+ * takes part: rt_pool_fault unwinds just that thread's share, and
+ * rt_parallelize reports the crash here, through rt_guard_target, once every
+ * thread has stopped touching the caller's frame. */
 #include "jit/guard.h"
 
 #include <signal.h>
@@ -14,6 +22,8 @@
 #include <string.h>
 
 static const int fault_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+/* True on the thread that set rt_guard_target (inside guard_call). */
+static _Thread_local bool guarding;
 
 static const char *describe(int sig, siginfo_t *info) {
   switch (sig) {
@@ -29,7 +39,8 @@ static const char *describe(int sig, siginfo_t *info) {
 
 static void on_fault(int sig, siginfo_t *info, void *ctx) {
   (void)ctx;
-  if (!rt_guard_target) {
+  if (rt_pool_in_body()) rt_pool_fault(describe(sig, info));
+  if (!rt_guard_target || !guarding) {
     signal(sig, SIG_DFL);
     return;
   }
@@ -70,10 +81,13 @@ int guard_call(void (*fn)(void)) {
   rt_clear_error();
   if (sigsetjmp(env, 1)) {
     rt_guard_target = NULL;
+    guarding = false;
     return rt_last_error.kind ? rt_last_error.kind : RT_ERR_RAISE;
   }
   rt_guard_target = &env;
+  guarding = true;
   fn();
+  guarding = false;
   rt_guard_target = NULL;
   return rt_error_pending ? rt_last_error.kind : RT_ERR_NONE;
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "compiler/buf.h"
 #include "compiler/check.h"
@@ -249,17 +250,93 @@ static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCall
 }
 
 /* Front end: text → checked cell; false with diagnostics on error. */
+/* ---- standard library modules ------------------------------------------
+ * `from algorithm import vectorize` loads stdlib/algorithm.ember (once per
+ * session, before the cell that imports it is checked) as a hidden cell
+ * whose names are committed as "algorithm.vectorize". */
+
+static bool import_names_module(const Node *n, const void *unused) {
+  (void)unused;
+  return n->kind == N_IMPORT || n->kind == N_FROM_IMPORT;
+}
+
+/* stdlib/<a>/<b>.ember for module a.b, if there is one. */
+static char *module_path(const char *name) {
+  const char *dir = getenv("EMBER_STDLIB");
+  if (!dir || !*dir) dir = EMBER_STDLIB_DIR;
+  Buf b = {0};
+  buf_printf(&b, "%s/", dir);
+  for (const char *p = name; *p; p++) buf_put(&b, *p == '.' ? "/" : p, 1);
+  buf_puts(&b, ".ember");
+  char *path = strdup(buf_str(&b));
+  buf_free(&b);
+  if (access(path, R_OK) == 0) return path;
+  free(path);
+  return NULL;
+}
+
+static SessionStatus compile_and_run(Session *s, const char *code, const char *cell_name, int first_line,
+                                     const SessionCallbacks *cb, const char *module);
+
+static bool module_loaded(Session *s, const char *name) {
+  char mark[256];
+  snprintf(mark, sizeof mark, CHECK_MODULE_MARK "%s", name);
+  return globals_get(s->globals, mark) != NULL;
+}
+
+/* Load the standard library modules a cell imports; false when one fails
+   (its error has been reported). */
+static bool load_imports(Session *s, NodeList stmts, const SessionCallbacks *cb) {
+  for (int i = 0; i < stmts.len; i++) {
+    Node *n = stmts.items[i];
+    if (!node_any(n, import_names_module, NULL)) continue;
+    if (n->kind != N_IMPORT && n->kind != N_FROM_IMPORT) {  /* an import inside a function */
+      if (n->kind == N_FN_DEF && !load_imports(s, n->list2, cb)) return false;
+      continue;
+    }
+    if (module_loaded(s, n->name)) continue;
+    char *path = module_path(n->name);
+    if (!path) continue;  /* built in, or unknown: the checker says which */
+    size_t len = 0;
+    char *code = NULL;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+      fseek(f, 0, SEEK_END);
+      long size = ftell(f);
+      fseek(f, 0, SEEK_SET);
+      code = malloc((size_t)size + 1);
+      len = fread(code, 1, (size_t)size, f);
+      code[len] = 0;
+      fclose(f);
+    }
+    SessionStatus st = code ? compile_and_run(s, code, path, 1, cb, n->name) : SESSION_COMPILE_ERROR;
+    free(code);
+    free(path);
+    if (st != SESSION_OK) return false;
+  }
+  return true;
+}
+
 static bool front(Session *s, const char *code, int number, Arena *arena, Diags *d,
-                  CheckedCell *cell) {
+                  CheckedCell *cell, const SessionCallbacks *cb, bool *import_failed) {
   TokenArray toks = lex_cell(code, arena, d);
   NodeList stmts = parse_cell(toks, arena, d);
   lex_free(&toks);
   if (d->count) return false;
+  if (!load_imports(s, stmts, cb)) {
+    *import_failed = true;
+    return false;
+  }
   return check_cell(stmts, number, s->globals, arena, d, cell);
 }
 
 SessionStatus session_run_source(Session *s, const char *code, const char *cell_name,
                                  int first_line, const SessionCallbacks *cb) {
+  return compile_and_run(s, code, cell_name, first_line, cb, NULL);
+}
+
+static SessionStatus compile_and_run(Session *s, const char *code, const char *cell_name, int first_line,
+                                     const SessionCallbacks *cb, const char *module) {
   memset(&s->stats, 0, sizeof s->stats);
   int number = ++s->counter;
   double t0 = now_ms();
@@ -267,11 +344,13 @@ SessionStatus session_run_source(Session *s, const char *code, const char *cell_
   Diags d;
   diag_init(&d, arena, code);
   CheckedCell cell;
-  if (!front(s, code, number, arena, &d, &cell)) {
-    report_diags(cb, &d, cell_name, first_line);
+  bool import_failed = false;
+  if (!front(s, code, number, arena, &d, &cell, cb, &import_failed)) {
+    if (!import_failed) report_diags(cb, &d, cell_name, first_line);
     arena_free(arena);
     return SESSION_COMPILE_ERROR;
   }
+  cell.module = module;
   char main_name[48];
   snprintf(main_name, sizeof main_name, "__cell$c%d", number);
   char *mlir = emit_cell(&cell, main_name);

@@ -967,6 +967,38 @@ static Val env_for(Emitter *E, const Symbol *root) {
   return env;
 }
 
+/* After the pool returns: a Ctrl-C it saw, or the KeyboardInterrupt a
+   body's loop raised, stops the cell here. */
+static void poll_after_parallel(Emitter *E, int line) {
+  poll_interrupt(E, line);
+  emit_check_pending(E, line);
+}
+
+/* parallelize[func](n, workers): the runtime's pool calls func(i, env) from
+   its threads; a closure gets its environment, a plain fn ignores it. */
+Val emit_parallelize(Emitter *E, Node *n) {
+  Symbol *f = n->list3.items[0]->sym;
+  need_symbol(E, f);
+  Val fp = emit_new_val(E);
+  const Symbol *roots[16];
+  bool has_env = env_roots(f, roots) > 0;
+  const char *fty = has_env ? "(i64, !llvm.ptr) -> ()" : "(i64) -> ()";
+  OUT("  %%v%d = func.constant @\"%s\" : %s\n", fp, f->mangled, fty);
+  Val ptr = emit_new_val(E);
+  OUT("  %%v%d = builtin.unrealized_conversion_cast %%v%d : %s to !llvm.ptr\n", ptr, fp, fty);
+  Val env = has_env ? env_for(E, roots[0]) : 0;
+  if (!env) {
+    env = emit_new_val(E);
+    OUT("  %%v%d = llvm.mlir.zero : !llvm.ptr\n", env);
+  }
+  Val count = emit_expr_as(E, n->list.items[0], TYPE(INT));
+  Val workers = n->list.len > 1 ? emit_expr_as(E, n->list.items[1], TYPE(INT)) : emit_const_int(E, 0, "i64");
+  Val args[4] = {ptr, env, count, workers};
+  emit_call_rt(E, "rt_parallelize", "!llvm.ptr, !llvm.ptr, i64, i64", NULL, args, 4);
+  poll_after_parallel(E, n->line);
+  return 0;
+}
+
 static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
   need_symbol(E, fn);
   const Symbol *roots[16];

@@ -117,6 +117,7 @@ Val emit_optional_intrinsic(Emitter *E, Node *n);
 Val emit_mlir_attr(Emitter *E, Node *n);
 const char *emit_storage_type(const Type *t);  /* how a variable of type t is stored */
 Val emit_mlir_op(Emitter *E, Node *n);
+Val emit_parallelize(Emitter *E, Node *n);
 /* emit.c */
 Val emit_place_ptr(Emitter *E, Node *n);
 

@@ -331,6 +331,10 @@ Val emit_intrinsic(Emitter *E, Node *n) {
   case IN_PTR_ADDRESS_OF: return address_of(E, a[0]);
   case IN_MEMSET_ZERO: case IN_MEMSET: case IN_MEMCPY: return mem_call(E, n);
   case IN_MLIR_OP: return emit_mlir_op(E, n);
+  case IN_PARALLELIZE: return emit_parallelize(E, n);
+  case IN_SIMDWIDTHOF: return emit_const_int(E, (int64_t)n->ival, "i64");
+  case IN_NUM_CORES: return emit_call_rt(E, "rt_num_cores", "", "i64", NULL, 0);
+  case IN_NUM_LOGICAL_CORES: return emit_call_rt(E, "rt_num_logical_cores", "", "i64", NULL, 0);
   case IN_OPT_MAKE: case IN_OPT_VALUE: case IN_OPT_OR_ELSE: case IN_OPT_PRESENT: case IN_TUPLE_LEN:
     return emit_optional_intrinsic(E, n);
   case INTRINSIC_NONE: break;

@@ -56,6 +56,7 @@ void rt_raise_zero_division(const char *cell, int32_t line, int32_t is_true_div)
 }
 
 _Noreturn void rt_raise_jump(const char *message) {
+  if (rt_pool_in_body()) rt_pool_fault(message);  /* on a parallelize worker: its own unwind */
   rt_raise(message, NULL, 0);
   if (rt_guard_target) siglongjmp(*rt_guard_target, 1);
   /* No cell is running, so there is nowhere to unwind to. This is a bug in

@@ -197,4 +197,31 @@ void rt_clear_error(void);
    have no sensible value to return. */
 _Noreturn void rt_raise_jump(const char *message);
 
+/* ---- parallelize: the thread pool (pool.c) ------------------------------
+ * rt_parallelize runs body(i, env) for every i in [0, n) and returns when
+ * all calls are done. workers <= 0 means one per core (rt_num_cores); the
+ * calling thread is one of the workers; indices are handed out one at a
+ * time from an atomic counter. The helper threads are made on first use and
+ * kept, asleep between calls. n == 1 (or workers == 1) runs inline.
+ *   Interrupts: once rt_interrupt_requested (or rt_error_pending) is set, no
+ *     new index starts; running bodies finish and the call returns, leaving
+ *     the flag for the compiled code after it to check.
+ *   Errors: bodies must not raise; errors are not collected across threads.
+ *   Faults: a crash in any body stops the job; once every thread has
+ *     stopped, it is reported through the cell's guard (RT_ERR_CRASH), as a
+ *     crash on the cell's thread is.
+ *   Nesting: a call from inside a body runs serially on that thread.
+ *   Threads: meant for one caller at a time (the session's cell thread); a
+ *     second thread that finds the pool busy runs its loop serially. */
+void rt_parallelize(void (*body)(int64_t i, void *env), void *env, int64_t n,
+                    int64_t workers);
+int64_t rt_num_cores(void);           /* physical cores if sysfs tells, else logical */
+int64_t rt_num_logical_cores(void);   /* CPUs this process may run on */
+/* For jit/guard.c's fault handler: true while this thread runs a share of a
+ * job; rt_pool_fault then records the fault and unwinds the share. */
+bool rt_pool_in_body(void);
+_Noreturn void rt_pool_fault(const char *message);
+/* For tests: helper threads made so far (they are never destroyed). */
+int64_t rt_pool_helpers(void);
+
 #endif
