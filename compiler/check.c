@@ -1146,6 +1146,7 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   case BI_MATH: return check_math_call(C, n, s->value.s);
   case BI_MEMORY: return check_memory_call(C, n, s->value.s);
   case BI_PARALLELIZE: return check_parallelize(C, n);
+  case BI_EXTERNAL_CALL: return check_external_call(C, n);
   case BI_SYSINFO: return check_sysinfo_call(C, n, s->value.s);
   case BI_ABS:
     if (!check_arg_count(C, n, "abs", 1, 1)) return NULL;
@@ -2369,6 +2370,7 @@ static Symbol *module_member(Checker *C, const char *module, const char *name, b
     }
   }
   if (!strcmp(module, "algorithm") && !strcmp(name, "parallelize")) return &builtin_fns[BI_PARALLELIZE];
+  if (!strcmp(module, "sys") && !strcmp(name, "external_call")) return &builtin_fns[BI_EXTERNAL_CALL];
   if ((!strcmp(module, "sys.info") || !strcmp(module, "sys") || !strcmp(module, "runtime.llcl")) &&
       (!strcmp(name, "simdwidthof") || !strcmp(name, "num_physical_cores") || !strcmp(name, "num_cores") ||
        !strcmp(name, "num_logical_cores") || !strcmp(name, "num_performance_cores"))) {

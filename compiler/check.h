@@ -74,7 +74,8 @@ extern const StringMethod check_string_methods[];
   X(PTR_STACK) X(PTR_ADDRESS_OF) X(PTR_BITCAST) X(PTR_IS_NULL)              \
   X(MEMSET_ZERO) X(MEMSET) X(MEMCPY)                                           \
   X(OPT_MAKE) X(OPT_VALUE) X(OPT_OR_ELSE) X(OPT_PRESENT) X(TUPLE_LEN)          \
-  X(MLIR_OP) X(PARALLELIZE) X(SIMDWIDTHOF) X(NUM_CORES) X(NUM_LOGICAL_CORES)
+  X(MLIR_OP) X(PARALLELIZE) X(SIMDWIDTHOF) X(NUM_CORES) X(NUM_LOGICAL_CORES) \
+  X(EXTERNAL_CALL)
 
 typedef enum Intrinsic {
   INTRINSIC_NONE,

@@ -125,6 +125,7 @@ Type *check_optional_is_none(Checker *C, Node *n);
 /* check_stdlib.c */
 Type *check_parallelize(Checker *C, Node *n);
 Type *check_sysinfo_call(Checker *C, Node *n, const char *name);
+Type *check_external_call(Checker *C, Node *n);
 
 /* check_mlir.c */
 bool check_is_mlir_type(const Node *t);

@@ -69,3 +69,25 @@ Type *check_sysinfo_call(Checker *C, Node *n, const char *name) {
   bool logical = !strcmp(name, "num_logical_cores");
   return intrinsic(n, logical ? IN_NUM_LOGICAL_CORES : IN_NUM_CORES, TYPE(INT));
 }
+
+/* external_call["c_function", ResultType](args...): a call to a C function
+   of the process (the runtime's rt_* functions, libc). The arguments are
+   passed as their own types; the declaration is made from them. */
+Type *check_external_call(Checker *C, Node *n) {
+  if (!check_args(C, n) || !check_no_kwargs(C, n, "external_call")) return NULL;
+  if (n->list3.len != 2 || n->list3.items[0]->kind != N_STR) {
+    ERR(n, "external_call takes the C function's name and its result type: external_call[\"f\", Int](x)");
+    return NULL;
+  }
+  Type *ret = check_resolve_type(C, n->list3.items[1]);
+  if (!ret) return NULL;
+  for (int i = 0; i < n->list.len; i++) {
+    Type *t = n->list.items[i]->type;
+    if (type_is_struct(t) || t->kind == TY_NONE) {
+      ERR(n->list.items[i], "external_call passes numbers, Bools, pointers and Strings, not '%s'", t->name);
+      return NULL;
+    }
+  }
+  n->name = n->list3.items[0]->str;
+  return intrinsic(n, IN_EXTERNAL_CALL, ret);
+}

@@ -21,7 +21,7 @@ typedef enum SymKind { SYM_VAR, SYM_FN, SYM_ALIAS, SYM_TYPE, SYM_BUILTIN, SYM_MO
   B(BOOL, "bool") B(INPUT, "input")                                           \
   /* from here on: reached only through an import */                        \
   B(NOW, "now") B(MATH, "<math>") B(MEMORY, "<memory>") B(PARALLELIZE, "parallelize") \
-  B(SYSINFO, "<sys.info>")
+  B(SYSINFO, "<sys.info>") B(EXTERNAL_CALL, "external_call")
 
 typedef enum BuiltinId {
 #define B_ENUM(id, name) BI_##id,

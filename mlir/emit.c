@@ -189,15 +189,17 @@ Val emit_const_string(Emitter *E, const char *s, int64_t n) {
 
 /* The cell's key ("c7") as a C string, for runtime error locations. */
 Val emit_cell_key(Emitter *E) {
-  if (emit_declare_once(E, "cellkey")) {
+  char name[32];
+  snprintf(name, sizeof name, "cellkey.%d", E->key_cell);
+  if (emit_declare_once(E, name)) {
     char key[32];
-    int n = snprintf(key, sizeof key, "c%d", E->cell->cell);
+    int n = snprintf(key, sizeof key, "c%d", E->key_cell);
     buf_printf(&E->globals,
-               "  llvm.mlir.global private constant @cellkey(\"%s\\00\") {addr_space = 0 : i32} : !llvm.array<%d x i8>\n",
-               key, n + 1);
+               "  llvm.mlir.global private constant @%s(\"%s\\00\") {addr_space = 0 : i32} : !llvm.array<%d x i8>\n",
+               name, key, n + 1);
   }
   Val r = emit_new_val(E);
-  OUT("  %%v%d = llvm.mlir.addressof @cellkey : !llvm.ptr\n", r);
+  OUT("  %%v%d = llvm.mlir.addressof @%s : !llvm.ptr\n", r, name);
   return r;
 }
 
@@ -315,6 +317,12 @@ void emit_guard(Emitter *E, Val cond, void (*raise)(Emitter *, int, bool), int l
 /* A local's slot. A by-reference parameter's slot holds the pointer to the
    caller's storage instead of a value. */
 static Val local_slot(Emitter *E, const Symbol *s) {
+  if (s->id >= E->nlocal_made) {  /* a function copied from another cell */
+    int n = s->id * 2 + 16;
+    E->local_made = realloc(E->local_made, sizeof(int) * (size_t)n);
+    memset(E->local_made + E->nlocal_made, 0, sizeof(int) * (size_t)(n - E->nlocal_made));
+    E->nlocal_made = n;
+  }
   if (!E->local_made[s->id]) {
     E->local_made[s->id] = 1;
     buf_printf(&E->allocas, "  %%l%d = llvm.alloca %%one x %s : (i64) -> !llvm.ptr\n", s->id,
@@ -340,6 +348,8 @@ const char *emit_val_name(Val v, char *buf) {
 
 /* Inside a closure, a captured variable's address is in the environment. */
 static Val captured_ptr(Emitter *E, const Symbol *s) {
+  for (int i = 0; i < E->nsnaps; i++)
+    if (E->snap_sym[i] == s) return E->snap_slot[i];
   const Symbol *root = E->self_env;
   for (int i = 0; root && i < root->ncaptures; i++)
     if (root->captures[i] == s) {
@@ -349,6 +359,26 @@ static Val captured_ptr(Emitter *E, const Symbol *s) {
       return p;
     }
   return 0;
+}
+
+/* A closure reads an immutable captured variable (an fn argument, a let)
+   from a local copy made at its entry, not through the environment: the
+   value cannot change while the closure runs, and a local lets LLVM keep
+   it in a register instead of reloading it after every store (what makes
+   a parallelized closure as fast as the plain loop). */
+static void snapshot_captures(Emitter *E) {
+  const Symbol *root = E->self_env;
+  for (int i = 0; root && i < root->ncaptures && E->nsnaps < 32; i++) {
+    const Symbol *s = root->captures[i];
+    if ((s->flags & SYM_MUTABLE) || s->type->kind == TY_NONE) continue;
+    Val p = captured_ptr(E, s), slot = emit_new_val(E), v = emit_new_val(E);
+    const char *ty = emit_storage_type(s->type);
+    buf_printf(&E->allocas, "  %%v%d = llvm.alloca %%one x %s : (i64) -> !llvm.ptr\n", slot, ty);
+    OUT("  %%v%d = llvm.load %%v%d : !llvm.ptr -> %s\n", v, p, ty);
+    OUT("  llvm.store %%v%d, %%v%d : %s, !llvm.ptr\n", v, slot, ty);
+    E->snap_sym[E->nsnaps] = s;
+    E->snap_slot[E->nsnaps++] = slot;
+  }
 }
 
 static Val var_ptr(Emitter *E, const Symbol *s) {
@@ -999,8 +1029,57 @@ Val emit_parallelize(Emitter *E, Node *n) {
   return 0;
 }
 
+/* ---- copies of small functions from earlier cells ----------------------
+ * Each cell is its own LLVM module, so a call to a method defined in an
+ * earlier cell could not be inlined (Matrix.load in a matmul loop). Small
+ * functions (and @always_inline ones) of earlier cells are therefore
+ * emitted again in the calling module as private copies, which LLVM
+ * inlines and then drops. */
+
+static bool is_loop_node(const Node *n, const void *unused) {
+  (void)unused;
+  return n->kind == N_FOR || n->kind == N_WHILE || n->kind == N_TRY;
+}
+
+static int count_nodes(const Node *n) {
+  if (!n) return 0;
+  int c = 1 + count_nodes(n->a) + count_nodes(n->b) + count_nodes(n->c);
+  const NodeList *ls[3] = {&n->list, &n->list2, &n->list3};
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < ls[k]->len; i++) c += count_nodes(ls[k]->items[i]);
+  return c;
+}
+
+static bool copyable(Emitter *E, const Symbol *fn) {
+  if (fn->cell == E->cell->cell || !fn->decl || fn->decl->kind != N_FN_DEF || fn->closure_root ||
+      fn->nenv_params || !fn->checked)
+    return false;
+  if (check_has_decorator(fn->decl, "always_inline")) return true;
+  for (int i = 0; i < fn->decl->list2.len; i++)
+    if (node_any(fn->decl->list2.items[i], is_loop_node, NULL)) return false;
+  int size = 0;
+  for (int i = 0; i < fn->decl->list2.len; i++) size += count_nodes(fn->decl->list2.items[i]);
+  return size <= 60;
+}
+
+/* The name to call fn by here: its private copy when it is copied. */
+static const char *callee_name(Emitter *E, const Symbol *fn, char *buf, size_t size) {
+  if (!copyable(E, fn)) return fn->mangled;
+  snprintf(buf, size, "%s.copy", fn->mangled);
+  if (emit_declare_once(E, buf)) {
+    if (E->ncopies == E->capcopies) {
+      E->capcopies = E->capcopies ? E->capcopies * 2 : 8;
+      E->copies = realloc(E->copies, sizeof(Symbol *) * (size_t)E->capcopies);
+    }
+    E->copies[E->ncopies++] = fn;
+  }
+  return buf;
+}
+
 static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
-  need_symbol(E, fn);
+  char copy_name[512];
+  const char *callee = callee_name(E, fn, copy_name, sizeof copy_name);
+  if (callee == fn->mangled) need_symbol(E, fn);
   const Symbol *roots[16];
   int nroots = env_roots(fn, roots);
   int k = 0, nargs = fn->nparams + (self != 0) + nroots, ntemps = 0;
@@ -1027,7 +1106,7 @@ static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
   if (has_result) OUT("  %%v%d = ", r);
   else OUT("  ");
   char nb[24];
-  OUT("func.call @\"%s\"(", fn->mangled);
+  OUT("func.call @\"%s\"(", callee);
   for (int i = 0; i < nargs; i++) OUT("%s%s", i ? ", " : "", emit_val_name(vals[i], nb));
   OUT(") : ");
   Buf sig = {0};
@@ -2051,13 +2130,15 @@ static void end_function(Emitter *E, Buf *out) {
    turns it into a SegmentationFault for the cell. */
 #define NULL_IS_VALID "[\"null-pointer-is-valid\", \"true\"]"
 
-static void function(Emitter *E, Node *def, Buf *out) {
+static void function(Emitter *E, Node *def, Buf *out, bool copy) {
   Symbol *fn = def->sym;
   begin_function(E, fn->type ? fn->type : TYPE(NONE));
   E->fn = fn;
-  buf_printf(out, "  func.func @\"%s\"", fn->mangled);
+  E->key_cell = fn->cell;
+  if (copy) buf_printf(out, "  func.func private @\"%s.copy\"", fn->mangled);
+  else buf_printf(out, "  func.func @\"%s\"", fn->mangled);
   fn_signature(out, fn, true);
-  buf_printf(out, " attributes {passthrough = [%s%s]}",
+  buf_printf(out, " attributes {%spassthrough = [%s%s]}", copy ? "llvm.linkage = #llvm.linkage<internal>, " : "",
              check_has_decorator(def, "always_inline") ? "\"alwaysinline\", " : "", NULL_IS_VALID);
   buf_puts(out, " {\n");
   int nargs = fn->nparams + check_has_self(fn);
@@ -2069,6 +2150,8 @@ static void function(Emitter *E, Node *def, Buf *out) {
     E->envs_val[i] = emit_new_val(E);
     OUT("  %%v%d = llvm.getelementptr %%a%d[0] : (!llvm.ptr) -> !llvm.ptr, i8\n", E->envs_val[i], nargs + i);
   }
+  E->nsnaps = 0;
+  snapshot_captures(E);
   for (int i = 0; i < nargs; i++) {
     Symbol *p = def->list.items[i]->sym;
     if (p->type->kind == TY_NONE) continue;
@@ -2113,23 +2196,31 @@ static void init_string_globals(Emitter *E) {
 }
 
 char *emit_cell(const CheckedCell *cell, const char *main_name) {
-  Emitter E = {.cell = cell};
-  E.local_made = calloc((size_t)cell->nlocals + 1, sizeof(int));
+  Emitter E = {.cell = cell, .key_cell = cell->cell};
+  E.nlocal_made = cell->nlocals + 1;
+  E.local_made = calloc((size_t)E.nlocal_made, sizeof(int));
   define_globals(&E);
   Buf fns = {0};
   for (int i = 0; i < cell->functions.len; i++) {
     Node *def = cell->functions.items[i];
     emit_declare_once(&E, def->sym->mangled);
-    function(&E, def, &fns);
+    function(&E, def, &fns, false);
   }
   begin_function(&E, NULL);
   E.fn = NULL;
+  E.key_cell = cell->cell;
   E.nenvs = 0;
   E.self_env = NULL;
+  E.nsnaps = 0;
   buf_printf(&fns, "  func.func @\"%s\"() attributes {passthrough = [%s]} {\n", main_name, NULL_IS_VALID);
   init_string_globals(&E);
   stmt_list(&E, &cell->stmts);
   end_function(&E, &fns);
+  for (int i = 0; i < E.ncopies; i++) {  /* copies may call for more copies */
+    /* local ids are per cell: a copy's ids are its own cell's */
+    memset(E.local_made, 0, sizeof(int) * (size_t)E.nlocal_made);
+    function(&E, E.copies[i]->decl, &fns, true);
+  }
   Buf out = {0};
   buf_puts(&out, "module {\n");
   buf_puts(&out, buf_str(&E.globals));
@@ -2143,6 +2234,7 @@ char *emit_cell(const CheckedCell *cell, const char *main_name) {
   for (int i = 0; i < E.ndeclared; i++) free(E.declared[i]);
   free(E.declared);
   free(E.local_made);
+  free(E.copies);
   free(E.live);
   return buf_take(&out);
 }

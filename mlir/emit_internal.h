@@ -54,6 +54,13 @@ typedef struct Emitter {
   Val envs_val[16];
   int nenvs;
   const Symbol *self_env;   /* this function is a closure: its root */
+  const Symbol *snap_sym[32];  /* immutable captures copied into locals at entry */
+  Val snap_slot[32];
+  int nsnaps;
+  int nlocal_made;          /* size of local_made (ids of copied functions may be larger) */
+  int key_cell;             /* the cell whose source lines the code being emitted has */
+  const Symbol **copies;    /* functions of earlier cells copied into this module */
+  int ncopies, capcopies;
 } Emitter;
 
 #define OUT(...) buf_printf(&E->body, __VA_ARGS__)

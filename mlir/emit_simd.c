@@ -332,6 +332,19 @@ Val emit_intrinsic(Emitter *E, Node *n) {
   case IN_MEMSET_ZERO: case IN_MEMSET: case IN_MEMCPY: return mem_call(E, n);
   case IN_MLIR_OP: return emit_mlir_op(E, n);
   case IN_PARALLELIZE: return emit_parallelize(E, n);
+  case IN_EXTERNAL_CALL: {
+    Buf types = {0};
+    Val *args = calloc((size_t)n->list.len + 1, sizeof(Val));
+    for (int i = 0; i < n->list.len; i++) {
+      args[i] = emit_expr(E, n->list.items[i]);
+      buf_printf(&types, "%s%s", i ? ", " : "", n->list.items[i]->type->mlir);
+    }
+    const char *ret = n->type->kind == TY_NONE ? NULL : n->type->mlir;
+    Val r = emit_call_rt(E, n->name, buf_str(&types), ret, args, n->list.len);
+    buf_free(&types);
+    free(args);
+    return r;
+  }
   case IN_SIMDWIDTHOF: return emit_const_int(E, (int64_t)n->ival, "i64");
   case IN_NUM_CORES: return emit_call_rt(E, "rt_num_cores", "", "i64", NULL, 0);
   case IN_NUM_LOGICAL_CORES: return emit_call_rt(E, "rt_num_logical_cores", "", "i64", NULL, 0);
