@@ -48,7 +48,25 @@ def result(cell):
     return [o["data"]["text/plain"] for o in cell.outputs if o["output_type"] == "execute_result"]
 
 
+MATMUL = os.path.join(kernel_env.ROOT, "notebooks", "Matmul.ipynb")
+
+
 class Notebooks(unittest.TestCase):
+    def test_matmul(self):
+        """Every step of the matmul progression runs and its product equals
+        the naive loop's (bench() compares them element by element)."""
+        nb = execute(nbformat.read(MATMUL, as_version=4))
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        lines = [line for c in code for line in text(c).splitlines()]
+        steps = [line for line in lines if "GFLOP/s" in line]
+        self.assertEqual([s.split(":")[0] for s in steps],
+                         ["naive", "vectorized by hand", "vectorize", "parallelize", "tiled", "unrolled"])
+        for s in steps:
+            self.assertTrue(s.endswith("GFLOP/s (matches naive)"), s)
+            self.assertGreater(float(s.split(": ")[1].split(" ")[0]), 0.0, s)
+        self.assertIn("speedup over the naive loop:", lines)
+        self.assertFalse([o for c in code for o in c.outputs if o["output_type"] == "error"])
+
     def test_intro(self):
         nb = execute(nbformat.read(INTRO, as_version=4))
         code = [c for c in nb.cells if c.cell_type == "code"]
