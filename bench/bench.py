@@ -210,6 +210,14 @@ def ember_matmul_naive():
 
 
 @source
+def ember_matmul_notebook():
+    vals = ember("matmul_notebook.ember", 600)
+    if any(k.startswith("matmul_wrong") for k in vals):
+        raise Unavailable("the notebook's matmul gave a wrong product")
+    return vals
+
+
+@source
 def ember_trivial():
     return ember("trivial.ember", 120)
 
@@ -350,6 +358,21 @@ ROWS = [
         val(ember_matmul_naive, "matmul1024_ember_naive_f32_gflops"),
         "C -O3 naive", val(c_anchors, "matmul1024_c_O3_naive_f32_gflops"), "rate", (">=", 0.9)),
 ]
+
+
+for _n in (512, 1024):
+    ROWS.append(Row(f"matmul {_n}³ f32, naive loop: GFLOP/s ÷ numba (same loop)", "GFLOP/s",
+                    val(ember_matmul_naive, f"matmul{_n}_ember_naive_f32_gflops"),
+                    "numba", val(py_anchors, f"matmul{_n}_numba_f32_gflops"), "rate", None))
+ROWS.append(Row("matmul 128³ f64, notebook's final version: speedup over CPython", "GFLOP/s",
+                val(ember_matmul_notebook, "matmul128_ember_f64_gflops"),
+                "pure Python", val(py_anchors, "matmul128_python_gflops"), "rate", None))
+for _n in (512, 1024, 2048):
+    for _t, _np in (("f32", "float32"), ("f64", "float64")):
+        ROWS.append(Row(f"matmul {_n}³ {_t}, notebook's final version: GFLOP/s ÷ numpy", "GFLOP/s",
+                        val(ember_matmul_notebook, f"matmul{_n}_ember_{_t}_gflops"),
+                        "numpy/OpenBLAS", val(py_anchors, f"matmul{_n}_numpy_{_np}_gflops"), "rate",
+                        (">=", 0.8) if _n >= 1024 else None))
 
 
 # --- table -----------------------------------------------------------------

@@ -86,6 +86,7 @@ static Val reduction(Emitter *E, Node *n, Val v) {
 }
 
 static Val iota(Emitter *E, const Type *t) {
+  if (!type_is_simd(t)) return t->is_float ? emit_const_float(E, 0.0, t) : emit_const_int(E, 0, t->mlir);
   Buf lanes = {0};
   for (int i = 0; i < t->width; i++) {
     if (t->elem->kind == TY_BOOL) buf_printf(&lanes, "%s%s", i ? ", " : "", i ? "true" : "false");

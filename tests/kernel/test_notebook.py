@@ -49,9 +49,25 @@ def result(cell):
 
 
 MATMUL = os.path.join(kernel_env.ROOT, "notebooks", "Matmul.ipynb")
+MANDELBROT = os.path.join(kernel_env.ROOT, "notebooks", "Mandelbrot.ipynb")
 
 
 class Notebooks(unittest.TestCase):
+    def test_mandelbrot(self):
+        """Scalar, vectorized and parallel versions all give the reference
+        checksum; the image is drawn."""
+        nb = execute(nbformat.read(MANDELBROT, as_version=4))
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        lines = [line for c in code for line in text(c).splitlines()]
+        runs = [line for line in lines if "checksum" in line]
+        self.assertEqual([r.split(":")[0] for r in runs], ["scalar", "vectorized", "parallel"])
+        for r in runs:
+            self.assertIn("checksum 40120406", r)
+        picture = text(code[-1]).splitlines()
+        self.assertEqual(len(picture), 25)  # 24 rows, then print's newline
+        self.assertIn("@", "".join(picture))
+        self.assertFalse([o for c in code for o in c.outputs if o["output_type"] == "error"])
+
     def test_matmul(self):
         """Every step of the matmul progression runs and its product equals
         the naive loop's (bench() compares them element by element)."""
