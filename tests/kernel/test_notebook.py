@@ -76,7 +76,8 @@ class Notebooks(unittest.TestCase):
         lines = [line for c in code for line in text(c).splitlines()]
         steps = [line for line in lines if "GFLOP/s" in line]
         self.assertEqual([s.split(":")[0] for s in steps],
-                         ["naive", "vectorized by hand", "vectorize", "parallelize", "tiled", "unrolled"])
+                         ["naive", "vectorized by hand", "vectorize", "parallelize", "tiled", "unrolled",
+                          "register-blocked"])
         for s in steps:
             self.assertTrue(s.endswith("GFLOP/s (matches naive)"), s)
             self.assertGreater(float(s.split(": ")[1].split(" ")[0]), 0.0, s)
