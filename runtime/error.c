@@ -19,6 +19,14 @@ int32_t rt_error_pending;
 volatile int32_t rt_interrupt_requested;
 
 void rt_raise_interrupt(const char *cell, int32_t line) {
+  if (rt_pool_in_body()) {
+    /* On a parallelize worker: leave the request set so every other
+       worker's loops stop too, and only mark the error so the body
+       unwinds; the cell's thread raises KeyboardInterrupt properly once
+       the pool has stopped (emit.c, poll_after_parallel). */
+    rt_error_pending = 1;
+    return;
+  }
   rt_interrupt_requested = 0;
   rt_raise("KeyboardInterrupt", cell, line);
 }
