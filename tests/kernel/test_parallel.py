@@ -106,4 +106,4 @@ class Parallel(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    kernel_env.run_tests(Parallel)
