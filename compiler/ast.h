@@ -88,8 +88,10 @@ enum {
   CALL_CTOR = 1 << 6,      /* CALL: constructs a struct with its __init__ */
   NAME_DECLARES = 1 << 7,  /* NAME as an assignment target: this assignment declares it */
   CALL_INTRINSIC = 1 << 8, /* CALL: implemented inline; op is an Intrinsic (check.h) */
-  ALIAS_EARLY = 1 << 10,
-  FN_CAPTURING = 1 << 11,  /* FN_DEF with FN_IS_TYPE: declared `capturing` */   /* ALIAS at a cell's top level: checked before the functions */
+  ALIAS_EARLY = 1 << 10,   /* ALIAS or import at a cell's top level: checked before the functions */
+  FN_CAPTURING = 1 << 11,  /* FN_DEF with FN_IS_TYPE: declared `capturing` */
+  ALIAS_GLOBAL = 1 << 13,  /* ALIAS of a struct value: an immutable global set where it stands */
+  CALL_STRUCT_LIT = 1 << 12, /* CALL: T {f: v, ...}; a: the type, list2: KWARGs (ival: field index) */   /* ALIAS at a cell's top level: checked before the functions */
   FN_IS_TYPE = 1 << 9,     /* FN_DEF: a function type, fn(Int) -> None (a parameter's type) */
 };
 

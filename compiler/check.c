@@ -36,6 +36,7 @@ static Symbol *resolve_method(Checker *C, Node *n, Type *t, const char *name, bo
 bool check_has_method(const Type *t, const char *name);
 static bool mutable_place(Node *n);
 static Symbol *module_member(Checker *C, const char *module, const char *name, bool *ok);
+static int field_index(const Type *t, const char *name);
 
 void check_mark_raise(Checker *C) {
   if (C->fn) C->fn->may_raise = true;
@@ -236,8 +237,35 @@ bool check_converts(const Type *from, const Type *to, bool literal) {
 bool check_is_literal(Node *n) { return n->flags & EXPR_LITERAL; }
 
 /* Check that n converts to `to`; report "cannot implicitly convert". */
+/* Mojo converts a value to a struct implicitly through a constructor of
+   one argument (alias OurFalse: OurBool = __mlir_attr.false): n becomes
+   the call To(n). */
+static bool convert_by_constructor(Checker *C, Node *n, Type *to) {
+  if (!type_is_struct(to) || type_is_struct(n->type)) return false;
+  bool fits = false;
+  for (int i = 0; i < to->st->nmethods && !fits; i++) {
+    Symbol *m = to->st->methods[i];
+    fits = !strcmp(m->name, "__init__") && m->nparams == 1 && m->param_types[0] &&
+           check_converts(n->type, m->param_types[0], check_is_literal(n));
+  }
+  if (!fits) return false;
+  Node *arg = node_new(C->arena, N_INT, n->line, n->col);
+  *arg = *n;
+  memset(n, 0, sizeof *n);
+  n->kind = N_CALL;
+  n->line = arg->line;
+  n->col = arg->col;
+  n->a = node_new(C->arena, N_NAME, arg->line, arg->col);
+  n->a->name = to->name;
+  n->a->type = to;  /* a synthesized type name (see check_resolve_type) */
+  node_push(C->arena, &n->list, arg);
+  n->type = constructor_call(C, n, to);
+  return n->type != NULL;
+}
+
 bool check_coerce(Checker *C, Node *n, Type *to, const char *where) {
   if (!n->type || !to) return false;
+  if (type_is_struct(to) && !type_same(n->type, to) && convert_by_constructor(C, n, to)) return true;
   if (n->kind == N_TUPLE && type_is_tuple(to) && type_is_tuple(n->type)) return check_tuple_coerce(C, n, to, where);
   if (type_is_optional(to) && n->kind == N_TUPLE && type_is_tuple(to->elem))
     return check_tuple_coerce(C, n, to->elem, where);
@@ -963,7 +991,45 @@ static bool is_simd_method_name(const char *name) {
          !strncmp(name, "reduce_", 7);
 }
 
+/* 2023's `fn __init__(x: Int) -> Self:` with no self: a constructor that
+   returns the value it builds (usually with a struct literal). */
+bool check_is_value_init(const Node *f) {
+  return !strcmp(f->name, "__init__") && f->a && (!f->list.len || strcmp(f->list.items[0]->name, "self"));
+}
+
+/* Self {field: value, ...}: a value with every field given (2023). */
+static Type *struct_literal(Checker *C, Node *n) {
+  Type *t = check_resolve_type(C, n->a);
+  if (!t) return NULL;
+  if (!type_is_struct(t)) {
+    ERR(n->a, "'%s' is not a struct: {field: value} builds structs", t->name);
+    return NULL;
+  }
+  StructInfo *st = t->st;
+  if (n->list2.len != st->nfields) {
+    ERR(n, "'%s' has %d field%s; a struct literal gives each one", t->name, st->nfields, st->nfields == 1 ? "" : "s");
+    return NULL;
+  }
+  for (int i = 0; i < n->list2.len; i++) {
+    Node *kw = n->list2.items[i];
+    int k = field_index(t, kw->name);
+    if (k < 0) {
+      ERR(kw, "'%s' has no field '%s'", t->name, kw->name);
+      return NULL;
+    }
+    for (int j = 0; j < i; j++)
+      if (!strcmp(n->list2.items[j]->name, kw->name)) {
+        ERR(kw, "field '%s' is given twice", kw->name);
+        return NULL;
+      }
+    kw->ival = (uint64_t)k;
+    if (!check_expr(C, kw->a) || !check_coerce(C, kw->a, st->field_types[k], "for the field")) return NULL;
+  }
+  return t;
+}
+
 static Type *call_expr(Checker *C, Node *n) {
+  if (n->flags & CALL_STRUCT_LIT) return struct_literal(C, n);
   if (n->a->kind == N_INDEX && is_list_name(n->a->a)) return list_constructor(C, n);
   if (n->a->kind == N_INDEX && is_param_type_name(n->a->a)) {
     Type *t = check_resolve_type(C, n->a);
@@ -1518,8 +1584,8 @@ void check_declare_methods(Checker *C, Node *n) {
                            : arena_printf(C->arena, "%s.%s", st->mangled, m->name);
     m->sym = fn;
     add_method(C, st, fn);
-    check_dunder_result(C, fn);
-    if (!strcmp(m->name, "__init__")) check_init_sets_fields(C, m, st);
+    if (!fn->is_static) check_dunder_result(C, fn);
+    if (!strcmp(m->name, "__init__") && !fn->is_static) check_init_sets_fields(C, m, st);
   }
   C->self_type = NULL;
 }
@@ -1536,6 +1602,13 @@ static bool is_call(const Node *n, const void *unused) {
   return n->kind == N_CALL;
 }
 
+/* alias X: SomeStruct = ...: left for after the methods are known */
+static bool declares_struct_type(Checker *C, Node *alias) {
+  if (!alias->a || alias->a->kind != N_NAME) return false;
+  Symbol *s = check_lookup(C, alias->a->name);
+  return s && s->kind == SYM_TYPE && type_is_struct(s->type);
+}
+
 static void declare_structs(Checker *C, NodeList *stmts) {
   for (int i = 0; i < stmts->len; i++)
     if (stmts->items[i]->kind == N_TRAIT) declare_trait(C, stmts->items[i]);
@@ -1543,7 +1616,8 @@ static void declare_structs(Checker *C, NodeList *stmts) {
     if (stmts->items[i]->kind == N_STRUCT) check_declare_struct(C, stmts->items[i]);
   /* top-level aliases next: field types and signatures may use them */
   for (int i = 0; i < stmts->len; i++)
-    if (stmts->items[i]->kind == N_ALIAS && !node_any(stmts->items[i]->b, is_call, NULL)) {
+    if (stmts->items[i]->kind == N_ALIAS && !node_any(stmts->items[i]->b, is_call, NULL) &&
+        !declares_struct_type(C, stmts->items[i])) {
       alias_stmt(C, stmts->items[i]);
       stmts->items[i]->flags |= ALIAS_EARLY;
     }
@@ -1860,6 +1934,7 @@ static Type *constructor_call(Checker *C, Node *n, Type *t) {
   }
   Symbol *init = resolve_method(C, n, t, "__init__", false, &bound);
   if (!init) return NULL;
+  if (init->is_static) return check_finish_call(C, n, init, bound);  /* fn __init__(...) -> Self */
   n->flags |= CALL_CTOR;
   check_finish_call(C, n, init, bound);
   return t;
@@ -2531,7 +2606,9 @@ void check_stmt(Checker *C, Node *n) {
   case N_RETURN: return_stmt(C, n); break;
   case N_PASS: break;
   case N_FN_DEF: fn_def_stmt(C, n); break;
-  case N_IMPORT: case N_FROM_IMPORT: import_stmt(C, n); break;
+  case N_IMPORT: case N_FROM_IMPORT:
+    if (!(n->flags & ALIAS_EARLY)) import_stmt(C, n);
+    break;
   case N_RAISE: raise_stmt(C, n); break;
   case N_TRY: try_stmt(C, n); break;
   case N_STRUCT: struct_stmt(C, n); break;
@@ -2614,7 +2691,7 @@ static Symbol *declare_fn(Checker *C, Node *n, Type *owner) {
   Symbol *fn = check_new_symbol(C, SYM_FN, n->name, NULL);
   fn->decl = n;
   fn->owner = owner;
-  fn->is_static = owner && check_has_decorator(n, "staticmethod");
+  fn->is_static = owner && (check_has_decorator(n, "staticmethod") || check_is_value_init(n));
   int off = check_self_offset(fn);
   if (off && !declare_self(C, n, fn)) {
     fn->bad_signature = true;
@@ -2754,6 +2831,35 @@ static void fn_def_stmt(Checker *C, Node *n) {
 }
 
 /* First pass: every top-level function is known before any body is checked. */
+/* Top-level aliases left after the first pass (they call something):
+   known before any function body is checked, in any order, as Mojo's
+   aliases are. A constant folds as usual; a struct value (alias OurTrue =
+   OurBool(...)) becomes an immutable global set where the alias stands. */
+static void declare_value_aliases(Checker *C, NodeList *stmts) {
+  for (int i = 0; i < stmts->len; i++) {
+    Node *n = stmts->items[i];
+    if (n->kind != N_ALIAS || (n->flags & ALIAS_EARLY)) continue;
+    n->flags |= ALIAS_EARLY;
+    Type *declared = n->a ? check_resolve_type(C, n->a) : NULL;
+    if (n->a && !declared) continue;
+    bool saved = C->quiet;
+    C->quiet = true;  /* try it as a struct value; otherwise the alias rules report */
+    Type *t = check_expr(C, n->b);
+    C->quiet = saved;
+    Type *target = declared ? declared : t;
+    if (!t || !type_is_struct(target)) {
+      n->b->type = NULL;
+      alias_stmt(C, n);
+      continue;
+    }
+    if (declared && !check_coerce(C, n->b, declared, NULL)) continue;
+    Symbol *s = check_declare_var(C, n->name, target, false, false);
+    s->decl = n;
+    n->sym = s;
+    n->flags |= ALIAS_GLOBAL;
+  }
+}
+
 static void declare_functions(Checker *C, NodeList *stmts) {
   for (int i = 0; i < stmts->len; i++) {
     Node *n = stmts->items[i];
@@ -2774,8 +2880,14 @@ bool check_cell(NodeList stmts, int cell, GlobalTable *globals, Arena *arena, Di
   Checker C = {.arena = arena, .diags = diags, .globals = globals, .out = out, .cell = cell};
   C.scope = &C.top;
   int errors = diags->count;
+  for (int i = 0; i < stmts.len; i++)  /* imports first: aliases and signatures use them */
+    if (stmts.items[i]->kind == N_IMPORT || stmts.items[i]->kind == N_FROM_IMPORT) {
+      import_stmt(&C, stmts.items[i]);
+      stmts.items[i]->flags |= ALIAS_EARLY;
+    }
   declare_structs(&C, &stmts);
   declare_functions(&C, &stmts);
+  declare_value_aliases(&C, &stmts);
   check_stmt_list(&C, &stmts);
   for (Moved *m = C.moved; m; m = m->next)
     if (m->sym->flags & SYM_GLOBAL) check_push_symbol(&C, &out->moved, &out->nmoved, &out->capmoved, m->sym);

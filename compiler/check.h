@@ -103,6 +103,8 @@ bool check_type_needs(const Type *t, const char *name, int nparams);
 bool check_param_byref(const Symbol *fn, int i);
 /* A method that receives self (by pointer). */
 static inline bool check_has_self(const Symbol *fn) { return fn->owner && !fn->is_static; }
+/* 2023's `fn __init__(...) -> Self` (no self): a static constructor. */
+bool check_is_value_init(const Node *f);
 /* Does the definition carry @name (or @name(...))? */
 bool check_has_decorator(Node *n, const char *name);
 /* Whether a statement list always ends by returning. */

@@ -154,6 +154,27 @@ static Node *postfix(Parser *P, Node *e) {
       e = tr;
       continue;
     }
+    if (e->kind == N_NAME && at(P, T_LBRACE) && peek_at(P, 1)->kind == T_NAME &&
+        peek_at(P, 2)->kind == T_COLON) {  /* Self {value: x}: a struct literal (2023) */
+      advance(P);
+      Node *lit = mk(P, N_CALL, t);
+      lit->line = e->line;
+      lit->col = e->col;
+      lit->a = e;
+      lit->flags |= CALL_STRUCT_LIT;
+      while (!at(P, T_RBRACE)) {
+        Token *name = expect(P, T_NAME, "a field name");
+        expect(P, T_COLON, "after the field name");
+        Node *kw = mk(P, N_KWARG, name);
+        kw->name = name->str;
+        kw->a = expression(P, PREC_TERNARY);
+        node_push(P->arena, &lit->list2, kw);
+        if (!accept(P, T_COMMA)) break;
+      }
+      expect(P, T_RBRACE, "to close the struct literal");
+      e = lit;
+      continue;
+    }
     if (accept(P, T_LPAREN)) {
       Node *call = mk(P, N_CALL, t);
       call->line = e->line;

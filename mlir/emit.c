@@ -1305,8 +1305,23 @@ static Val string_method(Emitter *E, Node *n) {
   return r;
 }
 
+static Val struct_literal(Emitter *E, Node *n) {
+  const Type *t = n->type;
+  Val agg = emit_new_val(E);
+  OUT("  %%v%d = llvm.mlir.undef : %s\n", agg, t->mlir);
+  for (int i = 0; i < n->list2.len; i++) {
+    Node *kw = n->list2.items[i];
+    int k = (int)kw->ival;
+    Val v = copy_value(E, kw->a, t->st->field_types[k]), r = emit_new_val(E);
+    OUT("  %%v%d = llvm.insertvalue %%v%d, %%v%d[%d] : %s\n", r, v, agg, k, t->mlir);
+    agg = r;
+  }
+  return agg;
+}
+
 static Val call(Emitter *E, Node *n) {
   if (n->flags & CALL_INTRINSIC) return emit_intrinsic(E, n);
+  if (n->flags & CALL_STRUCT_LIT) return struct_literal(E, n);
   if (n->a->kind == N_INDEX && type_is_list(n->type)) return build_list(E, &n->list, n->type);
   if (n->a->kind == N_ATTR && n->a->a->type && type_is_list(n->a->a->type)) return list_method(E, n);
   if (n->op && n->a->kind == N_ATTR && n->a->a->type->kind == TY_STRING) return string_method(E, n);
@@ -1994,7 +2009,10 @@ static void stmt(Emitter *E, Node *n) {
   case N_RETURN: return_stmt(E, n); break;
   case N_RAISE: raise_stmt(E, n); break;
   case N_TRY: try_stmt(E, n); break;
-  case N_BLOCK: stmt_list(E, &n->list); break;  /* an unrolled @parameter for / taken @parameter if */
+  case N_BLOCK: stmt_list(E, &n->list); break;
+  case N_ALIAS:  /* an alias of a struct value: its global is set here */
+    if (n->flags & ALIAS_GLOBAL) store_var(E, n->sym, copy_value(E, n->b, n->sym->type));
+    break;  /* an unrolled @parameter for / taken @parameter if */
   default: break;  /* pass, fn, alias, import: nothing to run */
   }
 }
