@@ -1185,6 +1185,11 @@ static Type *common_type(Checker *C, Node *n, const char *name) {
 }
 
 static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
+  if (s->builtin == BI_CLEAR_OUTPUT && n->list2.len == 1 && !strcmp(n->list2.items[0]->name, "wait") &&
+      !n->list.len) {  /* clear_output(wait=True) */
+    node_push(C->arena, &n->list, n->list2.items[0]->a);
+    n->list2.len = 0;
+  }
   bool ok = check_args(C, n);
   if (s->builtin == BI_PRINT) return ok ? print_call(C, n) : NULL;
   if (!ok || !check_no_kwargs(C, n, s->name)) return NULL;
@@ -1232,6 +1237,24 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   case BI_FLOAT: return conversion_call(C, n, TYPE(F64));
   case BI_BOOL: return conversion_call(C, n, TYPE(BOOL));
   case BI_NOW: return check_arg_count(C, n, "now", 0, 0) ? TYPE(INT) : NULL;
+  case BI_DISPLAY:  /* display(x) as text/plain, display(text, "text/html") */
+    if (!check_arg_count(C, n, "display", 1, 2)) return NULL;
+    if (type_is_struct(n->list.items[0]->type) && !check_has_method(n->list.items[0]->type, "__str__")) {
+      ERR(n->list.items[0], "'%s' cannot be displayed: it has no __str__ method", n->list.items[0]->type->name);
+      return NULL;
+    }
+    if (n->list.len == 2 && !check_coerce(C, n->list.items[1], TYPE(STRING), "as the MIME type")) return NULL;
+    if (type_is_struct(n->list.items[0]->type)) {  /* display(p) shows str(p) */
+      Node *recv = n->list.items[0];
+      Node *text = node_new(C->arena, N_CALL, recv->line, recv->col);
+      check_as_method_call(C, text, recv, "__str__", (NodeList){0});
+      n->list.items[0] = text;
+    }
+    return TYPE(NONE);
+  case BI_CLEAR_OUTPUT:
+    if (!check_arg_count(C, n, "clear_output", 0, 1)) return NULL;
+    if (n->list.len && !check_coerce(C, n->list.items[0], TYPE(BOOL), "for 'wait'")) return NULL;
+    return TYPE(NONE);
   case BI_INPUT:
     if (!check_arg_count(C, n, "input", 0, 1)) return NULL;
     if (n->list.len && !check_coerce(C, n->list.items[0], TYPE(STRING), "as the prompt")) return NULL;

@@ -18,7 +18,8 @@ typedef enum SymKind { SYM_VAR, SYM_FN, SYM_ALIAS, SYM_TYPE, SYM_BUILTIN, SYM_MO
 #define BUILTIN_LIST(B)                                                       \
   B(PRINT, "print") B(LEN, "len") B(RANGE, "range") B(ABS, "abs")             \
   B(MIN, "min") B(MAX, "max") B(STR, "str") B(INT, "int") B(FLOAT, "float")   \
-  B(BOOL, "bool") B(INPUT, "input")                                           \
+  B(BOOL, "bool") B(INPUT, "input") B(DISPLAY, "display")                     \
+  B(CLEAR_OUTPUT, "clear_output")                                             \
   /* from here on: reached only through an import */                        \
   B(NOW, "now") B(MATH, "<math>") B(MEMORY, "<memory>") B(PARALLELIZE, "parallelize") \
   B(SYSINFO, "<sys.info>") B(EXTERNAL_CALL, "external_call")

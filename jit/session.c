@@ -215,6 +215,16 @@ static void stderr_out(void *user, const char *text, size_t len) {
   else stream_out(NULL, text, len);
 }
 
+static void display_out(void *user, const char *mime, const char *data, size_t len) {
+  (void)user;
+  current_cb->on_display(current_cb->user, mime, data, len);
+}
+
+static void clear_out(void *user, bool wait) {
+  (void)user;
+  if (current_cb->on_clear_output) current_cb->on_clear_output(current_cb->user, wait);
+}
+
 static char *input_line(void *user, const char *prompt) {
   (void)user;
   rt_flush();  /* the prompt's context (earlier prints) goes out first */
@@ -226,6 +236,7 @@ static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCall
   rt_set_output(stream_out, NULL);
   rt_set_error_output(stderr_out, NULL);
   rt_set_input(cb && cb->on_input ? input_line : NULL, NULL);
+  if (cb && cb->on_display) rt_set_display(display_out, clear_out, NULL);
   rt_take_result();
   double t0 = now_ms();
   rt_interrupt_requested = 0;
@@ -238,6 +249,7 @@ static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCall
   rt_set_output(NULL, NULL);
   rt_set_error_output(NULL, NULL);
   rt_set_input(NULL, NULL);
+  rt_set_display(NULL, NULL, NULL);
   current_cb = NULL;
   rt_error_pending = 0;
   const RtStr *result = rt_take_result();

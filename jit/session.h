@@ -40,6 +40,10 @@ typedef struct SessionCallbacks {
      the user gave none (EOF). When on_input itself is NULL, input() raises
      StdinNotImplementedError at once (the kernel's allow_stdin=False). */
   char *(*on_input)(void *user, const char *prompt, bool password);
+  /* display(x, mime): one MIME bundle; clear_output(wait). NULL: display
+     prints its text, clear_output does nothing (terminals). */
+  void (*on_display)(void *user, const char *mime, const char *data, size_t len);
+  void (*on_clear_output)(void *user, bool wait);
   void *user;
 } SessionCallbacks;
 

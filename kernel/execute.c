@@ -70,6 +70,24 @@ static void on_result(void *user, const char *repr) {
   kern_pub_send(&x->k->pub, x->parent, "execute_result", c);
 }
 
+/* display(x, mime): a display_data message, after the text printed so far */
+static void on_display(void *user, const char *mime, const char *data, size_t len) {
+  Exec *x = user;
+  if (x->silent) return;
+  kern_pub_flush(&x->k->pub);
+  char *text = strndup(data, len);
+  json_t *c = json_pack("{s:{s:o}, s:{}, s:{}}", "data", mime, text_json(text), "metadata", "transient");
+  free(text);
+  kern_pub_send(&x->k->pub, x->parent, "display_data", c);
+}
+
+static void on_clear_output(void *user, bool wait) {
+  Exec *x = user;
+  if (x->silent) return;
+  kern_pub_flush(&x->k->pub);
+  kern_pub_send(&x->k->pub, x->parent, "clear_output", json_pack("{s:b}", "wait", wait));
+}
+
 static void on_error(void *user, const SessionError *e) {
   Exec *x = user;
   if (x->error) return;  /* a cell has one error: the first */
@@ -121,7 +139,8 @@ static void run(Exec *x, const char *code, bool counted, bool allow_stdin) {
   char name[32] = "<cell>";
   if (counted) snprintf(name, sizeof name, "In[%d]", x->count);
   SessionCallbacks cb = {.on_stream = on_stream, .on_stderr = on_stderr, .on_error = on_error,
-                        .on_result = on_result, .on_input = allow_stdin ? on_input : NULL, .user = x};
+                        .on_result = on_result, .on_input = allow_stdin ? on_input : NULL,
+                        .on_display = on_display, .on_clear_output = on_clear_output, .user = x};
   SessionStatus st = session_execute(x->k->session, code, name, 1, &cb);
   if (st != SESSION_OK && !x->error) {
     SessionError e = {st, "InternalError", "the cell failed without a message",

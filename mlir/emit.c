@@ -1249,6 +1249,19 @@ static Val builtin_call(Emitter *E, Node *n) {
   case BI_MIN: return minmax(E, n, false);
   case BI_MAX: return minmax(E, n, true);
   case BI_NOW: return emit_call_rt(E, "rt_now_ns", "", "i64", NULL, 0);
+  case BI_DISPLAY: {
+    Node *x = n->list.items[0];
+    Val args[2] = {0, emit_to_string(E, emit_expr(E, x), x->type)};
+    args[0] = n->list.len == 2 ? emit_expr(E, n->list.items[1]) : emit_const_string(E, "text/plain", 10);
+    emit_call_rt(E, "rt_display", "!llvm.ptr, !llvm.ptr", NULL, args, 2);
+    return 0;
+  }
+  case BI_CLEAR_OUTPUT: {
+    Val w = n->list.len ? emit_op1(E, "arith.extui", emit_expr(E, n->list.items[0]), "i1", "i32")
+                        : emit_const_int(E, 0, "i32");
+    emit_call_rt(E, "rt_clear_output", "i32", NULL, &w, 1);
+    return 0;
+  }
   case BI_INPUT: {
     Val prompt = n->list.len ? emit_expr(E, n->list.items[0]) : emit_const_string(E, "", 0);
     Val args[3] = {prompt, emit_cell_key(E), emit_const_int(E, n->line, "i32")};

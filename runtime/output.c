@@ -46,3 +46,27 @@ void rt_write_fd_str(int64_t fd, const RtStr *s) {
   if (err_sink) err_sink(err_user, s->data, (size_t)s->len);
   else fwrite(s->data, 1, (size_t)s->len, stderr);
 }
+
+static RtDisplayFn display_sink;
+static RtClearFn clear_sink;
+static void *display_user;
+
+void rt_set_display(RtDisplayFn display, RtClearFn clear, void *user) {
+  display_sink = display;
+  clear_sink = clear;
+  display_user = user;
+}
+
+void rt_display(const RtStr *mime, const RtStr *data) {
+  if (display_sink) {
+    rt_flush();
+    display_sink(display_user, mime->data, data->data, (size_t)data->len);
+    return;
+  }
+  rt_write(data->data, (size_t)data->len);
+  rt_write("\n", 1);
+}
+
+void rt_clear_output(int32_t wait) {
+  if (clear_sink) clear_sink(display_user, wait != 0);
+}

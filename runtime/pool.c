@@ -166,7 +166,7 @@ static struct {
   int active;                 /* of those, how many are still in it */
   Job job;                    /* the current (or last) job */
   Helper helpers[POOL_MAX_HELPERS];
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
 
 /* Held by the thread whose job the pool is running. */
 static atomic_flag pool_busy = ATOMIC_FLAG_INIT;

@@ -35,6 +35,14 @@ void rt_write_str(const RtStr *s);
 /* print(..., file=stderr): the session's error sink (stderr without one). */
 typedef void (*RtErrorOutputFn)(void *user, const char *text, size_t len);
 void rt_set_error_output(RtErrorOutputFn fn, void *user);
+/* display(x, mime) and clear_output(wait): rich output for the notebook.
+   Without a display hook (ember run, the REPL) display prints the text and
+   clear_output does nothing. */
+typedef void (*RtDisplayFn)(void *user, const char *mime, const char *data, size_t len);
+typedef void (*RtClearFn)(void *user, bool wait);
+void rt_set_display(RtDisplayFn display, RtClearFn clear, void *user);
+void rt_display(const RtStr *mime, const RtStr *data);
+void rt_clear_output(int32_t wait);
 void rt_write_fd_str(int64_t fd, const RtStr *s);   /* fd 2: stderr, else stdout */
 void rt_flush(void);
 
@@ -223,5 +231,22 @@ bool rt_pool_in_body(void);
 _Noreturn void rt_pool_fault(const char *message);
 /* For tests: helper threads made so far (they are never destroyed). */
 int64_t rt_pool_helpers(void);
+
+/* ---- random numbers (random.c), for stdlib/random.ember ---------------
+ * One xoshiro256** generator per process, seeded by splitmix64; before any
+ * seed it is in the state rt_random_seed(0) gives. Integer ranges are
+ * inclusive [lo, hi] and unbiased; float ranges are [lo, hi). Safe to call
+ * from several threads (a spin lock guards the state). */
+void rt_random_seed(int64_t a);
+void rt_random_seed_time(void);                  /* from the wall clock */
+uint64_t rt_random_u64(void);                    /* 64 random bits */
+double rt_random_float64(double lo, double hi);
+int64_t rt_random_si64(int64_t lo, int64_t hi);
+uint64_t rt_random_ui64(uint64_t lo, uint64_t hi);
+double rt_random_normal(double mean, double stddev);
+void rt_random_fill_float64(double *p, int64_t n, double lo, double hi);
+void rt_random_fill_float32(float *p, int64_t n, double lo, double hi);
+void rt_random_fill_normal64(double *p, int64_t n, double mean, double stddev);
+void rt_random_fill_normal32(float *p, int64_t n, double mean, double stddev);
 
 #endif

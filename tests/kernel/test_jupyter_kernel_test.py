@@ -39,9 +39,11 @@ class EmberKernelTests(jkt.KernelTests):
     code_hello_world = 'print("hello, world")'
     code_stderr = 'from sys import stderr\nprint("oops", file=stderr)'
 
-    # Not set, for want of the language feature (not of the kernel):
-    #   code_display_data  no display() / rich output until the Python bridge (tier 4)
-    #   code_clear_output  no clear_output() either
+    code_display_data = [
+        {"code": 'display("<b>bold</b>", "text/html")', "mime": "text/html"},
+        {"code": "display(6 * 7)", "mime": "text/plain"},
+    ]
+    code_clear_output = "clear_output()"
 
     completion_samples = [
         {"text": "pri", "matches": {"print"}},
