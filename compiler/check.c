@@ -138,6 +138,12 @@ Symbol *check_lookup(Checker *C, const char *name) {
     }
     fn_scopes += s->is_fn;
   }
+  if (C->module) {  /* inside an instance of a module's generic code */
+    char full[256];
+    snprintf(full, sizeof full, "%s.%s", C->module, name);
+    Symbol *m = globals_get(C->globals, full);
+    if (m) return m;
+  }
   Symbol *g = globals_get(C->globals, name);
   return g ? g : lookup_builtin(name);
 }
@@ -2076,7 +2082,10 @@ static void assign_to(Checker *C, Node *target, Node *value) {
     return;
   }
   Symbol *s = check_lookup(C, target->name);
-  if (!s || (s->kind != SYM_VAR && s->kind != SYM_ALIAS && C->fn) ||
+  /* Inside a function, assigning a name makes a local (Python's rule): a
+     global of the same name is shadowed, not overwritten. */
+  bool shadows_global = C->fn && s && s->kind == SYM_VAR && (s->flags & SYM_GLOBAL);
+  if (!s || shadows_global || (s->kind != SYM_VAR && s->kind != SYM_ALIAS && C->fn) ||
       (s->kind == SYM_FN || s->kind == SYM_BUILTIN || s->kind == SYM_TYPE || s->kind == SYM_MODULE)) {
     if (!value->type) return;
     target->sym = check_declare_var(C, target->name, value->type, true, false);
@@ -2934,6 +2943,12 @@ void check_commit(CheckedCell *cell, GlobalTable *globals) {
     globals_set(globals, name, cell->defs[i]);
   }
   if (cell->module) {
+    const char *module = strdup(cell->module);  /* outlives the importing cell */
+    for (int i = 0; i < cell->ndefs; i++) {
+      Symbol *d = cell->defs[i];
+      d->module = module;
+      if (d->kind == SYM_TYPE && type_is_struct(d->type)) d->type->st->module = module;
+    }
     char mark[256];
     snprintf(mark, sizeof mark, CHECK_MODULE_MARK "%s", cell->module);
     static Symbol module_symbol = {.kind = SYM_MODULE, .name = "module"};

@@ -51,6 +51,7 @@ typedef struct Checker {
   int handler_depth;   /* inside an except clause: bare `raise` re-raises */
   int cell;
   bool instantiating;  /* declaring a struct instance: no name to bind */
+  const char *module;  /* checking an instance of a module's generic: its names are visible */
 } Checker;
 
 /* While overloads are being tried (C->quiet), nothing is reported. */

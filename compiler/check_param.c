@@ -425,8 +425,10 @@ Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
      with each parameter bound. */
   FnCtx *saved_fn = C->fn;
   int saved_loops = C->loop_depth;
+  const char *saved_module = C->module;
   C->scope = &bindings;
   C->self_type = g->owner;
+  C->module = g->module ? g->module : g->owner && g->owner->st->module ? g->owner->st->module : C->module;
   if (def->a && check_mentions_param(decl, def->a)) fn->type = check_resolve_type(C, def->a);
   C->fn = NULL;
   C->loop_depth = 0;
@@ -436,6 +438,7 @@ Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   C->scope = saved_scope;
   C->fn = saved_fn;
   C->loop_depth = saved_loops;
+  C->module = saved_module;
   if (C->diags->count > errors) {
     diag_error(C->diags, n->line, n->col, "in the call to '%s' instantiated here", g->name);
     return NULL;
@@ -607,12 +610,15 @@ Type *check_struct_instance(Checker *C, Type *gt, Node *ix) {
   C->scope = bindings;
   C->fn = NULL;
   C->loop_depth = 0;
+  const char *saved_module = C->module;
+  if (g->module) C->module = g->module;
   C->instantiating = true;
   check_declare_struct(C, d);
   C->instantiating = false;
   si->type = d->type;
   d->type->st->param_names = bindings->names;
   d->type->st->origin = g;
+  d->type->st->module = g->module;
   d->type->st->params = b.vals;
   add_pending_struct(C, g, si);
   check_define_fields(C, d);
@@ -623,6 +629,7 @@ Type *check_struct_instance(Checker *C, Type *gt, Node *ix) {
   C->fn = saved_fn;
   C->self_type = saved_self;
   C->loop_depth = saved_loops;
+  C->module = saved_module;
   if (C->diags->count > errors) {
     diag_error(C->diags, ix->line, ix->col, "in '%s', instantiated here", d->name);
     return NULL;

@@ -73,6 +73,7 @@ struct StructInfo {
   struct StructInstance *instances;  /* committed instances */
   void *param_names;          /* an instance: its parameters' bindings (a checker Binding list) */
   struct StructInfo *origin;  /* an instance: the struct with parameters it was made from */
+  const char *module;         /* defined by a standard library module */
   ConstVal *params;           /* an instance: the parameters' values */
 };
 
@@ -124,6 +125,7 @@ struct Symbol {
   Symbol **captures;      /* root only: the enclosing variables it uses (the env layout) */
   int ncaptures, capcaptures;
   void *def_scope, *def_fn;  /* root only: the checker's Scope and FnCtx where it is defined */
+  const char *module;     /* defined by a standard library module (its names resolve inside) */
   Symbol **env_params;    /* an instance whose function parameters are closures: */
   int nenv_params, capenv_params;  /* their roots, each with a hidden env argument */
 };

@@ -309,6 +309,17 @@ static bool load_imports(Session *s, NodeList stmts, const SessionCallbacks *cb)
     if (module_loaded(s, n->name)) continue;
     char *path = module_path(n->name);
     if (!path) continue;  /* built in, or unknown: the checker says which */
+    static const char *loading[32];  /* the modules being loaded, outermost first */
+    static int nloading;
+    bool circular = nloading >= 32;
+    for (int k = 0; k < nloading; k++) circular |= !strcmp(loading[k], n->name);
+    if (circular) {
+      char msg[300];
+      snprintf(msg, sizeof msg, "module '%s' imports itself (directly or through another module)", n->name);
+      report(cb, SESSION_COMPILE_ERROR, "ImportError", msg, msg);
+      free(path);
+      return false;
+    }
     size_t len = 0;
     char *code = NULL;
     FILE *f = fopen(path, "rb");
@@ -321,7 +332,9 @@ static bool load_imports(Session *s, NodeList stmts, const SessionCallbacks *cb)
       code[len] = 0;
       fclose(f);
     }
+    loading[nloading++] = n->name;
     SessionStatus st = code ? compile_and_run(s, code, path, 1, cb, n->name) : SESSION_COMPILE_ERROR;
+    nloading--;
     free(code);
     free(path);
     if (st != SESSION_OK) return false;
