@@ -25,6 +25,7 @@
 #include "jit/engine.h"
 #include "jit/guard.h"
 #include "mlir/emit.h"
+#include "python/bridge.h"
 #include "runtime/runtime.h"
 
 static double now_ms(void) {
@@ -198,9 +199,11 @@ SessionStatus session_report_pending(Session *s, const SessionCallbacks *cb) {
 static const SessionCallbacks *current_cb;
 /* Set while a cell runs, so an interrupt between cells is not remembered. */
 static volatile sig_atomic_t cell_running;
+static volatile sig_atomic_t python_running;  /* a %%python cell */
 
 void session_interrupt(void) {
   if (cell_running) rt_interrupt_requested = 1;
+  if (python_running) py_interrupt();
 }
 
 static void stream_out(void *user, const char *text, size_t len) {
@@ -229,6 +232,35 @@ static char *input_line(void *user, const char *prompt) {
   (void)user;
   rt_flush();  /* the prompt's context (earlier prints) goes out first */
   return current_cb->on_input(current_cb->user, prompt, false);
+}
+
+/* A %%python cell: the code runs in the embedded interpreter's __main__,
+   its output streams like Ember's, and a Python exception is the cell's
+   error with Python's traceback. */
+SessionStatus session_run_python(Session *s, const char *code, const char *cell_name,
+                                 const SessionCallbacks *cb) {
+  (void)s;
+  char *err = NULL;
+  if (!py_start(&err)) {
+    report(cb, SESSION_RUNTIME_ERROR, "PythonError", err, err);
+    free(err);
+    return SESSION_RUNTIME_ERROR;
+  }
+  current_cb = cb;
+  rt_set_output(stream_out, NULL);
+  rt_set_error_output(stderr_out, NULL);
+  python_running = 1;
+  PyFailure fail = {0};
+  bool ok = py_run_cell(code, cell_name, &fail);
+  python_running = 0;
+  rt_flush();
+  rt_set_output(NULL, NULL);
+  rt_set_error_output(NULL, NULL);
+  current_cb = NULL;
+  if (ok) return SESSION_OK;
+  report(cb, SESSION_RUNTIME_ERROR, fail.ename, fail.evalue, fail.traceback);
+  py_failure_free(&fail);
+  return SESSION_RUNTIME_ERROR;
 }
 
 static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCallbacks *cb) {

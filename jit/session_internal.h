@@ -34,6 +34,9 @@ struct Session {
    + this). */
 SessionStatus session_run_source(Session *s, const char *code, const char *cell_name,
                                  int first_line, const SessionCallbacks *cb);
+/* A %%python cell (python/bridge.c). */
+SessionStatus session_run_python(Session *s, const char *code, const char *cell_name,
+                                 const SessionCallbacks *cb);
 /* Report the error the last guarded call left (rt_last_error). */
 SessionStatus session_report_pending(Session *s, const SessionCallbacks *cb);
 /* Look up the address of a global symbol of the session (NULL if none). */

@@ -207,8 +207,9 @@ SessionStatus session_execute(Session *s, const char *code, const char *cell_nam
   a += strspn(a, " \t");
   SessionStatus st = SESSION_OK;
   if (is_word(p, "%%time")) st = time_code(s, rest, cell_name, line + 1, cb);
+  else if (is_word(p, "%%python")) st = session_run_python(s, rest, cell_name, cb);
   else if (!one_line) {
-    usage_error(cb, "a line magic must be the whole cell (only %%time applies to a cell)");
+    usage_error(cb, "a line magic must be the whole cell (only %%time and %%python apply to a cell)");
     st = SESSION_COMPILE_ERROR;
   } else if ((is_word(p, "%timeit") || is_word(p, "%time")) && !*a) {
     usage_error(cb, "%time and %timeit need a statement: %timeit f(10)");
