@@ -232,6 +232,7 @@ bool check_converts(const Type *from, const Type *to, bool literal) {
   if (type_is_simd(to) && !type_is_simd(from))  /* a scalar splats to every lane */
     return type_same(from, to->elem) || check_converts(from, to->elem, literal);
   if (type_is_simd(from)) return false;
+  if (to->kind == TY_PYOBJ) return check_to_python(from);  /* Ember values become Python objects */
   if (type_is_optional(to) && !type_is_optional(from))  /* Optional from None or a T */
     return from->kind == TY_NONE || check_converts(from, to->elem, literal);
   if (from->kind == TY_INT && type_is_numeric(to)) return true;  /* Int converts implicitly */
@@ -295,6 +296,10 @@ bool check_truthy_ok(Checker *C, Node *n) {
     return check_as_method_call(C, n, recv, "__bool__", (NodeList){0}) == TYPE(BOOL);
   }
   if (type_is_pointer(t) || type_is_optional(t)) return true;  /* non-null; has a value */
+  if (type_is_py(t)) {
+    check_mark_raise(C);  /* __bool__ may raise */
+    return true;
+  }
   if (t->kind == TY_BOOL || (type_is_numeric(t) && !type_is_simd(t)) || t->kind == TY_STRING) return true;
   ERR(n, "'%s' value cannot be used as a condition", t->name);
   if (type_is_simd(t)) HINT("reduce a mask to one Bool with reduce_or() or reduce_and()");
@@ -603,6 +608,7 @@ static void check_moves_in_loop(Checker *C, Moved *before, int locals_before, in
 static Type *name_expr(Checker *C, Node *n) {
   Symbol *s = check_lookup(C, n->name);
   n->sym = s;
+  if (!s && check_python_global(C, n)) return TYPE(PYOBJ);
   if (!s) {
     ERR(n, "use of unknown declaration '%s'", n->name);
     return NULL;
@@ -667,6 +673,7 @@ static Type *binary_expr(Checker *C, Node *n) {
   Type *ta = check_expr(C, n->a), *tb = check_expr(C, n->b);
   if (!ta || !tb) return NULL;
   if (type_is_struct(ta) || type_is_struct(tb)) return struct_binary(C, n, n->op, n->a, n->b);
+  if (type_is_py(ta) || type_is_py(tb)) return check_python_binary(C, n);
   if (type_is_simd(ta) || type_is_simd(tb)) return check_simd_binary(C, n);
   if (type_is_pointer(ta) || type_is_pointer(tb)) return check_pointer_binary(C, n);
   Type *r = arith_type(C, n, check_promote(n->a, n->b));
@@ -717,6 +724,7 @@ static Type *compare_expr(Checker *C, Node *n) {
     }
     return struct_binary(C, n, n->ops[0], a0, b0);
   }
+  if (type_is_py(a0->type) || type_is_py(b0->type)) return check_python_compare(C, n);
   if (type_is_simd(a0->type) || type_is_simd(b0->type)) return check_simd_compare(C, n);
   if (type_is_optional(a0->type) && (n->ops[0] == T_KW_IS || n->ops[0] == -T_KW_IS))
     return check_optional_is_none(C, n);
@@ -945,6 +953,7 @@ static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
 static Symbol *callee_symbol(Checker *C, Node *callee) {
   if (callee->kind == N_NAME) {
     Symbol *s = check_lookup(C, callee->name);
+    if (!s && check_python_global(C, callee)) return NULL;  /* a %%python function */
     if (!s) ERR(callee, "use of unknown declaration '%s'", callee->name);
     return s;
   }
@@ -958,7 +967,7 @@ static Symbol *callee_symbol(Checker *C, Node *callee) {
     }
   }
   Type *t = check_expr(C, callee);
-  if (t) ERR(callee, "'%s' value is not callable", t->name);
+  if (t && !type_is_py(t)) ERR(callee, "'%s' value is not callable", t->name);
   return NULL;
 }
 
@@ -1092,15 +1101,21 @@ static Type *call_expr(Checker *C, Node *n) {
       return check_simd_method(C, n, t);
     if (type_is_pointer(t)) return check_pointer_method(C, n, t);
     if (type_is_optional(t)) return check_optional_method(C, n, t);
+    if (type_is_py(t)) return check_python_method(C, n);
     ERR(n->a, "'%s' value has no attribute '%s'", t->name, n->a->name);
     return NULL;
   }
   Symbol *s = callee_symbol(C, n->a);
+  if (!s && n->a->type && type_is_py(n->a->type)) return check_python_callee(C, n);  /* np.array(...)(...) */
   if (!s) {
     for (int i = 0; i < n->list.len; i++) check_expr(C, n->list.items[i]);
     return NULL;
   }
   n->a->sym = s;
+  if (s->kind == SYM_VAR && type_is_py(s->type)) {  /* f(...) where f holds a Python callable */
+    if (!check_expr(C, n->a)) return NULL;
+    return check_python_callee(C, n);
+  }
   switch (s->kind) {
   case SYM_FN: return fn_call(C, n, s);
   case SYM_BUILTIN: return builtin_call(C, n, s);
@@ -1202,6 +1217,12 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   switch (s->builtin) {
   case BI_LEN:
     if (!check_arg_count(C, n, "len", 1, 1)) return NULL;
+    if (type_is_py(n->list.items[0]->type)) {
+      check_mark_raise(C);
+      n->flags |= CALL_INTRINSIC;
+      n->op = IN_PY_LEN;
+      return TYPE(INT);
+    }
     if (type_is_tuple(n->list.items[0]->type)) {
       n->flags |= CALL_INTRINSIC;
       n->op = IN_TUPLE_LEN;
@@ -1224,6 +1245,7 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   case BI_MEMORY: return check_memory_call(C, n, s->value.s);
   case BI_PARALLELIZE: return check_parallelize(C, n);
   case BI_EXTERNAL_CALL: return check_external_call(C, n);
+  case BI_PYTHON: return check_python_call(C, n, s->value.s);
   case BI_SYSINFO: return check_sysinfo_call(C, n, s->value.s);
   case BI_ABS:
     if (!check_arg_count(C, n, "abs", 1, 1)) return NULL;
@@ -1298,6 +1320,16 @@ static Type *conversion_call(Checker *C, Node *n, Type *to) {
     ERR(a, "'%s' cannot be converted to String yet", from->name);
     return NULL;
   }
+  if (from->kind == TY_PYOBJ || to->kind == TY_PYOBJ) {  /* Int(obj), Float64(obj), PythonObject(5) */
+    bool fine = to->kind == TY_PYOBJ ? check_to_python(from)
+                                     : (to->kind == TY_STRING || to->kind == TY_BOOL || (type_is_numeric(to) && !type_is_simd(to)));
+    if (!fine) {
+      ERR(a, "cannot convert '%s' value to '%s'", from->name, to->name);
+      return NULL;
+    }
+    check_mark_raise(C);
+    return to;
+  }
   bool ok = from == to || to->kind == TY_STRING ||
             ((from->kind == TY_MLIR || to->kind == TY_MLIR) && !strcmp(from->mlir, to->mlir)) ||
             (to->kind == TY_BOOL && from->kind != TY_ERROR) ||
@@ -1330,6 +1362,7 @@ static Type *index_expr(Checker *C, Node *n) {
   Type *t = check_expr(C, n->a);
   if (type_is_simd(t)) return check_simd_index(C, n, t);
   if (type_is_tuple(t)) return check_tuple_index(C, n, t);
+  if (type_is_py(t)) return check_python_index(C, n);
   if (type_is_pointer(t)) return check_pointer_index(C, n, t);
   if (type_is_list(t)) {
     if (n->list.len != 1 || n->list2.len || n->list.items[0]->kind == N_SLICE) {
@@ -1840,6 +1873,10 @@ static Type *field_expr(Checker *C, Node *n) {
   }
   Type *t = check_expr(C, n->a);
   if (!t) return NULL;
+  if (type_is_py(t)) {  /* obj.attr */
+    check_mark_raise(C);
+    return TYPE(PYOBJ);
+  }
   if (!type_is_struct(t)) {
     ERR(n, "'%s' value has no attribute '%s'", t->name, n->name);
     return NULL;
@@ -2450,7 +2487,7 @@ static bool loaded_module(Checker *C, const char *name) {
 }
 
 static bool known_module(Checker *C, const char *name) {
-  return !strcmp(name, "time") || !strcmp(name, "sys") || !strcmp(name, "math") ||
+  return !strcmp(name, "time") || !strcmp(name, "sys") || !strcmp(name, "math") || !strcmp(name, "python") ||
          !strcmp(name, "sys.info") || !strcmp(name, "runtime.llcl") ||
          in_list(memory_modules, name) || loaded_module(C, name);
 }
@@ -2477,6 +2514,18 @@ static Symbol *module_member(Checker *C, const char *module, const char *name, b
     }
   }
   if (!strcmp(module, "algorithm") && !strcmp(name, "parallelize")) return &builtin_fns[BI_PARALLELIZE];
+  if (!strcmp(module, "python") && !strcmp(name, "PythonObject")) return NULL;  /* known everywhere */
+  if (!strcmp(module, "python") && !strcmp(name, "Python")) {
+    Symbol *s = check_new_symbol(C, SYM_MODULE, name, NULL);
+    s->value.s = "Python";
+    return s;
+  }
+  if (!strcmp(module, "Python")) {  /* Python.import_module(...) */
+    Symbol *s = check_new_symbol(C, SYM_BUILTIN, name, NULL);
+    s->builtin = BI_PYTHON;
+    s->value.s = name;
+    return s;
+  }
   if (!strcmp(module, "sys") && !strcmp(name, "external_call")) return &builtin_fns[BI_EXTERNAL_CALL];
   if ((!strcmp(module, "sys.info") || !strcmp(module, "sys") || !strcmp(module, "runtime.llcl")) &&
       (!strcmp(name, "simdwidthof") || !strcmp(name, "num_physical_cores") || !strcmp(name, "num_cores") ||

@@ -75,7 +75,8 @@ extern const StringMethod check_string_methods[];
   X(MEMSET_ZERO) X(MEMSET) X(MEMCPY)                                           \
   X(OPT_MAKE) X(OPT_VALUE) X(OPT_OR_ELSE) X(OPT_PRESENT) X(TUPLE_LEN)          \
   X(MLIR_OP) X(PARALLELIZE) X(SIMDWIDTHOF) X(NUM_CORES) X(NUM_LOGICAL_CORES) \
-  X(EXTERNAL_CALL)
+  X(EXTERNAL_CALL)                                                             \
+  X(PY_IMPORT) X(PY_EVAL) X(PY_NONE) X(PY_CALL) X(PY_CALL_METHOD) X(PY_TO_F64) X(PY_LEN)
 
 typedef enum Intrinsic {
   INTRINSIC_NONE,
@@ -103,6 +104,11 @@ bool check_type_needs(const Type *t, const char *name, int nparams);
 bool check_param_byref(const Symbol *fn, int i);
 /* A method that receives self (by pointer). */
 static inline bool check_has_self(const Symbol *fn) { return fn->owner && !fn->is_static; }
+/* Set by the session: does the embedded Python's __main__ define a name?
+   A name Ember does not know but a %%python cell defined is that Python
+   object (NULL: no Python). */
+extern bool (*check_python_has_global)(const char *name);
+
 /* 2023's `fn __init__(...) -> Self` (no self): a static constructor. */
 bool check_is_value_init(const Node *f);
 /* Does the definition carry @name (or @name(...))? */

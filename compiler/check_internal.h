@@ -123,6 +123,16 @@ Type *check_optional_construct(Checker *C, Node *n, Type *t);
 Type *check_optional_method(Checker *C, Node *n, Type *t);
 Type *check_optional_is_none(Checker *C, Node *n);
 
+/* check_python.c */
+bool check_to_python(const Type *t);
+bool check_python_global(Checker *C, Node *n);
+Type *check_python_call(Checker *C, Node *n, const char *name);
+Type *check_python_callee(Checker *C, Node *n);
+Type *check_python_method(Checker *C, Node *n);
+Type *check_python_binary(Checker *C, Node *n);
+Type *check_python_compare(Checker *C, Node *n);
+Type *check_python_index(Checker *C, Node *n);
+
 /* check_stdlib.c */
 Type *check_parallelize(Checker *C, Node *n);
 Type *check_sysinfo_call(Checker *C, Node *n, const char *name);

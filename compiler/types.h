@@ -25,7 +25,8 @@
   TYPE(STRING, "String", "!llvm.ptr", 64, 0, 0, 0)              \
   TYPE(ERROR, "Error", "!llvm.ptr", 64, 0, 0, 0)                \
   TYPE(NONE, "NoneType", "", 0, 0, 0, 0)                        \
-  TYPE(DTYPE, "DType", "i8", 8, 0, 0, 0)
+  TYPE(DTYPE, "DType", "i8", 8, 0, 0, 0)                        \
+  TYPE(PYOBJ, "PythonObject", "!llvm.ptr", 64, 0, 0, 0)
 
 typedef enum TypeKind {
 #define TYPE_ENUM(kind, name, mlir, bits, i, s, f) TY_##kind,
@@ -82,6 +83,7 @@ Type *type_tuple(Type **elems, int n);
 Type *type_optional(Type *elem);
 Type *type_mlir(const char *text);  /* __mlir_type.i1: one Type per spelling */
 static inline bool type_is_tuple(const Type *t) { return t && t->kind == TY_TUPLE; }
+static inline bool type_is_py(const Type *t) { return t && t->kind == TY_PYOBJ; }
 static inline bool type_is_optional(const Type *t) { return t && t->kind == TY_OPTIONAL; }
 /* DType.<name> → its scalar type, and back ("float32"). */
 Type *type_from_dtype_name(const char *name);

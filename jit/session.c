@@ -240,6 +240,8 @@ static char *input_line(void *user, const char *prompt) {
 SessionStatus session_run_python(Session *s, const char *code, const char *cell_name,
                                  const SessionCallbacks *cb) {
   (void)s;
+  check_python_has_global = py_has_main_global;
+  if (!py_object_api[0]) return SESSION_RUNTIME_ERROR;  /* keeps pyobj.c linked in */
   char *err = NULL;
   if (!py_start(&err)) {
     report(cb, SESSION_RUNTIME_ERROR, "PythonError", err, err);

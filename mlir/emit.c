@@ -432,6 +432,10 @@ Val emit_op1(Emitter *E, const char *op, Val a, const char *from, const char *to
 Val emit_truthy(Emitter *E, Val v, const Type *t) {
   if (t->kind == TY_BOOL) return v;
   if (type_is_pointer(t)) return emit_ptr_truthy(E, v);
+  if (t->kind == TY_PYOBJ) {
+    Node at = {.line = 0};
+    return emit_from_python(E, &at, v, TYPE(BOOL));
+  }
   if (type_is_optional(t)) return emit_optional_present(E, v, t);
   Val r = emit_new_val(E);
   if (t->is_int) {
@@ -463,6 +467,7 @@ Val emit_to_string(Emitter *E, Val v, const Type *t) {
   }
   case TY_POINTER: return emit_call_rt(E, "rt_str_ptr", "!llvm.ptr", "!llvm.ptr", &v, 1);
   case TY_TUPLE: return emit_tuple_text(E, v, t);
+  case TY_PYOBJ: return emit_call_rt(E, "rt_py_str", "!llvm.ptr", "!llvm.ptr", &v, 1);
   case TY_DTYPE: return emit_call_rt(E, "rt_str_dtype", "i8", "!llvm.ptr", &v, 1);
   case TY_LIST: {
     TypeKind k = t->elem->kind;
@@ -496,6 +501,11 @@ Val emit_convert(Emitter *E, Val v, const Type *from, const Type *to) {
   if ((from->kind == TY_MLIR || to->kind == TY_MLIR) && !strcmp(from->mlir, to->mlir)) return v;
   if (type_is_simd(to) || (type_is_simd(from) && to->kind != TY_STRING)) return emit_simd_convert(E, v, from, to);
   if (type_is_optional(to) && !type_is_optional(from)) return emit_optional_of(E, v, from, to);
+  if (to->kind == TY_PYOBJ) return emit_to_python(E, v, from);
+  if (from->kind == TY_PYOBJ && to->kind != TY_STRING) {  /* Int(obj), Float64(obj), Bool(obj) */
+    Node at = {.line = 0};
+    return emit_from_python(E, &at, v, to);
+  }
   if (from->is_int && to->is_int && from->bits == to->bits) return v;
   if (to->kind == TY_STRING) return emit_to_string(E, v, from);
   if (to->kind == TY_ERROR) return emit_call_rt(E, "rt_error_new", "!llvm.ptr", "!llvm.ptr", &v, 1);
@@ -717,6 +727,7 @@ static Val float_operand(Emitter *E, Node *n, Type *t, bool contract) {
 
 static Val binary(Emitter *E, Node *n) {
   if (n->optype->kind == TY_STRING) return string_binary(E, n);
+  if (n->optype->kind == TY_PYOBJ) return emit_python_binary(E, n);
   if (type_is_pointer(n->optype)) {  /* p + i, p - i */
     Val p = emit_expr(E, n->a), i = emit_expr_as(E, n->b, TYPE(INT));
     if (n->op == T_MINUS) i = emit_binop(E, "arith.subi", emit_const_int(E, 0, "i64"), i, "i64", "");
@@ -785,6 +796,7 @@ static Val compare(Emitter *E, Node *n) {
   int links = n->list.len - 1;
   if (n->ops[0] == T_KW_IN || n->ops[0] == -T_KW_IN) return string_contains(E, n);
   Val left = emit_expr_as(E, n->list.items[0], t);
+  if (t->kind == TY_PYOBJ) return emit_python_compare(E, n);
   if (type_is_pointer(t)) return emit_ptr_compare(E, n->ops[0], left, emit_expr(E, n->list.items[1]));
   if (type_is_optional(t)) {  /* x is None / x is not None */
     Val present = emit_optional_present(E, left, t);
@@ -1426,6 +1438,7 @@ Val emit_expr(Emitter *E, Node *n) {
     if (type_is_list(n->a->type)) return list_index(E, n);
     if (type_is_simd(n->a->type)) return emit_simd_index(E, n);
     if (type_is_tuple(n->a->type)) return emit_tuple_index(E, n);
+    if (type_is_py(n->a->type)) return emit_python_index(E, n);
     if (type_is_pointer(n->a->type)) return emit_ptr_index(E, n);
     if (n->list.items[0]->kind == N_SLICE) return string_slice(E, n, n->list.items[0]);
     return string_index(E, n);
@@ -1434,6 +1447,7 @@ Val emit_expr(Emitter *E, Node *n) {
     if (n->type->kind == TY_DTYPE) return emit_const_int(E, (int64_t)n->ival, "i8");
     if (n->type->kind == TY_MLIR && n->a->kind == N_NAME && !strcmp(n->a->name, "__mlir_attr"))
       return emit_mlir_attr(E, n);
+    if (n->a->type && type_is_py(n->a->type)) return emit_python_getattr(E, n);
     return field_value(E, n);
   case N_TRANSFER: return transfer(E, n);
   default: return 0;
@@ -1590,6 +1604,10 @@ static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
     destroy_at(E, place_ptr(E, target), target->type);
   if (target->kind == N_ATTR) {
     store_place(E, target, emit_convert(E, v, vt, target->type));
+    return;
+  }
+  if (target->kind == N_INDEX && type_is_py(target->a->type)) {  /* obj[k] = v */
+    emit_python_setitem(E, target, v, vt);
     return;
   }
   if (target->kind == N_INDEX && type_is_pointer(target->a->type)) {  /* p[i] = v */

@@ -125,6 +125,15 @@ Val emit_mlir_attr(Emitter *E, Node *n);
 const char *emit_storage_type(const Type *t);  /* how a variable of type t is stored */
 Val emit_mlir_op(Emitter *E, Node *n);
 Val emit_parallelize(Emitter *E, Node *n);
+/* emit_python.c: PythonObject */
+Val emit_to_python(Emitter *E, Val v, const Type *from);
+Val emit_from_python(Emitter *E, Node *at, Val v, const Type *to);
+Val emit_python_intrinsic(Emitter *E, Node *n);
+Val emit_python_getattr(Emitter *E, Node *n);
+Val emit_python_binary(Emitter *E, Node *n);
+Val emit_python_compare(Emitter *E, Node *n);
+Val emit_python_index(Emitter *E, Node *n);
+void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt);
 /* emit.c */
 Val emit_place_ptr(Emitter *E, Node *n);
 

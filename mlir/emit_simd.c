@@ -332,6 +332,9 @@ Val emit_intrinsic(Emitter *E, Node *n) {
   case IN_PTR_ADDRESS_OF: return address_of(E, a[0]);
   case IN_MEMSET_ZERO: case IN_MEMSET: case IN_MEMCPY: return mem_call(E, n);
   case IN_MLIR_OP: return emit_mlir_op(E, n);
+  case IN_PY_IMPORT: case IN_PY_EVAL: case IN_PY_NONE: case IN_PY_CALL: case IN_PY_CALL_METHOD:
+  case IN_PY_TO_F64: case IN_PY_LEN:
+    return emit_python_intrinsic(E, n);
   case IN_PARALLELIZE: return emit_parallelize(E, n);
   case IN_EXTERNAL_CALL: {
     Buf types = {0};

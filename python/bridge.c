@@ -122,6 +122,16 @@ bool py_start(char **err) {
   return true;
 }
 
+bool py_has_main_global(const char *name) {
+  if (!started) return false;
+  PyGILState_STATE g = PyGILState_Ensure();
+  PyObject *main = PyImport_AddModule("__main__");
+  PyObject *dict = main ? PyModule_GetDict(main) : NULL;
+  bool has = dict && PyDict_GetItemString(dict, name) != NULL;
+  PyGILState_Release(g);
+  return has;
+}
+
 void py_failure_free(PyFailure *f) {
   free(f->ename);
   free(f->evalue);

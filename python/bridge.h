@@ -12,6 +12,8 @@
 /* Start CPython if it is not running; false with *err (malloc'd) if it cannot. */
 bool py_start(char **err);
 bool py_started(void);
+/* Does __main__ (where %%python cells run) define this name? */
+bool py_has_main_global(const char *name);
 
 /* A Python error: its type name, message and formatted traceback (malloc'd). */
 typedef struct PyFailure {
@@ -22,6 +24,10 @@ void py_failure_free(PyFailure *f);
 /* Run code in __main__ (a %%python cell). false with *fail filled when it
    raised (KeyboardInterrupt after py_interrupt). */
 bool py_run_cell(const char *code, const char *cell_name, PyFailure *fail);
+
+/* The rt_py_* functions compiled code calls (pyobj.c), listed so that
+   the linker keeps them. */
+extern void *const py_object_api[];
 
 /* Ask running Python code to stop (from a signal handler or another thread). */
 void py_interrupt(void);

@@ -1,0 +1,127 @@
+/* check_python.c — PythonObject: values of the embedded CPython in Ember
+ * code (LANGUAGE.md tier 4, begun).
+ *
+ *   from python import Python, PythonObject
+ *   var np = Python.import_module("numpy")
+ *   var a = np.arange(10).reshape(2, 5)
+ *   print(a.sum(), Float64(a.mean()), a[1])
+ *
+ * Attributes, calls (keyword arguments too), methods, operators,
+ * comparisons (giving Bool), items, len, truthiness and printing go to
+ * CPython; Ember numbers, Bools and Strings convert to Python objects
+ * implicitly, and back with Int(x), Float64(x), String(x), Bool(x) or
+ * x.to_float64(). Every operation may raise the Python exception as an
+ * Ember error. */
+#include "compiler/check_internal.h"
+
+#include <string.h>
+
+bool (*check_python_has_global)(const char *name);
+
+/* A name defined by a %%python cell: n becomes Python.evaluate("name"). */
+bool check_python_global(Checker *C, Node *n) {
+  if (n->kind != N_NAME || !check_python_has_global || !check_python_has_global(n->name)) return false;
+  Node *name = node_new(C->arena, N_STR, n->line, n->col);
+  name->str = n->name;
+  name->slen = (int64_t)strlen(n->name);
+  name->type = TYPE(STRING);
+  n->kind = N_CALL;
+  n->list = (NodeList){0};
+  node_push(C->arena, &n->list, name);
+  n->a = node_new(C->arena, N_NAME, n->line, n->col);
+  n->a->name = "Python";
+  n->flags |= CALL_INTRINSIC;
+  n->op = IN_PY_EVAL;
+  n->type = TYPE(PYOBJ);
+  check_mark_raise(C);
+  return true;
+}
+
+static Type *intrinsic(Node *n, Intrinsic op, Type *result) {
+  n->flags |= CALL_INTRINSIC;
+  n->op = op;
+  return result;
+}
+
+bool check_to_python(const Type *t) {
+  return t->kind == TY_PYOBJ || t->kind == TY_STRING || t->kind == TY_BOOL || t->kind == TY_NONE ||
+         (type_is_numeric(t) && !type_is_simd(t));
+}
+
+/* Each argument (positional, then keyword) becomes a Python object. */
+static bool python_args(Checker *C, Node *n) {
+  if (!check_args(C, n)) return false;
+  for (int i = 0; i < n->list.len; i++)
+    if (!check_coerce(C, n->list.items[i], TYPE(PYOBJ), "as a Python argument")) return false;
+  for (int i = 0; i < n->list2.len; i++)
+    if (!check_coerce(C, n->list2.items[i]->a, TYPE(PYOBJ), "as a Python argument")) return false;
+  return true;
+}
+
+/* Python.import_module(name), Python.evaluate(expr), Python.none() */
+Type *check_python_call(Checker *C, Node *n, const char *name) {
+  check_mark_raise(C);
+  if (!check_args(C, n) || !check_no_kwargs(C, n, name)) return NULL;
+  if (!strcmp(name, "none")) return check_arg_count(C, n, name, 0, 0) ? intrinsic(n, IN_PY_NONE, TYPE(PYOBJ)) : NULL;
+  if (strcmp(name, "import_module") && strcmp(name, "evaluate")) {
+    ERR(n->a, "Python has no function '%s' (import_module, evaluate and none so far)", name);
+    return NULL;
+  }
+  if (!check_arg_count(C, n, name, 1, 1) || !check_coerce(C, n->list.items[0], TYPE(STRING), "as the name"))
+    return NULL;
+  return intrinsic(n, name[0] == 'i' ? IN_PY_IMPORT : IN_PY_EVAL, TYPE(PYOBJ));
+}
+
+/* f(args) where f is a Python object */
+Type *check_python_callee(Checker *C, Node *n) {
+  check_mark_raise(C);
+  if (!python_args(C, n)) return NULL;
+  return intrinsic(n, IN_PY_CALL, TYPE(PYOBJ));
+}
+
+/* obj.method(args); obj.to_float64() converts */
+Type *check_python_method(Checker *C, Node *n) {
+  check_mark_raise(C);
+  if (!strcmp(n->a->name, "to_float64") && !n->list.len && !n->list2.len)
+    return intrinsic(n, IN_PY_TO_F64, TYPE(F64));
+  if (!python_args(C, n)) return NULL;
+  return intrinsic(n, IN_PY_CALL_METHOD, TYPE(PYOBJ));
+}
+
+/* a + b with a Python object on either side */
+Type *check_python_binary(Checker *C, Node *n) {
+  if (!check_coerce(C, n->a, TYPE(PYOBJ), NULL) || !check_coerce(C, n->b, TYPE(PYOBJ), NULL)) return NULL;
+  check_mark_raise(C);
+  n->optype = TYPE(PYOBJ);
+  return TYPE(PYOBJ);
+}
+
+/* a < b with a Python object: a Bool */
+Type *check_python_compare(Checker *C, Node *n) {
+  if (n->list.len > 2) {
+    ERR(n, "comparisons of Python objects cannot be chained yet");
+    return NULL;
+  }
+  int op = n->ops[0];
+  if (op == T_KW_IN || op == -T_KW_IN || op == T_KW_IS || op == -T_KW_IS) {
+    ERR(n, "'in' and 'is' on Python objects are not supported yet");
+    return NULL;
+  }
+  for (int i = 0; i < 2; i++)
+    if (!check_coerce(C, n->list.items[i], TYPE(PYOBJ), NULL)) return NULL;
+  check_mark_raise(C);
+  n->optype = TYPE(PYOBJ);
+  return TYPE(BOOL);
+}
+
+/* obj[key] */
+Type *check_python_index(Checker *C, Node *n) {
+  if (n->list.len != 1 || n->list2.len || n->list.items[0]->kind == N_SLICE) {
+    ERR(n, "a Python object takes one index here (slices and a[i, j] come later)");
+    return NULL;
+  }
+  if (!check_expr(C, n->list.items[0]) || !check_coerce(C, n->list.items[0], TYPE(PYOBJ), "as the key"))
+    return NULL;
+  check_mark_raise(C);
+  return TYPE(PYOBJ);
+}

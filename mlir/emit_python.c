@@ -1,0 +1,160 @@
+/* emit_python.c — PythonObject operations as calls to python/pyobj.c.
+ * A Python object is an !llvm.ptr (a PyObject*); each operation passes the
+ * cell and line so that a Python exception becomes an Ember error there,
+ * and is followed by the pending-error check. */
+#include "mlir/emit_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static Val line_of(Emitter *E, Node *n) { return emit_const_int(E, n->line, "i32"); }
+
+/* call rt_py_<name>(args..., cell, line) and look for a raised error */
+static Val py_call(Emitter *E, Node *at, const char *name, const char *types, const char *ret, Val *args,
+                   int nargs) {
+  Val all[12];
+  for (int i = 0; i < nargs; i++) all[i] = args[i];
+  all[nargs] = emit_cell_key(E);
+  all[nargs + 1] = line_of(E, at);
+  char sig[256];
+  snprintf(sig, sizeof sig, "%s%s!llvm.ptr, i32", types, *types ? ", " : "");
+  Val r = emit_call_rt(E, name, sig, ret, all, nargs + 2);
+  emit_check_pending_rt(E, at->line);
+  return r;
+}
+
+/* An Ember value as a Python object. */
+Val emit_to_python(Emitter *E, Val v, const Type *from) {
+  if (from->kind == TY_PYOBJ) return v;
+  if (from->kind == TY_NONE) return emit_call_rt(E, "rt_py_none", "", "!llvm.ptr", NULL, 0);
+  if (from->kind == TY_STRING) return emit_call_rt(E, "rt_py_from_str", "!llvm.ptr", "!llvm.ptr", &v, 1);
+  if (from->kind == TY_BOOL) {
+    Val w = emit_op1(E, "arith.extui", v, "i1", "i32");
+    return emit_call_rt(E, "rt_py_from_bool", "i32", "!llvm.ptr", &w, 1);
+  }
+  if (from->is_float) {
+    Val w = emit_convert(E, v, from, TYPE(F64));
+    return emit_call_rt(E, "rt_py_from_f64", "f64", "!llvm.ptr", &w, 1);
+  }
+  Val w = emit_convert(E, v, from, TYPE(INT));
+  return emit_call_rt(E, "rt_py_from_i64", "i64", "!llvm.ptr", &w, 1);
+}
+
+/* A Python object as an Ember value (Int(x), Float64(x), String(x), Bool(x)). */
+Val emit_from_python(Emitter *E, Node *at, Val v, const Type *to) {
+  if (to->kind == TY_PYOBJ) return v;
+  if (to->kind == TY_STRING) return emit_call_rt(E, "rt_py_str", "!llvm.ptr", "!llvm.ptr", &v, 1);
+  if (to->kind == TY_BOOL) {
+    Val r = py_call(E, at, "rt_py_truthy", "!llvm.ptr", "i32", &v, 1);
+    return emit_cmp(E, "arith.cmpi", "ne", r, emit_const_int(E, 0, "i32"), "i32");
+  }
+  if (to->is_float) {
+    Val r = py_call(E, at, "rt_py_to_f64", "!llvm.ptr", "f64", &v, 1);
+    return emit_convert(E, r, TYPE(F64), to);
+  }
+  Val r = py_call(E, at, "rt_py_to_i64", "!llvm.ptr", "i64", &v, 1);
+  return emit_convert(E, r, TYPE(INT), to);
+}
+
+static Val py_value(Emitter *E, Node *n) { return emit_to_python(E, emit_expr(E, n), n->type); }
+
+/* The arguments as an array of PyObject* (positional, then keyword). */
+static Val arg_array(Emitter *E, Node *n) {
+  int count = n->list.len + n->list2.len;
+  Val arr = emit_new_val(E);
+  buf_printf(&E->allocas, "  %%n%d = llvm.mlir.constant(%d : i64) : i64\n", arr, count + 1);
+  buf_printf(&E->allocas, "  %%v%d = llvm.alloca %%n%d x !llvm.ptr : (i64) -> !llvm.ptr\n", arr, arr);
+  for (int i = 0; i < count; i++) {
+    Node *a = i < n->list.len ? n->list.items[i] : n->list2.items[i - n->list.len]->a;
+    Val v = py_value(E, a), slot = emit_new_val(E);
+    OUT("  %%v%d = llvm.getelementptr %%v%d[%d] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr\n", slot, arr, i);
+    OUT("  llvm.store %%v%d, %%v%d : !llvm.ptr, !llvm.ptr\n", v, slot);
+  }
+  return arr;
+}
+
+static Val kw_names(Emitter *E, Node *n) {
+  Buf b = {0};
+  for (int i = 0; i < n->list2.len; i++) buf_printf(&b, "%s%s", i ? "," : "", n->list2.items[i]->name);
+  Val s = emit_const_string(E, buf_str(&b), (int64_t)b.len);
+  buf_free(&b);
+  return s;
+}
+
+Val emit_python_intrinsic(Emitter *E, Node *n) {
+  Node *recv = n->a->kind == N_ATTR ? n->a->a : NULL;
+  switch ((Intrinsic)n->op) {
+  case IN_PY_IMPORT: case IN_PY_EVAL: {
+    Val s = emit_expr(E, n->list.items[0]);
+    return py_call(E, n, n->op == IN_PY_IMPORT ? "rt_py_import" : "rt_py_eval", "!llvm.ptr", "!llvm.ptr", &s, 1);
+  }
+  case IN_PY_NONE: return emit_call_rt(E, "rt_py_none", "", "!llvm.ptr", NULL, 0);
+  case IN_PY_CALL: {
+    Val args[5] = {emit_expr(E, n->a), arg_array(E, n), emit_const_int(E, n->list.len, "i64"),
+                   emit_const_int(E, n->list2.len, "i64"), kw_names(E, n)};
+    return py_call(E, n, "rt_py_call", "!llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr", "!llvm.ptr", args, 5);
+  }
+  case IN_PY_CALL_METHOD: {
+    Val obj = emit_expr(E, recv);
+    Val args[6] = {obj, emit_const_string(E, n->a->name, (int64_t)strlen(n->a->name)), arg_array(E, n),
+                   emit_const_int(E, n->list.len, "i64"), emit_const_int(E, n->list2.len, "i64"), kw_names(E, n)};
+    return py_call(E, n, "rt_py_call_method", "!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr", "!llvm.ptr",
+                   args, 6);
+  }
+  case IN_PY_TO_F64: return emit_from_python(E, n, emit_expr(E, recv), TYPE(F64));
+  case IN_PY_LEN: {
+    Val o = emit_expr(E, n->list.items[0]);
+    return py_call(E, n, "rt_py_len", "!llvm.ptr", "i64", &o, 1);
+  }
+  default: return 0;
+  }
+}
+
+/* obj.attr */
+Val emit_python_getattr(Emitter *E, Node *n) {
+  Val args[2] = {emit_expr(E, n->a), emit_const_string(E, n->name, (int64_t)strlen(n->name))};
+  return py_call(E, n, "rt_py_getattr", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
+}
+
+static int op_code(int op) {
+  switch (op) {
+  case T_PLUS: return '+';
+  case T_MINUS: return '-';
+  case T_STAR: return '*';
+  case T_SLASH: return '/';
+  case T_DSLASH: return 'f';
+  case T_PERCENT: return '%';
+  case T_DSTAR: return 'p';
+  case T_AMP: return '&';
+  case T_PIPE: return '|';
+  case T_CARET: return '^';
+  case T_LSHIFT: return '<';
+  case T_RSHIFT: return '>';
+  default: return '@';
+  }
+}
+
+Val emit_python_binary(Emitter *E, Node *n) {
+  Val args[3] = {py_value(E, n->a), py_value(E, n->b), emit_const_int(E, op_code(n->op), "i32")};
+  return py_call(E, n, "rt_py_binop", "!llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 3);
+}
+
+Val emit_python_compare(Emitter *E, Node *n) {
+  int op = n->ops[0];  /* CPython's Py_LT=0 Py_LE Py_EQ Py_NE Py_GT Py_GE */
+  int code = op == T_LT ? 0 : op == T_LE ? 1 : op == T_EQ ? 2 : op == T_NE ? 3 : op == T_GT ? 4 : 5;
+  Val args[3] = {py_value(E, n->list.items[0]), py_value(E, n->list.items[1]), emit_const_int(E, code, "i32")};
+  Val r = py_call(E, n, "rt_py_compare", "!llvm.ptr, !llvm.ptr, i32", "i32", args, 3);
+  return emit_cmp(E, "arith.cmpi", "ne", r, emit_const_int(E, 0, "i32"), "i32");
+}
+
+Val emit_python_index(Emitter *E, Node *n) {
+  Val args[2] = {emit_expr(E, n->a), py_value(E, n->list.items[0])};
+  return py_call(E, n, "rt_py_getitem", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
+}
+
+void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt) {
+  Val args[3] = {emit_expr(E, target->a), py_value(E, target->list.items[0]), emit_to_python(E, v, vt)};
+  py_call(E, target, "rt_py_setitem", "!llvm.ptr, !llvm.ptr, !llvm.ptr", NULL, args, 3);
+}
+
+Val emit_python_truthy(Emitter *E, Node *at, Val v) { return emit_from_python(E, at, v, TYPE(BOOL)); }
