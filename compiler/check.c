@@ -1320,6 +1320,7 @@ static Type *conversion_call(Checker *C, Node *n, Type *to) {
     ERR(a, "'%s' cannot be converted to String yet", from->name);
     return NULL;
   }
+  if (type_is_pointer(from) && (to->kind == TY_INT || to->kind == TY_UINT)) return to;  /* the address */
   if (from->kind == TY_PYOBJ || to->kind == TY_PYOBJ) {  /* Int(obj), Float64(obj), PythonObject(5) */
     bool fine = to->kind == TY_PYOBJ ? check_to_python(from)
                                      : (to->kind == TY_STRING || to->kind == TY_BOOL || (type_is_numeric(to) && !type_is_simd(to)));
@@ -2102,6 +2103,10 @@ static void assign_to(Checker *C, Node *target, Node *value) {
       return;
     }
     if (value->type) check_coerce(C, value, target->type, "as a list element");
+    return;
+  }
+  if (target->kind == N_INDEX && type_is_py(target->a->type)) {  /* obj[k] = v */
+    if (check_expr(C, target) && value->type) check_coerce(C, value, TYPE(PYOBJ), NULL);
     return;
   }
   if (target->kind == N_INDEX && (type_is_pointer(target->a->type) || type_is_simd(target->a->type))) {

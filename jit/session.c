@@ -234,6 +234,56 @@ static char *input_line(void *user, const char *prompt) {
   return current_cb->on_input(current_cb->user, prompt, false);
 }
 
+/* ---- figures ------------------------------------------------------------
+ * matplotlib figures made during a cell are shown after it: as image/png
+ * display_data in the notebook; in a terminal they are written to PNG
+ * files whose paths are printed. */
+
+static int unbase64(const char *in, unsigned char *out) {
+  int n = 0, bits = 0;
+  unsigned acc = 0;
+  for (; *in; in++) {
+    const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *p = strchr(alphabet, *in);
+    if (!p || *in == '=') continue;
+    acc = (acc << 6) | (unsigned)(p - alphabet);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (unsigned char)(acc >> bits);
+    }
+  }
+  return n;
+}
+
+static void show_figure(void *user, const char *png_base64) {
+  const SessionCallbacks *cb = user;
+  if (cb && cb->on_display) {
+    cb->on_display(cb->user, "image/png", png_base64, strlen(png_base64));
+    return;
+  }
+  static int count;
+  const char *dir = getenv("TMPDIR");
+  char path[512];
+  snprintf(path, sizeof path, "%s/ember-figure-%d-%d.png", dir && *dir ? dir : "/tmp", (int)getpid(), ++count);
+  unsigned char *bytes = malloc(strlen(png_base64));
+  int n = unbase64(png_base64, bytes);
+  FILE *f = fopen(path, "wb");
+  if (f) {
+    fwrite(bytes, 1, (size_t)n, f);
+    fclose(f);
+    char line[600];
+    int len = snprintf(line, sizeof line, "[figure saved to %s]\n", path);
+    if (cb && cb->on_stream) cb->on_stream(cb->user, line, (size_t)len);
+    else fputs(line, stdout);
+  }
+  free(bytes);
+}
+
+static void show_figures(const SessionCallbacks *cb) {
+  if (py_started()) py_take_figures(show_figure, (void *)cb);
+}
+
 /* A %%python cell: the code runs in the embedded interpreter's __main__,
    its output streams like Ember's, and a Python exception is the cell's
    error with Python's traceback. */
@@ -256,6 +306,7 @@ SessionStatus session_run_python(Session *s, const char *code, const char *cell_
   bool ok = py_run_cell(code, cell_name, &fail);
   python_running = 0;
   rt_flush();
+  show_figures(cb);
   rt_set_output(NULL, NULL);
   rt_set_error_output(NULL, NULL);
   current_cb = NULL;
@@ -285,6 +336,7 @@ static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCall
   rt_set_input(NULL, NULL);
   rt_set_display(NULL, NULL, NULL);
   current_cb = NULL;
+  show_figures(cb);
   rt_error_pending = 0;
   const RtStr *result = rt_take_result();
   if (kind != RT_ERR_NONE) {

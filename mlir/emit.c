@@ -502,6 +502,7 @@ Val emit_convert(Emitter *E, Val v, const Type *from, const Type *to) {
   if (type_is_simd(to) || (type_is_simd(from) && to->kind != TY_STRING)) return emit_simd_convert(E, v, from, to);
   if (type_is_optional(to) && !type_is_optional(from)) return emit_optional_of(E, v, from, to);
   if (to->kind == TY_PYOBJ) return emit_to_python(E, v, from);
+  if (type_is_pointer(from) && to->is_int) return emit_op1(E, "llvm.ptrtoint", v, "!llvm.ptr", to->mlir);
   if (from->kind == TY_PYOBJ && to->kind != TY_STRING) {  /* Int(obj), Float64(obj), Bool(obj) */
     Node at = {.line = 0};
     return emit_from_python(E, &at, v, to);

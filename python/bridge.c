@@ -132,6 +132,48 @@ bool py_has_main_global(const char *name) {
   return has;
 }
 
+/* Figures matplotlib made during a cell: each as a PNG (base64 text), then
+   all are closed, as IPython's inline backend does. */
+static const char *const figures_code =
+    "def _ember_figures():\n"
+    "    import sys\n"
+    "    plt = sys.modules.get('matplotlib.pyplot')\n"
+    "    if plt is None:\n"
+    "        return []\n"
+    "    import io, base64\n"
+    "    out = []\n"
+    "    for num in plt.get_fignums():\n"
+    "        buf = io.BytesIO()\n"
+    "        plt.figure(num).savefig(buf, format='png', bbox_inches='tight')\n"
+    "        out.append(base64.b64encode(buf.getvalue()).decode('ascii'))\n"
+    "    plt.close('all')\n"
+    "    return out\n";
+
+int py_take_figures(void (*each)(void *user, const char *png_base64), void *user) {
+  if (!started) return 0;
+  PyGILState_STATE g = PyGILState_Ensure();
+  PyObject *main = PyImport_AddModule("__main__");
+  PyObject *dict = PyModule_GetDict(main);
+  if (!PyDict_GetItemString(dict, "_ember_figures")) PyRun_String(figures_code, Py_file_input, dict, dict);
+  PyObject *fn = PyDict_GetItemString(dict, "_ember_figures");
+  PyObject *list = fn ? PyObject_CallNoArgs(fn) : NULL;
+  int n = 0;
+  for (Py_ssize_t i = 0; list && i < PyList_Size(list); i++) {
+    const char *png = PyUnicode_AsUTF8(PyList_GetItem(list, i));
+    if (!png) continue;
+    char *copy = strdup(png);  /* the callback runs without the GIL */
+    PyThreadState *ts = PyEval_SaveThread();
+    each(user, copy);
+    PyEval_RestoreThread(ts);
+    free(copy);
+    n++;
+  }
+  Py_XDECREF(list);
+  PyErr_Clear();
+  PyGILState_Release(g);
+  return n;
+}
+
 void py_failure_free(PyFailure *f) {
   free(f->ename);
   free(f->evalue);

@@ -29,6 +29,10 @@ bool py_run_cell(const char *code, const char *cell_name, PyFailure *fail);
    the linker keeps them. */
 extern void *const py_object_api[];
 
+/* Send each matplotlib figure made since the last call to each() as a
+   base64 PNG and close them all; returns how many. */
+int py_take_figures(void (*each)(void *user, const char *png_base64), void *user);
+
 /* Ask running Python code to stop (from a signal handler or another thread). */
 void py_interrupt(void);
 

@@ -10,6 +10,7 @@ PKGS=(
   libzstd-dev zlib1g-dev libffi-dev libxml2-dev libedit-dev
   libzmq3-dev libjansson-dev libsodium-dev
   libpython3.11-dev python3-numpy python3-numba libopenblas0-pthread
+  python3-matplotlib python3-pandas
   python3-jupyter-client python3-nbclient python3-nbformat
   python3-jupyter-kernel-test python3-pexpect python3-ipykernel jupyter-console
 )

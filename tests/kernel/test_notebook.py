@@ -13,6 +13,7 @@ reply.
 
 Run by tests/run_tests.py with `--ember PATH`; exits 0 when all pass.
 """
+import base64
 import os
 import sys
 import time
@@ -63,9 +64,14 @@ class Notebooks(unittest.TestCase):
         self.assertEqual([r.split(":")[0] for r in runs], ["scalar", "vectorized", "parallel"])
         for r in runs:
             self.assertIn("checksum 40120406", r)
-        picture = text(code[-1]).splitlines()
+        picture = text(code[-2]).splitlines()
         self.assertEqual(len(picture), 25)  # 24 rows, then print's newline
         self.assertIn("@", "".join(picture))
+        # matplotlib's figure, drawn from a numpy view of Ember's buffer, inline
+        pngs = [o for o in code[-1].outputs if o["output_type"] == "display_data" and "image/png" in o["data"]]
+        self.assertEqual(len(pngs), 1)
+        self.assertTrue(base64.b64decode(pngs[0]["data"]["image/png"]).startswith(b"\x89PNG"))
+        self.assertIn("mean iterations: 43.5", text(code[-1]))
         self.assertFalse([o for c in code for o in c.outputs if o["output_type"] == "error"])
 
     def test_matmul(self):
@@ -74,7 +80,8 @@ class Notebooks(unittest.TestCase):
         nb = execute(nbformat.read(MATMUL, as_version=4))
         code = [c for c in nb.cells if c.cell_type == "code"]
         lines = [line for c in code for line in text(c).splitlines()]
-        steps = [line for line in lines if "GFLOP/s" in line]
+        self.assertTrue(any(line.startswith("pure Python: ") for line in lines), lines)
+        steps = [line for line in lines if "GFLOP/s" in line and not line.startswith("pure Python")]
         self.assertEqual([s.split(":")[0] for s in steps],
                          ["naive", "vectorized by hand", "vectorize", "parallelize", "tiled", "unrolled",
                           "register-blocked"])
@@ -82,6 +89,8 @@ class Notebooks(unittest.TestCase):
             self.assertTrue(s.endswith("GFLOP/s (matches naive)"), s)
             self.assertGreater(float(s.split(": ")[1].split(" ")[0]), 0.0, s)
         self.assertIn("speedup over the naive loop:", lines)
+        self.assertIn("speedup over pure Python:", lines)
+        self.assertIn("equal to numpy's product: True", lines)
         self.assertFalse([o for c in code for o in c.outputs if o["output_type"] == "error"])
 
     def test_intro(self):
