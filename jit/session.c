@@ -339,11 +339,13 @@ static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCall
   show_figures(cb);
   rt_error_pending = 0;
   const RtStr *result = rt_take_result();
+  const RtStr *html = rt_take_result_html();
   if (kind != RT_ERR_NONE) {
     report_runtime(s, cb);
     return SESSION_RUNTIME_ERROR;
   }
-  if (result && cb && cb->on_result) cb->on_result(cb->user, result->data);
+  if (result && html && cb && cb->on_result_html) cb->on_result_html(cb->user, result->data, html->data);
+  else if (result && cb && cb->on_result) cb->on_result(cb->user, result->data);
   return SESSION_OK;
 }
 

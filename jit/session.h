@@ -36,6 +36,9 @@ typedef struct SessionCallbacks {
   void (*on_error)(void *user, const SessionError *err);
   /* The value of the cell's last expression, as text/plain. */
   void (*on_result)(void *user, const char *repr);
+  /* The same value with its text/html form too (a DataFrame); NULL: on_result
+     gets the text alone. */
+  void (*on_result_html)(void *user, const char *repr, const char *html);
   /* input(prompt): return a malloc'd line without its newline, or NULL when
      the user gave none (EOF). When on_input itself is NULL, input() raises
      StdinNotImplementedError at once (the kernel's allow_stdin=False). */

@@ -70,6 +70,16 @@ static void on_result(void *user, const char *repr) {
   kern_pub_send(&x->k->pub, x->parent, "execute_result", c);
 }
 
+static void on_result_html(void *user, const char *repr, const char *html) {
+  Exec *x = user;
+  free(x->result);
+  x->result = strdup(repr);
+  if (x->silent) return;
+  json_t *c = json_pack("{s:i, s:{s:o, s:o}, s:{}}", "execution_count", x->count, "data", "text/plain",
+                        text_json(repr), "text/html", text_json(html), "metadata");
+  kern_pub_send(&x->k->pub, x->parent, "execute_result", c);
+}
+
 /* display(x, mime): a display_data message, after the text printed so far */
 static void on_display(void *user, const char *mime, const char *data, size_t len) {
   Exec *x = user;
@@ -140,7 +150,8 @@ static void run(Exec *x, const char *code, bool counted, bool allow_stdin) {
   if (counted) snprintf(name, sizeof name, "In[%d]", x->count);
   SessionCallbacks cb = {.on_stream = on_stream, .on_stderr = on_stderr, .on_error = on_error,
                         .on_result = on_result, .on_input = allow_stdin ? on_input : NULL,
-                        .on_display = on_display, .on_clear_output = on_clear_output, .user = x};
+                        .on_display = on_display, .on_clear_output = on_clear_output,
+                        .on_result_html = on_result_html, .user = x};
   SessionStatus st = session_execute(x->k->session, code, name, 1, &cb);
   if (st != SESSION_OK && !x->error) {
     SessionError e = {st, "InternalError", "the cell failed without a message",

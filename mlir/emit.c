@@ -1264,6 +1264,11 @@ static Val builtin_call(Emitter *E, Node *n) {
   case BI_NOW: return emit_call_rt(E, "rt_now_ns", "", "i64", NULL, 0);
   case BI_DISPLAY: {
     Node *x = n->list.items[0];
+    if (x->type->kind == TY_PYOBJ && n->list.len == 1) {
+      Val o = emit_expr(E, x);
+      emit_call_rt(E, "rt_py_display", "!llvm.ptr", NULL, &o, 1);
+      return 0;
+    }
     Val args[2] = {0, emit_to_string(E, emit_expr(E, x), x->type)};
     args[0] = n->list.len == 2 ? emit_expr(E, n->list.items[1]) : emit_const_string(E, "text/plain", 10);
     emit_call_rt(E, "rt_display", "!llvm.ptr, !llvm.ptr", NULL, args, 2);
@@ -2008,6 +2013,10 @@ static void try_stmt(Emitter *E, Node *n) {
 static void show_result(Emitter *E, Node *n) {
   Val v = emit_expr(E, n->a);
   Type *t = n->a->type;
+  if (t->kind == TY_PYOBJ) {  /* repr, and HTML for a DataFrame */
+    emit_call_rt(E, "rt_py_show_result", "!llvm.ptr", NULL, &v, 1);
+    return;
+  }
   Val s = t->kind == TY_STRING ? emit_call_rt(E, "rt_str_repr", "!llvm.ptr", "!llvm.ptr", &v, 1)
           : check_method_named(t, "__repr__", 0) ? struct_text(E, v, t, "__repr__")
                                : emit_to_string(E, v, t);

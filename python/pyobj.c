@@ -284,6 +284,47 @@ void *rt_py_none(void) {
   return Py_None;
 }
 
+/* obj's HTML form from _repr_html_ (pandas, IPython-style objects), or NULL. */
+static const RtStr *html_of(PyObject *o) {
+  if (!PyObject_HasAttrString(o, "_repr_html_")) return NULL;
+  PyObject *h = PyObject_CallMethod(o, "_repr_html_", NULL);
+  const RtStr *r = NULL;
+  if (h && PyUnicode_Check(h)) {
+    Py_ssize_t n;
+    const char *u = PyUnicode_AsUTF8AndSize(h, &n);
+    if (u) r = rt_str_new(u, (int64_t)n);
+  }
+  Py_XDECREF(h);
+  PyErr_Clear();
+  return r;
+}
+
+/* The cell's value is a Python object: its repr, and its HTML when it has one. */
+void rt_py_show_result(void *obj) {
+  GIL_BEGIN
+  PyObject *s = PyObject_Repr((PyObject *)obj);
+  Py_ssize_t n = 0;
+  const char *u = s ? PyUnicode_AsUTF8AndSize(s, &n) : NULL;
+  rt_set_result(rt_str_new(u ? u : "", u ? (int64_t)n : 0));
+  Py_XDECREF(s);
+  PyErr_Clear();
+  const RtStr *html = html_of((PyObject *)obj);
+  if (html) rt_set_result_html(html);
+  GIL_END
+}
+
+/* display(obj): text/html when the object renders as HTML, else its text. */
+void rt_py_display(void *obj) {
+  GIL_BEGIN
+  const RtStr *html = html_of((PyObject *)obj);
+  GIL_END
+  if (html) {
+    rt_display(rt_str_new("text/html", 9), html);
+    return;
+  }
+  rt_display(rt_str_new("text/plain", 10), rt_py_str(obj));
+}
+
 /* Referenced from the session so that the linker keeps these functions in
    the executable, where JIT-compiled cells find them by name. */
 void *const py_object_api[] = {
@@ -292,5 +333,5 @@ void *const py_object_api[] = {
     (void *)rt_py_compare, (void *)rt_py_truthy, (void *)rt_py_getitem, (void *)rt_py_setitem,
     (void *)rt_py_len, (void *)rt_py_str, (void *)rt_py_to_i64, (void *)rt_py_to_f64,
     (void *)rt_py_from_i64, (void *)rt_py_from_f64, (void *)rt_py_from_bool, (void *)rt_py_from_str,
-    (void *)rt_py_none,
+    (void *)rt_py_none, (void *)rt_py_show_result, (void *)rt_py_display,
 };

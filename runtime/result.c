@@ -12,3 +12,14 @@ const RtStr *rt_take_result(void) {
   current = NULL;
   return r;
 }
+
+/* A Python object's HTML form (a pandas DataFrame's table), beside its text. */
+static const RtStr *current_html;
+
+void rt_set_result_html(const RtStr *html) { current_html = html; }
+
+const RtStr *rt_take_result_html(void) {
+  const RtStr *r = current_html;
+  current_html = NULL;
+  return r;
+}

@@ -141,6 +141,8 @@ int64_t rt_now_ns(void);
 /* ---- cell results ----------------------------------------------------- */
 void rt_set_result(const RtStr *repr);   /* called by the cell's code */
 const RtStr *rt_take_result(void);       /* the session takes it (NULL: none) */
+void rt_set_result_html(const RtStr *html);  /* its text/html form, if it has one */
+const RtStr *rt_take_result_html(void);
 
 /* ---- errors -----------------------------------------------------------
  * Errors are values. rt_raise records the error and its first frame, sets

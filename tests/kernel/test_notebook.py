@@ -51,9 +51,26 @@ def result(cell):
 
 MATMUL = os.path.join(kernel_env.ROOT, "notebooks", "Matmul.ipynb")
 MANDELBROT = os.path.join(kernel_env.ROOT, "notebooks", "Mandelbrot.ipynb")
+PYTHON = os.path.join(kernel_env.ROOT, "notebooks", "Python.ipynb")
 
 
 class Notebooks(unittest.TestCase):
+    def test_python(self):
+        """A %%python cell defines a function an Ember cell calls; a pandas
+        DataFrame renders as HTML; an Ember loop's image is a PNG inline."""
+        nb = execute(nbformat.read(PYTHON, as_version=4))
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        self.assertEqual(text(code[0]), "fib defined in Python\n")
+        self.assertEqual(text(code[1]), "fib(30) from Ember: 832040\n")
+        results = [o for o in code[2].outputs if o["output_type"] == "execute_result"]
+        self.assertEqual(len(results), 1)
+        self.assertIn("<table", results[0]["data"]["text/html"])
+        self.assertIn("temp", results[0]["data"]["text/plain"])
+        pngs = [o for o in code[3].outputs if o["output_type"] == "display_data" and "image/png" in o["data"]]
+        self.assertEqual(len(pngs), 1)
+        self.assertTrue(base64.b64decode(pngs[0]["data"]["image/png"]).startswith(b"\x89PNG"))
+        self.assertEqual(text(code[3]), "plotted\n")
+
     def test_mandelbrot(self):
         """Scalar, vectorized and parallel versions all give the reference
         checksum; the image is drawn."""
