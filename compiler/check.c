@@ -2407,11 +2407,11 @@ static void for_stmt(Checker *C, Node *n) {
   if (!elem) {
     Type *t = check_expr(C, it);
     if (!t) return;
-    if (t->kind != TY_STRING && !type_is_list(t)) {
+    if (t->kind != TY_STRING && !type_is_list(t) && !type_is_py(t)) {
       ERR(it, "'%s' value is not iterable", t->name);
       return;
     }
-    elem = type_is_list(t) ? t->elem : TYPE(STRING);
+    elem = type_is_list(t) ? t->elem : type_is_py(t) ? TYPE(PYOBJ) : TYPE(STRING);
   }
   if (n->a->kind != N_NAME) {
     ERR(n->a, "the loop variable must be a name");

@@ -49,9 +49,14 @@ static Type *intrinsic(Node *n, Intrinsic op, Type *result) {
   return result;
 }
 
-/* P(): the null pointer. */
+/* P(): the null pointer; P(address=a): the pointer at an Int address (a
+   numpy array's data, memory from a C library). */
 Type *check_pointer_construct(Checker *C, Node *n, Type *t) {
   if (!check_args(C, n)) return NULL;
+  if (!n->list.len && n->list2.len == 1 && !strcmp(n->list2.items[0]->name, "address")) {
+    if (!check_coerce(C, n->list2.items[0]->a, TYPE(INT), "as the address")) return NULL;
+    return intrinsic(n, IN_PTR_FROM_ADDRESS, t);
+  }
   if (n->list.len || n->list2.len) {
     ERR(n, "'%s()' takes no arguments: it is the null pointer; use %s.alloc(n) for memory", t->name, t->name);
     return NULL;

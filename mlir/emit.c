@@ -1824,7 +1824,31 @@ static void for_range(Emitter *E, Node *n) {
 
 /* for c in s (one-character strings), for x in lst (its elements; the
    length is read again each time, as Python does). */
+/* for x in obj, obj a Python iterable: iter() once, next() until it ends */
+static void for_python(Emitter *E, Node *n) {
+  Val obj = emit_expr(E, n->b);
+  Val args[3] = {obj, emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+  Val iter = emit_call_rt(E, "rt_py_iter", "!llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 3);
+  emit_check_pending_rt(E, n->line);
+  int head = emit_new_block(E), body = emit_new_block(E), done = emit_new_block(E);
+  emit_br(E, head);
+  emit_start_block(E, head);
+  poll_interrupt(E, n->line);
+  Val nargs[3] = {iter, emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+  Val item = emit_call_rt(E, "rt_py_next", "!llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", nargs, 3);
+  emit_check_pending_rt(E, n->line);
+  emit_cond_br(E, emit_ptr_truthy(E, item), body, done);  /* NULL: the iterator ended */
+  emit_start_block(E, body);
+  assign_name(E, n->a, item, TYPE(PYOBJ));
+  loop_body(E, &n->list, head, done);
+  emit_start_block(E, done);
+}
+
 static void for_string(Emitter *E, Node *n) {
+  if (type_is_py(n->b->type)) {
+    for_python(E, n);
+    return;
+  }
   bool list = type_is_list(n->b->type);
   Val s = emit_expr(E, n->b);
   Val len = list ? 0 : emit_call_rt(E, "rt_str_len", "!llvm.ptr", "i64", &s, 1);

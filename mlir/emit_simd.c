@@ -312,6 +312,8 @@ Val emit_intrinsic(Emitter *E, Node *n) {
   }
   case IN_MATH_MIN: case IN_MATH_MAX: case IN_MATH_ABS: return minmax_abs(E, n);
   case IN_PTR_NULL: return user_null(E);
+  case IN_PTR_FROM_ADDRESS:
+    return emit_op1(E, "llvm.inttoptr", emit_expr_as(E, n->list2.items[0]->a, TYPE(INT)), "i64", "!llvm.ptr");
   case IN_PTR_ALLOC: return alloc(E, n, t);
   case IN_PTR_FREE: {
     Val p = emit_expr(E, recv);

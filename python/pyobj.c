@@ -284,6 +284,23 @@ void *rt_py_none(void) {
   return Py_None;
 }
 
+void *rt_py_iter(void *o, const char *cell, int32_t line) {
+  GIL_BEGIN
+  PyObject *r = PyObject_GetIter((PyObject *)o);
+  void *out = r ? (void *)r : fail(cell, line);
+  GIL_END
+  return out;
+}
+
+/* The next item, or NULL when the iterator is exhausted (or raised). */
+void *rt_py_next(void *it, const char *cell, int32_t line) {
+  GIL_BEGIN
+  PyObject *r = PyIter_Next((PyObject *)it);
+  if (!r && PyErr_Occurred()) fail(cell, line);
+  GIL_END
+  return r;
+}
+
 /* obj's HTML form from _repr_html_ (pandas, IPython-style objects), or NULL. */
 static const RtStr *html_of(PyObject *o) {
   if (!PyObject_HasAttrString(o, "_repr_html_")) return NULL;
@@ -333,5 +350,6 @@ void *const py_object_api[] = {
     (void *)rt_py_compare, (void *)rt_py_truthy, (void *)rt_py_getitem, (void *)rt_py_setitem,
     (void *)rt_py_len, (void *)rt_py_str, (void *)rt_py_to_i64, (void *)rt_py_to_f64,
     (void *)rt_py_from_i64, (void *)rt_py_from_f64, (void *)rt_py_from_bool, (void *)rt_py_from_str,
-    (void *)rt_py_none, (void *)rt_py_show_result, (void *)rt_py_display,
+    (void *)rt_py_none, (void *)rt_py_show_result, (void *)rt_py_display, (void *)rt_py_iter,
+    (void *)rt_py_next,
 };
