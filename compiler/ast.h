@@ -58,7 +58,8 @@
   NODE(STRUCT, "name, list: members (VAR_DECL, FN_DEF, ALIAS), list2: trait NAMEs, list3: [params], decorators") \
   NODE(TRAIT, "name, list: required methods (FN_DEF with body '...'), list2: parent trait NAMEs") \
   NODE(ELLIPSIS, "- (the body of a required method)")                      \
-  NODE(TRANSFER, "a: the variable whose value moves out (x^)")
+  NODE(TRANSFER, "a: the variable whose value moves out (x^)")                \
+  NODE(WITH, "a: the context value, name: 'as' binding or NULL, list: body")
 
 typedef enum NodeKind {
 #define NODE_ENUM(kind, doc) N_##kind,

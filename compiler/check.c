@@ -2430,6 +2430,42 @@ static void for_stmt(Checker *C, Node *n) {
   check_moves_in_loop(C, before, locals, defs);
 }
 
+static void block_stmts(Checker *C, NodeList *body);
+
+/* with X as x: body  →  var x = X.__enter__() (or X itself); body;
+   x.__exit__() when it has one (after the body; an error leaves without
+   it, as with other cleanups for now). */
+static void with_stmt(Checker *C, Node *n) {
+  Node *value = n->a;
+  NodeList stmts = {0};
+  Node *decl = node_new(C->arena, N_VAR_DECL, n->line, n->col);
+  decl->name = n->name ? n->name : arena_printf(C->arena, "with.%d.%d", n->line, n->col);
+  Type *t = check_expr(C, value);
+  if (!t) return;
+  if (check_has_method(t, "__enter__")) {
+    Node *enter = node_new(C->arena, N_CALL, n->line, n->col);
+    enter->a = node_new(C->arena, N_ATTR, n->line, n->col);
+    enter->a->a = value;
+    enter->a->name = "__enter__";
+    decl->b = enter;
+  } else decl->b = value;
+  node_push(C->arena, &stmts, decl);
+  for (int i = 0; i < n->list.len; i++) node_push(C->arena, &stmts, n->list.items[i]);
+  if (check_has_method(t, "__exit__")) {
+    Node *ex = node_new(C->arena, N_CALL, n->line, n->col);
+    ex->a = node_new(C->arena, N_ATTR, n->line, n->col);
+    ex->a->a = node_new(C->arena, N_NAME, n->line, n->col);
+    ex->a->a->name = decl->name;
+    ex->a->name = "__exit__";
+    Node *es = node_new(C->arena, N_EXPR_STMT, n->line, n->col);
+    es->a = ex;
+    node_push(C->arena, &stmts, es);
+  }
+  n->kind = N_BLOCK;
+  n->list = stmts;
+  block_stmts(C, &n->list);
+}
+
 static void block_stmts(Checker *C, NodeList *body) {
   Scope s;
   check_push_scope(C, &s, false);
@@ -2686,6 +2722,7 @@ void check_stmt(Checker *C, Node *n) {
     for_stmt(C, n);
     break;
   case N_BLOCK: block_stmts(C, &n->list); break;
+  case N_WITH: with_stmt(C, n); break;
   case N_BREAK: case N_CONTINUE:
     if (!C->loop_depth) ERR(n, "'%s' outside loop", n->kind == N_BREAK ? "break" : "continue");
     break;
@@ -2905,7 +2942,12 @@ static void fn_def_stmt(Checker *C, Node *n) {
     return;
   }
   Symbol *fn = n->sym;  /* declared in the first pass */
-  if (!fn) return;
+  if (!fn) {  /* a function inside a top-level block (if, with): declared where it stands */
+    fn = declare_fn(C, n, NULL);
+    fn->mangled = check_mangle(C, n->name, "");
+    n->sym = fn;
+    check_add_def(C, fn);
+  }
   check_defaults(C, n, fn);
   if (fn->generic) return;  /* instantiated at each call */
   for (int i = 0; i < fn->nparams; i++)

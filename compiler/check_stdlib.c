@@ -15,6 +15,12 @@ static Type *intrinsic(Node *n, Intrinsic op, Type *result) {
 /* parallelize[func](num_work_items[, num_workers]): func(i) for every i,
    spread over one worker per core. func takes an Int and returns nothing. */
 Type *check_parallelize(Checker *C, Node *n) {
+  if (n->list.len == 2 && check_expr(C, n->list.items[0]) && type_is_struct(n->list.items[0]->type) &&
+      !strcmp(n->list.items[0]->type->name, "Runtime")) {
+    /* 2023: parallelize[func](rt, n) with rt from `with Runtime() as rt` */
+    n->list.items[0] = n->list.items[1];
+    n->list.len = 1;
+  }
   if (!check_arg_count(C, n, "parallelize", 1, 2)) return NULL;
   if (n->list3.len != 1 || n->list3.items[0]->kind != N_NAME) {
     ERR(n, "parallelize takes the function to run in brackets: parallelize[work](n)");

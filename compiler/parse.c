@@ -935,6 +935,14 @@ static Node *statement_list_item(Parser *P) {
   case T_KW_IF: advance(P); return if_statement(P, t);
   case T_KW_WHILE: advance(P); return while_statement(P, t);
   case T_KW_FOR: advance(P); return for_statement(P, t);
+  case T_KW_WITH: {  /* with EXPR [as NAME]: block */
+    advance(P);
+    Node *w = mk(P, N_WITH, t);
+    w->a = expression(P, PREC_TERNARY);
+    if (accept(P, T_KW_AS)) w->name = expect(P, T_NAME, "a name after 'as'")->str;
+    block(P, &w->list);
+    return w;
+  }
   case T_KW_FN: case T_KW_DEF: advance(P); return fn_def(P, t);
   case T_AT: return decorated(P);
   case T_INDENT: fail_at(P, t, "unexpected indent");
@@ -942,7 +950,7 @@ static Node *statement_list_item(Parser *P) {
   case T_KW_EXCEPT: case T_KW_FINALLY: fail_at(P, t, "invalid syntax: no 'try' for this");
   case T_KW_STRUCT: advance(P); return struct_def(P, t);
   case T_KW_TRAIT: advance(P); return trait_def(P, t);
-  case T_KW_WITH: case T_KW_CLASS:
+  case T_KW_CLASS:
     diag_error(P->diags, t->line, t->col, "'%.*s' is not supported yet", t->len, t->start);
     longjmp(P->bail, 1);
   case T_KW_ELSE: case T_KW_ELIF:
