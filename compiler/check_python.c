@@ -44,6 +44,7 @@ static Type *intrinsic(Node *n, Intrinsic op, Type *result) {
 }
 
 bool check_to_python(const Type *t) {
+  if (type_is_list(t)) return check_to_python(t->elem) && t->elem->kind != TY_NONE;  /* a Python list */
   return t->kind == TY_PYOBJ || t->kind == TY_STRING || t->kind == TY_BOOL || t->kind == TY_NONE ||
          (type_is_numeric(t) && !type_is_simd(t));
 }

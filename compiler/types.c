@@ -17,6 +17,7 @@ Type *type_by_name(const char *name) {
   if (strcmp(name, "StringLiteral") == 0 || strcmp(name, "StringRef") == 0) return TYPE(STRING);
   if (strcmp(name, "IntLiteral") == 0) return TYPE(INT);
   if (strcmp(name, "FloatLiteral") == 0) return TYPE(F64);
+  if (strcmp(name, "object") == 0) return TYPE(PYOBJ);  /* dynamic values: Python objects for now */
   return NULL;
 }
 

@@ -23,9 +23,33 @@ static Val py_call(Emitter *E, Node *at, const char *name, const char *types, co
   return r;
 }
 
+/* A List as a Python list of its elements converted one by one. */
+static Val list_to_python(Emitter *E, Val list, const Type *t) {
+  Val len = emit_call_rt(E, "rt_list_len", "!llvm.ptr", "i64", &list, 1);
+  Val pylist = emit_call_rt(E, "rt_py_new_list", "i64", "!llvm.ptr", &len, 1);
+  Val ctr = emit_alloca_tmp(E, "i64");
+  emit_store_tmp(E, emit_const_int(E, 0, "i64"), ctr, "i64");
+  int head = emit_new_block(E), body = emit_new_block(E), done = emit_new_block(E);
+  emit_br(E, head);
+  emit_start_block(E, head);
+  Val i = emit_load_tmp(E, ctr, "i64");
+  emit_cond_br(E, emit_cmp(E, "arith.cmpi", "slt", i, len, "i64"), body, done);
+  emit_start_block(E, body);
+  Val args[4] = {list, i, emit_cell_key(E), emit_const_int(E, 0, "i32")};
+  Val slot = emit_call_rt(E, "rt_list_at", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+  Val x = emit_load_tmp(E, slot, t->elem->mlir);
+  Val set[3] = {pylist, i, emit_to_python(E, x, t->elem)};
+  emit_call_rt(E, "rt_py_list_set", "!llvm.ptr, i64, !llvm.ptr", NULL, set, 3);
+  emit_store_tmp(E, emit_binop(E, "arith.addi", i, emit_const_int(E, 1, "i64"), "i64", ""), ctr, "i64");
+  emit_br(E, head);
+  emit_start_block(E, done);
+  return pylist;
+}
+
 /* An Ember value as a Python object. */
 Val emit_to_python(Emitter *E, Val v, const Type *from) {
   if (from->kind == TY_PYOBJ) return v;
+  if (type_is_list(from)) return list_to_python(E, v, from);
   if (from->kind == TY_NONE) return emit_call_rt(E, "rt_py_none", "", "!llvm.ptr", NULL, 0);
   if (from->kind == TY_STRING) return emit_call_rt(E, "rt_py_from_str", "!llvm.ptr", "!llvm.ptr", &v, 1);
   if (from->kind == TY_BOOL) {

@@ -277,6 +277,22 @@ void *rt_py_from_str(const RtStr *s) {
   return r;
 }
 
+void *rt_py_new_list(int64_t n) {
+  char *err = NULL;
+  if (!py_start(&err)) return NULL;
+  GIL_BEGIN
+  PyObject *r = PyList_New((Py_ssize_t)n);
+  GIL_END
+  return r;
+}
+
+/* list[i] = item (the list takes the reference) */
+void rt_py_list_set(void *list, int64_t i, void *item) {
+  GIL_BEGIN
+  PyList_SET_ITEM((PyObject *)list, (Py_ssize_t)i, (PyObject *)item);
+  GIL_END
+}
+
 void *rt_py_none(void) {
   char *err = NULL;
   if (!py_start(&err)) return NULL;
@@ -351,5 +367,5 @@ void *const py_object_api[] = {
     (void *)rt_py_len, (void *)rt_py_str, (void *)rt_py_to_i64, (void *)rt_py_to_f64,
     (void *)rt_py_from_i64, (void *)rt_py_from_f64, (void *)rt_py_from_bool, (void *)rt_py_from_str,
     (void *)rt_py_none, (void *)rt_py_show_result, (void *)rt_py_display, (void *)rt_py_iter,
-    (void *)rt_py_next,
+    (void *)rt_py_next, (void *)rt_py_new_list, (void *)rt_py_list_set,
 };
