@@ -1249,6 +1249,8 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   case BI_SYSINFO: return check_sysinfo_call(C, n, s->value.s);
   case BI_ABS:
     if (!check_arg_count(C, n, "abs", 1, 1)) return NULL;
+    if (check_has_method(n->list.items[0]->type, "__abs__"))
+      return check_as_method_call(C, n, n->list.items[0], "__abs__", (NodeList){0});
     if (type_is_simd(n->list.items[0]->type)) return check_simd_minmax_abs(C, n, "abs");
     if (!type_is_numeric(n->list.items[0]->type)) {
       ERR(n->list.items[0], "bad operand type for abs(): '%s'", n->list.items[0]->type->name);
@@ -1362,6 +1364,12 @@ static Type *slice_expr(Checker *C, Node *sl) {
 static Type *index_expr(Checker *C, Node *n) {
   Type *t = check_expr(C, n->a);
   if (type_is_simd(t)) return check_simd_index(C, n, t);
+  if (type_is_scalar(t) && t->kind != TY_BOOL && n->list.len == 1 && !n->list2.len &&
+      n->list.items[0]->kind != N_SLICE) {  /* a width-1 SIMD value: its one lane */
+    if (!check_expr(C, n->list.items[0]) || !check_coerce(C, n->list.items[0], TYPE(INT), "as a lane index"))
+      return NULL;
+    return t;
+  }
   if (type_is_tuple(t)) return check_tuple_index(C, n, t);
   if (type_is_py(t)) return check_python_index(C, n);
   if (type_is_pointer(t)) return check_pointer_index(C, n, t);

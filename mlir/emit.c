@@ -1444,6 +1444,7 @@ Val emit_expr(Emitter *E, Node *n) {
     if (type_is_list(n->a->type)) return list_index(E, n);
     if (type_is_simd(n->a->type)) return emit_simd_index(E, n);
     if (type_is_tuple(n->a->type)) return emit_tuple_index(E, n);
+    if (type_is_scalar(n->a->type) && n->a->type->kind != TY_BOOL) return emit_expr(E, n->a);  /* x[0] of a scalar */
     if (type_is_py(n->a->type)) return emit_python_index(E, n);
     if (type_is_pointer(n->a->type)) return emit_ptr_index(E, n);
     if (n->list.items[0]->kind == N_SLICE) return string_slice(E, n, n->list.items[0]);
