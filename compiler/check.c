@@ -912,9 +912,31 @@ static Node **bind_args(Checker *C, Node *n, Symbol *fn) {
   return bound;
 }
 
+static int overload_cost(Checker *C, Node *n, Symbol *fn, Node ***bound_out);
+
+/* The overload of fn (and the earlier functions of its name in its cell)
+   that takes these arguments with the fewest conversions. */
+static Symbol *pick_overload(Checker *C, Node *n, Symbol *fn) {
+  Symbol *best = NULL;
+  int best_cost = -1, candidates = 0;
+  for (Symbol *f = fn; f; f = f->overloads) {
+    candidates++;
+    Node **b = NULL;
+    int cost = overload_cost(C, n, f, &b);
+    if (cost >= 0 && (best_cost < 0 || cost < best_cost)) best = f, best_cost = cost;
+  }
+  if (!best) ERR(n, "no overload of '%s' takes these arguments (%d candidates)", fn->name, candidates);
+  return best;
+}
+
 static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
   for (int i = 0; i < n->list.len; i++) check_expr(C, n->list.items[i]);
   for (int i = 0; i < n->list2.len; i++) check_expr(C, n->list2.items[i]->a);
+  if (fn->overloads) {
+    fn = pick_overload(C, n, fn);
+    if (!fn) return NULL;
+    n->a->sym = fn;
+  }
   if (fn->bad_signature) return NULL;  /* already reported at the definition */
   if (n->list3.len && !fn->generic) {
     ERR(n->list3.items[0], "'%s' takes no compile-time parameters", fn->name);
@@ -3003,6 +3025,13 @@ static void declare_functions(Checker *C, NodeList *stmts) {
     Symbol *fn = declare_fn(C, n, NULL);
     fn->mangled = check_mangle(C, n->name, "");
     n->sym = fn;
+    /* functions of one name in one cell are overloads (a later cell's
+       definition replaces them all) */
+    for (Binding *b = C->top.names; b; b = b->next)
+      if (!strcmp(b->name, n->name)) {
+        if (b->sym->kind == SYM_FN) fn->overloads = b->sym;
+        break;
+      }
     check_add_def(C, fn);
   }
 }

@@ -126,6 +126,7 @@ struct Symbol {
   int ncaptures, capcaptures;
   void *def_scope, *def_fn;  /* root only: the checker's Scope and FnCtx where it is defined */
   const char *module;     /* defined by a standard library module (its names resolve inside) */
+  Symbol *overloads;      /* a function: the earlier function of that name in the same cell */
   Symbol **env_params;    /* an instance whose function parameters are closures: */
   int nenv_params, capenv_params;  /* their roots, each with a hidden env argument */
 };
