@@ -117,12 +117,18 @@ Type *check_python_compare(Checker *C, Node *n) {
 
 /* obj[key] */
 Type *check_python_index(Checker *C, Node *n) {
-  if (n->list.len != 1 || n->list2.len || n->list.items[0]->kind == N_SLICE) {
-    ERR(n, "a Python object takes one index here (slices and a[i, j] come later)");
+  if (!n->list.len || n->list2.len) {
+    ERR(n, "a Python object takes an index here");
     return NULL;
   }
-  if (!check_expr(C, n->list.items[0]) || !check_coerce(C, n->list.items[0], TYPE(PYOBJ), "as the key"))
-    return NULL;
+  for (int i = 0; i < n->list.len; i++) {  /* a[i, j] indexes with the tuple (i, j) */
+    Node *k = n->list.items[i];
+    if (k->kind == N_SLICE) {
+      ERR(k, "a Python object takes one index here (slices come later)");
+      return NULL;
+    }
+    if (!check_expr(C, k) || !check_coerce(C, k, TYPE(PYOBJ), "as the key")) return NULL;
+  }
   check_mark_raise(C);
   return TYPE(PYOBJ);
 }

@@ -171,13 +171,24 @@ Val emit_python_compare(Emitter *E, Node *n) {
   return emit_cmp(E, "arith.cmpi", "ne", r, emit_const_int(E, 0, "i32"), "i32");
 }
 
+/* The key of obj[k] or obj[i, j] (a tuple). */
+static Val key_of(Emitter *E, Node *n) {
+  if (n->list.len == 1) return py_value(E, n->list.items[0]);
+  Val tup = emit_call_rt(E, "rt_py_new_tuple", "i64", "!llvm.ptr", (Val[]){emit_const_int(E, n->list.len, "i64")}, 1);
+  for (int i = 0; i < n->list.len; i++) {
+    Val set[3] = {tup, emit_const_int(E, i, "i64"), py_value(E, n->list.items[i])};
+    emit_call_rt(E, "rt_py_tuple_set", "!llvm.ptr, i64, !llvm.ptr", NULL, set, 3);
+  }
+  return tup;
+}
+
 Val emit_python_index(Emitter *E, Node *n) {
-  Val args[2] = {emit_expr(E, n->a), py_value(E, n->list.items[0])};
+  Val args[2] = {emit_expr(E, n->a), key_of(E, n)};
   return py_call(E, n, "rt_py_getitem", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
 }
 
 void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt) {
-  Val args[3] = {emit_expr(E, target->a), py_value(E, target->list.items[0]), emit_to_python(E, v, vt)};
+  Val args[3] = {emit_expr(E, target->a), key_of(E, target), emit_to_python(E, v, vt)};
   py_call(E, target, "rt_py_setitem", "!llvm.ptr, !llvm.ptr, !llvm.ptr", NULL, args, 3);
 }
 

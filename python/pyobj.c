@@ -293,6 +293,20 @@ void rt_py_list_set(void *list, int64_t i, void *item) {
   GIL_END
 }
 
+void *rt_py_new_tuple(int64_t n) {
+  GIL_BEGIN
+  PyObject *r = PyTuple_New((Py_ssize_t)n);
+  GIL_END
+  return r;
+}
+
+/* tuple[i] = item (the tuple takes the reference) */
+void rt_py_tuple_set(void *t, int64_t i, void *item) {
+  GIL_BEGIN
+  PyTuple_SET_ITEM((PyObject *)t, (Py_ssize_t)i, (PyObject *)item);
+  GIL_END
+}
+
 void *rt_py_none(void) {
   char *err = NULL;
   if (!py_start(&err)) return NULL;
@@ -367,5 +381,6 @@ void *const py_object_api[] = {
     (void *)rt_py_len, (void *)rt_py_str, (void *)rt_py_to_i64, (void *)rt_py_to_f64,
     (void *)rt_py_from_i64, (void *)rt_py_from_f64, (void *)rt_py_from_bool, (void *)rt_py_from_str,
     (void *)rt_py_none, (void *)rt_py_show_result, (void *)rt_py_display, (void *)rt_py_iter,
-    (void *)rt_py_next, (void *)rt_py_new_list, (void *)rt_py_list_set,
+    (void *)rt_py_next, (void *)rt_py_new_list, (void *)rt_py_list_set, (void *)rt_py_new_tuple,
+    (void *)rt_py_tuple_set,
 };
