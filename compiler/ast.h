@@ -59,7 +59,8 @@
   NODE(TRAIT, "name, list: required methods (FN_DEF with body '...'), list2: parent trait NAMEs") \
   NODE(ELLIPSIS, "- (the body of a required method)")                      \
   NODE(TRANSFER, "a: the variable whose value moves out (x^)")                \
-  NODE(WITH, "a: the context value, name: 'as' binding or NULL, list: body")
+  NODE(WITH, "a: the context value, name: 'as' binding or NULL, list: body") \
+  NODE(DICT, "list: keys, list2: values ({k: v, ...}, a Python dict)")
 
 typedef enum NodeKind {
 #define NODE_ENUM(kind, doc) N_##kind,

@@ -132,3 +132,15 @@ Type *check_python_index(Checker *C, Node *n) {
   check_mark_raise(C);
   return TYPE(PYOBJ);
 }
+
+/* {k: v, ...}: a Python dict of the converted keys and values (Ember has
+   no Dict type of its own yet). */
+Type *check_python_dict(Checker *C, Node *n) {
+  for (int i = 0; i < n->list.len; i++) {
+    Node *k = n->list.items[i], *v = n->list2.items[i];
+    if (!check_expr(C, k) || !check_coerce(C, k, TYPE(PYOBJ), "as a dict key")) return NULL;
+    if (!check_expr(C, v) || !check_coerce(C, v, TYPE(PYOBJ), "as a dict value")) return NULL;
+  }
+  check_mark_raise(C);  /* an unhashable key raises TypeError */
+  return TYPE(PYOBJ);
+}

@@ -193,3 +193,13 @@ void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt) {
 }
 
 Val emit_python_truthy(Emitter *E, Node *at, Val v) { return emit_from_python(E, at, v, TYPE(BOOL)); }
+
+/* {k: v, ...} */
+Val emit_python_dict(Emitter *E, Node *n) {
+  Val d = emit_call_rt(E, "rt_py_new_dict", "", "!llvm.ptr", NULL, 0);
+  for (int i = 0; i < n->list.len; i++) {
+    Val args[3] = {d, py_value(E, n->list.items[i]), py_value(E, n->list2.items[i])};
+    py_call(E, n, "rt_py_setitem", "!llvm.ptr, !llvm.ptr, !llvm.ptr", NULL, args, 3);
+  }
+  return d;
+}

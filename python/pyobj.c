@@ -307,6 +307,15 @@ void rt_py_tuple_set(void *t, int64_t i, void *item) {
   GIL_END
 }
 
+void *rt_py_new_dict(void) {
+  char *err = NULL;
+  if (!py_start(&err)) return NULL;
+  GIL_BEGIN
+  PyObject *r = PyDict_New();
+  GIL_END
+  return r;
+}
+
 void *rt_py_none(void) {
   char *err = NULL;
   if (!py_start(&err)) return NULL;
@@ -382,5 +391,5 @@ void *const py_object_api[] = {
     (void *)rt_py_from_i64, (void *)rt_py_from_f64, (void *)rt_py_from_bool, (void *)rt_py_from_str,
     (void *)rt_py_none, (void *)rt_py_show_result, (void *)rt_py_display, (void *)rt_py_iter,
     (void *)rt_py_next, (void *)rt_py_new_list, (void *)rt_py_list_set, (void *)rt_py_new_tuple,
-    (void *)rt_py_tuple_set,
+    (void *)rt_py_tuple_set, (void *)rt_py_new_dict,
 };

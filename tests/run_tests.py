@@ -214,7 +214,11 @@ def report(result, verbose):
     if not result.detail:
         return
     lines = result.detail.splitlines()
-    if not verbose and len(lines) > SHORT_DIFF:
+    # a unittest script says what failed after its list of tests: show that
+    firsts = [i for i, l in enumerate(lines) if l.startswith(("FAIL:", "ERROR:"))]
+    if not verbose and firsts:
+        lines = lines[firsts[0]:firsts[0] + 3 * SHORT_DIFF]
+    elif not verbose and len(lines) > SHORT_DIFF:
         lines = lines[:SHORT_DIFF] + ["... (%d more lines; -v shows all)"
                                       % (len(lines) - SHORT_DIFF)]
     for line in lines:
