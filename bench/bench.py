@@ -122,15 +122,20 @@ def build_c(name):
     raise Unavailable("; ".join(errors))
 
 
-@source
-def c_anchors():
-    exe, cc = build_c("c_anchors")
+def c_mandelbrot(name, what):
+    """Builds and runs a C anchor that prints `(checksum N)` after its times."""
+    exe, cc = build_c(name)
     p = run([exe], 300)
     vals = keyvals(p.stdout)
     m = re.search(r"checksum (\d+)", p.stdout)
     vals["checksum"] = m and int(m.group(1))
-    check_checksum(vals, "C")
+    check_checksum(vals, what)
     return dict(vals, compiler=cc)
+
+
+@source
+def c_anchors():
+    return c_mandelbrot("c_anchors", "C")
 
 
 def python_env():
@@ -152,13 +157,7 @@ def python_source(script, timeout, env=None):
 
 @source
 def c_simd_mandel():
-    exe, cc = build_c("c_simd_mandel")
-    p = run([exe], 300)
-    vals = keyvals(p.stdout)
-    m = re.search(r"checksum (\d+)", p.stdout)
-    vals["checksum"] = m and int(m.group(1))
-    check_checksum(vals, "C SIMD")
-    return dict(vals, compiler=cc)
+    return c_mandelbrot("c_simd_mandel", "C SIMD")
 
 
 @source
@@ -201,20 +200,22 @@ def ember_mandelbrot_simd():
     return vals
 
 
+def ember_matmul(cells_file, what):
+    """An Ember matmul program; it prints `matmul_wrong` when its product is off."""
+    vals = ember(cells_file, 600)
+    if any(k.startswith("matmul_wrong") for k in vals):
+        raise Unavailable(f"{what} gave a wrong product")
+    return vals
+
+
 @source
 def ember_matmul_naive():
-    vals = ember("matmul_naive.ember", 600)
-    if any(k.startswith("matmul_wrong") for k in vals):
-        raise Unavailable("Ember's naive matmul gave a wrong product")
-    return vals
+    return ember_matmul("matmul_naive.ember", "Ember's naive matmul")
 
 
 @source
 def ember_matmul_notebook():
-    vals = ember("matmul_notebook.ember", 600)
-    if any(k.startswith("matmul_wrong") for k in vals):
-        raise Unavailable("the notebook's matmul gave a wrong product")
-    return vals
+    return ember_matmul("matmul_notebook.ember", "the notebook's matmul")
 
 
 @source

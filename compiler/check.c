@@ -338,8 +338,6 @@ static bool is_list_name(const Node *n) {
 Type *check_resolve_type(Checker *C, Node *t);
 
 /* A name that denotes a struct with parameters (Matrix in Matrix[...]). */
-static bool is_named(const Node *n, const char *name) { return n->kind == N_NAME && !strcmp(n->name, name); }
-
 static Type *generic_struct(Checker *C, Node *n) {
   if (n->kind != N_NAME) return NULL;
   Symbol *s = check_lookup(C, n->name);
@@ -367,8 +365,8 @@ Type *check_resolve_type(Checker *C, Node *t) {
   if (t->kind == N_INDEX && check_is_simd_name(t->a)) return check_simd_type_expr(C, t);
   if (t->kind == N_TUPLE) return check_tuple_type_expr(C, t);
   if (check_is_mlir_type(t)) return type_mlir(t->name);
-  if (t->kind == N_INDEX && is_named(t->a, "Tuple")) return check_tuple_type_expr(C, t);
-  if (t->kind == N_INDEX && is_named(t->a, "Optional")) return check_optional_type_expr(C, t);
+  if (t->kind == N_INDEX && check_is_named(t->a, "Tuple")) return check_tuple_type_expr(C, t);
+  if (t->kind == N_INDEX && check_is_named(t->a, "Optional")) return check_optional_type_expr(C, t);
   if (t->kind == N_INDEX && check_is_pointer_name(t->a)) return check_pointer_type_expr(C, t);
   Type *gt = t->kind == N_INDEX ? generic_struct(C, t->a) : NULL;
   if (gt) return check_struct_instance(C, gt, t);
@@ -1072,7 +1070,7 @@ static Type *call_expr(Checker *C, Node *n) {
     Type *t = check_resolve_type(C, n->a);
     return t ? typed_call(C, n, t) : NULL;
   }
-  if (n->a->kind == N_INDEX && is_named(n->a->a, "Optional")) {
+  if (n->a->kind == N_INDEX && check_is_named(n->a->a, "Optional")) {
     Type *t = check_resolve_type(C, n->a);
     return t ? check_optional_construct(C, n, t) : NULL;
   }
@@ -1241,19 +1239,13 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
     if (!check_arg_count(C, n, "len", 1, 1)) return NULL;
     if (type_is_py(n->list.items[0]->type)) {
       check_mark_raise(C);
-      n->flags |= CALL_INTRINSIC;
-      n->op = IN_PY_LEN;
-      return TYPE(INT);
+      return check_intrinsic(n, IN_PY_LEN, TYPE(INT));
     }
     if (type_is_tuple(n->list.items[0]->type)) {
-      n->flags |= CALL_INTRINSIC;
-      n->op = IN_TUPLE_LEN;
-      return TYPE(INT);
+      return check_intrinsic(n, IN_TUPLE_LEN, TYPE(INT));
     }
     if (type_is_simd(n->list.items[0]->type) || type_is_scalar(n->list.items[0]->type)) {
-      n->flags |= CALL_INTRINSIC;  /* a vector's width; a scalar is one lane */
-      n->op = IN_SIMD_LEN;
-      return TYPE(INT);
+      return check_intrinsic(n, IN_SIMD_LEN, TYPE(INT));  /* a vector's width; a scalar is one lane */
     }
     if (type_is_list(n->list.items[0]->type)) return TYPE(INT);
     if (check_has_method(n->list.items[0]->type, "__len__"))
@@ -2389,7 +2381,7 @@ static void alias_stmt(Checker *C, Node *n) {
   if (v->kind == N_NAME || v->kind == N_NONE || v->kind == N_INDEX) {
     Symbol *s = v->kind == N_NAME ? check_lookup(C, v->name) : NULL;
     bool type_expr = v->kind == N_INDEX && (is_list_name(v->a) || is_param_type_name(v->a) || generic_struct(C, v->a) ||
-                                            is_named(v->a, "Tuple") || is_named(v->a, "Optional"));
+                                            check_is_named(v->a, "Tuple") || check_is_named(v->a, "Optional"));
     if (v->kind == N_NONE || (s && s->kind == SYM_TYPE) || type_expr) {
       Symbol *ts = check_new_symbol(C, SYM_TYPE, n->name, check_resolve_type(C, v));
       ts->decl = n;

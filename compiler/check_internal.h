@@ -6,6 +6,8 @@
 
 #include "compiler/check.h"
 
+#include <string.h>
+
 typedef struct Binding {
   const char *name;
   Symbol *sym;
@@ -62,6 +64,15 @@ typedef struct Checker {
 
 
 void check_mark_raise(Checker *C);
+/* Mark a CALL as implemented inline (see Intrinsic in check.h). */
+static inline Type *check_intrinsic(Node *n, Intrinsic op, Type *result) {
+  n->flags |= CALL_INTRINSIC;
+  n->op = op;
+  return result;
+}
+static inline bool check_is_named(const Node *n, const char *name) {
+  return n->kind == N_NAME && !strcmp(n->name, name);
+}
 void check_push_symbol(Checker *C, Symbol ***items, int *len, int *cap, Symbol *s);
 void check_propagate_captures(Checker *C, Symbol *root);
 void check_scope_add(Checker *C, Scope *s, Symbol *sym);

@@ -15,13 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool is_named(const Node *n, const char *name) {
-  return n->kind == N_NAME && !strcmp(n->name, name);
-}
-
-bool check_is_mlir_type(const Node *t) { return t->kind == N_ATTR && is_named(t->a, "__mlir_type"); }
-bool check_is_mlir_attr(const Node *t) { return t->kind == N_ATTR && is_named(t->a, "__mlir_attr"); }
-bool check_is_mlir_op(const Node *callee) { return callee->kind == N_ATTR && is_named(callee->a, "__mlir_op"); }
+bool check_is_mlir_type(const Node *t) { return t->kind == N_ATTR && check_is_named(t->a, "__mlir_type"); }
+bool check_is_mlir_attr(const Node *t) { return t->kind == N_ATTR && check_is_named(t->a, "__mlir_attr"); }
+bool check_is_mlir_op(const Node *callee) { return callee->kind == N_ATTR && check_is_named(callee->a, "__mlir_op"); }
 
 /* The type of an attribute used as a value: true/false are i1, `N : T` is T. */
 static Type *attr_type(const char *text) {
@@ -99,7 +95,5 @@ Type *check_mlir_op(Checker *C, Node *n) {
   n->name = op;
   n->str = attrs.len ? arena_strdup(C->arena, buf_str(&attrs)) : NULL;
   buf_free(&attrs);
-  n->flags |= CALL_INTRINSIC;
-  n->op = IN_MLIR_OP;
-  return result;
+  return check_intrinsic(n, IN_MLIR_OP, result);
 }

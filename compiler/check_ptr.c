@@ -11,12 +11,8 @@
 
 #include <string.h>
 
-static bool is_named(const Node *n, const char *name) {
-  return n->kind == N_NAME && !strcmp(n->name, name);
-}
-
 bool check_is_pointer_name(const Node *n) {
-  return is_named(n, "DTypePointer") || is_named(n, "Pointer") || is_named(n, "UnsafePointer");
+  return check_is_named(n, "DTypePointer") || check_is_named(n, "Pointer") || check_is_named(n, "UnsafePointer");
 }
 
 /* A type or a DType given as a parameter: UnsafePointer[Float32] or
@@ -27,7 +23,7 @@ static Type *type_param(Checker *C, Node *p, bool want_dtype) {
 }
 
 Type *check_pointer_type_expr(Checker *C, Node *t) {
-  bool dtype = is_named(t->a, "DTypePointer");
+  bool dtype = check_is_named(t->a, "DTypePointer");
   if (t->list.len < 1 || t->list.len > 2 || t->list2.len) {
     ERR(t, dtype ? "DTypePointer takes a DType: DTypePointer[DType.float32]"
                  : "%s takes the element type: %s[Float32]", t->a->name, t->a->name);
@@ -39,14 +35,8 @@ Type *check_pointer_type_expr(Checker *C, Node *t) {
     ERR(t, "a pointer to None is not supported");
     return NULL;
   }
-  PointerFlavor f = dtype ? PTR_DTYPE : is_named(t->a, "UnsafePointer") ? PTR_UNSAFE : PTR_POINTER;
+  PointerFlavor f = dtype ? PTR_DTYPE : check_is_named(t->a, "UnsafePointer") ? PTR_UNSAFE : PTR_POINTER;
   return type_pointer(elem, f);
-}
-
-static Type *intrinsic(Node *n, Intrinsic op, Type *result) {
-  n->flags |= CALL_INTRINSIC;
-  n->op = op;
-  return result;
 }
 
 /* P(): the null pointer; P(address=a): the pointer at an Int address (a
@@ -55,13 +45,13 @@ Type *check_pointer_construct(Checker *C, Node *n, Type *t) {
   if (!check_args(C, n)) return NULL;
   if (!n->list.len && n->list2.len == 1 && !strcmp(n->list2.items[0]->name, "address")) {
     if (!check_coerce(C, n->list2.items[0]->a, TYPE(INT), "as the address")) return NULL;
-    return intrinsic(n, IN_PTR_FROM_ADDRESS, t);
+    return check_intrinsic(n, IN_PTR_FROM_ADDRESS, t);
   }
   if (n->list.len || n->list2.len) {
     ERR(n, "'%s()' takes no arguments: it is the null pointer; use %s.alloc(n) for memory", t->name, t->name);
     return NULL;
   }
-  return intrinsic(n, IN_PTR_NULL, t);
+  return check_intrinsic(n, IN_PTR_NULL, t);
 }
 
 /* Only the keyword arguments Mojo's allocators take. */
@@ -92,10 +82,10 @@ Type *check_pointer_static(Checker *C, Node *n, Type *t) {
   if (!strcmp(name, "alloc")) {
     if (!alignment_only(C, n) || !check_arg_count(C, n, "alloc", 1, 1)) return NULL;
     if (!check_coerce(C, n->list.items[0], TYPE(INT), "as the element count")) return NULL;
-    return intrinsic(n, IN_PTR_ALLOC, t);
+    return check_intrinsic(n, IN_PTR_ALLOC, t);
   }
   if (!strcmp(name, "get_null") && check_arg_count(C, n, name, 0, 0))
-    return intrinsic(n, IN_PTR_NULL, t);
+    return check_intrinsic(n, IN_PTR_NULL, t);
   if (!strcmp(name, "address_of")) {
     if (!check_no_kwargs(C, n, name) || !check_arg_count(C, n, name, 1, 1)) return NULL;
     Node *x = n->list.items[0];
@@ -107,7 +97,7 @@ Type *check_pointer_static(Checker *C, Node *n, Type *t) {
       ERR(x, "'%s' cannot point to a '%s' value", t->name, x->type->name);
       return NULL;
     }
-    return intrinsic(n, IN_PTR_ADDRESS_OF, t);
+    return check_intrinsic(n, IN_PTR_ADDRESS_OF, t);
   }
   ERR(n->a, "'%s' has no static method '%s'", t->name, name);
   HINT("pointers have alloc(n), address_of(x) and, for null, %s()", t->name);
@@ -151,7 +141,7 @@ static Type *load(Checker *C, Node *n, Type *t, bool simd_spelling) {
   if (n->list.len && !check_coerce(C, n->list.items[0], TYPE(INT), "as the offset")) return NULL;
   Type *r = width == 1 ? t->elem : type_simd(t->elem, (int)width);
   n->optype = r;
-  return intrinsic(n, IN_PTR_LOAD, r);
+  return check_intrinsic(n, IN_PTR_LOAD, r);
 }
 
 /* p.store(i, v), p.store(v), p.store[width=8](i, v), p.simd_store[8](i, v).
@@ -167,7 +157,7 @@ static Type *store(Checker *C, Node *n, Type *t, bool simd_spelling) {
   Type *vt = width == 1 ? t->elem : type_simd(t->elem, (int)width);
   if (!check_coerce(C, v, vt, "as the stored value")) return NULL;
   n->optype = vt;
-  return intrinsic(n, IN_PTR_STORE, TYPE(NONE));
+  return check_intrinsic(n, IN_PTR_STORE, TYPE(NONE));
 }
 
 Type *check_pointer_method(Checker *C, Node *n, Type *t) {
@@ -177,13 +167,13 @@ Type *check_pointer_method(Checker *C, Node *n, Type *t) {
   if (!strcmp(name, "store") || !strcmp(name, "simd_store")) return store(C, n, t, !strncmp(name, "simd_", 5));
   if (!strcmp(name, "free")) {
     if (!check_arg_count(C, n, name, 0, 0)) return NULL;
-    return intrinsic(n, IN_PTR_FREE, TYPE(NONE));
+    return check_intrinsic(n, IN_PTR_FREE, TYPE(NONE));
   }
   if (!strcmp(name, "offset")) {
     if (!check_arg_count(C, n, name, 1, 1) ||
         !check_coerce(C, n->list.items[0], TYPE(INT), "as the offset"))
       return NULL;
-    return intrinsic(n, IN_PTR_OFFSET, t);
+    return check_intrinsic(n, IN_PTR_OFFSET, t);
   }
   if (!strcmp(name, "bitcast")) {
     if (n->list3.len != 1 || n->list.len) {
@@ -193,10 +183,10 @@ Type *check_pointer_method(Checker *C, Node *n, Type *t) {
     Node *p = n->list3.items[0];
     Type *elem = t->width == PTR_DTYPE ? check_ct_dtype(C, p) : check_resolve_type(C, p);
     if (!elem) return NULL;
-    return intrinsic(n, IN_PTR_BITCAST, type_pointer(elem, (PointerFlavor)t->width));
+    return check_intrinsic(n, IN_PTR_BITCAST, type_pointer(elem, (PointerFlavor)t->width));
   }
   if (!strcmp(name, "__bool__") && check_arg_count(C, n, name, 0, 0))
-    return intrinsic(n, IN_PTR_IS_NULL, TYPE(BOOL));
+    return check_intrinsic(n, IN_PTR_IS_NULL, TYPE(BOOL));
   ERR(n->a, "'%s' has no method '%s'", t->name, name);
   HINT("pointers have load, store, simd_load, simd_store, offset, bitcast, free and p[i]");
   return NULL;
@@ -275,7 +265,7 @@ Type *check_memory_call(Checker *C, Node *n, const char *name) {
     Type *elem = dtype ? check_ct_dtype(C, p) : check_resolve_type(C, p);
     if (!elem) return NULL;
     n->ival = (uint64_t)count;
-    return intrinsic(n, IN_PTR_STACK, type_pointer(elem, dtype ? PTR_DTYPE : PTR_UNSAFE));
+    return check_intrinsic(n, IN_PTR_STACK, type_pointer(elem, dtype ? PTR_DTYPE : PTR_UNSAFE));
   }
   if (!check_no_kwargs(C, n, name)) return NULL;
   bool is_zero = !strcmp(name, "memset_zero"), is_set = !strcmp(name, "memset");
@@ -284,5 +274,5 @@ Type *check_memory_call(Checker *C, Node *n, const char *name) {
   if (!is_zero && !is_set && !pointer_arg(C, n->list.items[1], name)) return NULL;
   if (is_set && !check_coerce(C, n->list.items[1], TYPE(U8), "as the byte value")) return NULL;
   if (!check_coerce(C, n->list.items[argc - 1], TYPE(INT), "as the element count")) return NULL;
-  return intrinsic(n, is_zero ? IN_MEMSET_ZERO : is_set ? IN_MEMSET : IN_MEMCPY, TYPE(NONE));
+  return check_intrinsic(n, is_zero ? IN_MEMSET_ZERO : is_set ? IN_MEMSET : IN_MEMCPY, TYPE(NONE));
 }

@@ -30,17 +30,9 @@ bool check_python_global(Checker *C, Node *n) {
   node_push(C->arena, &n->list, name);
   n->a = node_new(C->arena, N_NAME, n->line, n->col);
   n->a->name = "Python";
-  n->flags |= CALL_INTRINSIC;
-  n->op = IN_PY_EVAL;
-  n->type = TYPE(PYOBJ);
+  n->type = check_intrinsic(n, IN_PY_EVAL, TYPE(PYOBJ));
   check_mark_raise(C);
   return true;
-}
-
-static Type *intrinsic(Node *n, Intrinsic op, Type *result) {
-  n->flags |= CALL_INTRINSIC;
-  n->op = op;
-  return result;
 }
 
 bool check_to_python(const Type *t) {
@@ -63,30 +55,30 @@ static bool python_args(Checker *C, Node *n) {
 Type *check_python_call(Checker *C, Node *n, const char *name) {
   check_mark_raise(C);
   if (!check_args(C, n) || !check_no_kwargs(C, n, name)) return NULL;
-  if (!strcmp(name, "none")) return check_arg_count(C, n, name, 0, 0) ? intrinsic(n, IN_PY_NONE, TYPE(PYOBJ)) : NULL;
+  if (!strcmp(name, "none")) return check_arg_count(C, n, name, 0, 0) ? check_intrinsic(n, IN_PY_NONE, TYPE(PYOBJ)) : NULL;
   if (strcmp(name, "import_module") && strcmp(name, "evaluate")) {
     ERR(n->a, "Python has no function '%s' (import_module, evaluate and none so far)", name);
     return NULL;
   }
   if (!check_arg_count(C, n, name, 1, 1) || !check_coerce(C, n->list.items[0], TYPE(STRING), "as the name"))
     return NULL;
-  return intrinsic(n, name[0] == 'i' ? IN_PY_IMPORT : IN_PY_EVAL, TYPE(PYOBJ));
+  return check_intrinsic(n, name[0] == 'i' ? IN_PY_IMPORT : IN_PY_EVAL, TYPE(PYOBJ));
 }
 
 /* f(args) where f is a Python object */
 Type *check_python_callee(Checker *C, Node *n) {
   check_mark_raise(C);
   if (!python_args(C, n)) return NULL;
-  return intrinsic(n, IN_PY_CALL, TYPE(PYOBJ));
+  return check_intrinsic(n, IN_PY_CALL, TYPE(PYOBJ));
 }
 
 /* obj.method(args); obj.to_float64() converts */
 Type *check_python_method(Checker *C, Node *n) {
   check_mark_raise(C);
   if (!strcmp(n->a->name, "to_float64") && !n->list.len && !n->list2.len)
-    return intrinsic(n, IN_PY_TO_F64, TYPE(F64));
+    return check_intrinsic(n, IN_PY_TO_F64, TYPE(F64));
   if (!python_args(C, n)) return NULL;
-  return intrinsic(n, IN_PY_CALL_METHOD, TYPE(PYOBJ));
+  return check_intrinsic(n, IN_PY_CALL_METHOD, TYPE(PYOBJ));
 }
 
 /* a + b with a Python object on either side */

@@ -62,13 +62,9 @@ Type *check_dtype_attr(Checker *C, Node *n) {
   return TYPE(DTYPE);
 }
 
-static bool is_named(const Node *n, const char *name) {
-  return n->kind == N_NAME && !strcmp(n->name, name);
-}
-
 /* SIMD[dtype, width] and Scalar[dtype] in a type position. */
 Type *check_simd_type_expr(Checker *C, Node *t) {
-  bool scalar = is_named(t->a, "Scalar");
+  bool scalar = check_is_named(t->a, "Scalar");
   int want = scalar ? 1 : 2;
   if (t->list.len != want || t->list2.len) {
     ERR(t, scalar ? "Scalar takes one parameter: Scalar[DType.float32]"
@@ -86,7 +82,7 @@ Type *check_simd_type_expr(Checker *C, Node *t) {
   return type_simd(elem, (int)width);
 }
 
-bool check_is_simd_name(const Node *n) { return is_named(n, "SIMD") || is_named(n, "Scalar"); }
+bool check_is_simd_name(const Node *n) { return check_is_named(n, "SIMD") || check_is_named(n, "Scalar"); }
 
 /* ---- operators ----------------------------------------------------------- */
 
@@ -151,17 +147,11 @@ Type *check_simd_compare(Checker *C, Node *n) {
 
 /* ---- construction and methods ------------------------------------------- */
 
-static Type *intrinsic(Node *n, Intrinsic op, Type *result) {
-  n->flags |= CALL_INTRINSIC;
-  n->op = op;
-  return result;
-}
-
 /* SIMD[dt, w](), (x) splat, (a, b, ...) one value per lane. */
 Type *check_simd_construct(Checker *C, Node *n, Type *t) {
   if (!check_args(C, n) || !check_no_kwargs(C, n, t->name)) return NULL;
   int argc = n->list.len;
-  if (argc == 0) return intrinsic(n, IN_SIMD_ZERO, t);
+  if (argc == 0) return check_intrinsic(n, IN_SIMD_ZERO, t);
   if (argc != 1 && argc != t->width) {
     ERR(n, "'%s' takes one value to splat or %d lane values, not %d", t->name, t->width, argc);
     return NULL;
@@ -170,7 +160,7 @@ Type *check_simd_construct(Checker *C, Node *n, Type *t) {
     Node *a = n->list.items[i];
     if (!check_coerce(C, a, t->elem, "as a lane value")) return NULL;
   }
-  return intrinsic(n, argc == 1 ? IN_SIMD_SPLAT : IN_SIMD_ELEMENTS, t);
+  return check_intrinsic(n, argc == 1 ? IN_SIMD_SPLAT : IN_SIMD_ELEMENTS, t);
 }
 
 static Type *reduce(Checker *C, Node *n, Type *t, Intrinsic op) {
@@ -180,7 +170,7 @@ static Type *reduce(Checker *C, Node *n, Type *t, Intrinsic op) {
     return NULL;
   }
   if (!check_arg_count(C, n, n->a->name, 0, 0)) return NULL;
-  return intrinsic(n, op, t->elem);
+  return check_intrinsic(n, op, t->elem);
 }
 
 /* x.method(...) on a vector (or a scalar, for cast/fma/select). */
@@ -195,7 +185,7 @@ Type *check_simd_method(Checker *C, Node *n, Type *t) {
     if (!strcmp(name, reductions[i].name)) {
       if (type_is_simd(t)) return reduce(C, n, t, reductions[i].op);
       if (!check_arg_count(C, n, name, 0, 0)) return NULL;  /* one lane: itself */
-      return intrinsic(n, reductions[i].op, t);
+      return check_intrinsic(n, reductions[i].op, t);
     }
   if (!strcmp(name, "cast")) {
     if (n->list3.len != 1 || n->list.len) {
@@ -204,7 +194,7 @@ Type *check_simd_method(Checker *C, Node *n, Type *t) {
     }
     Type *to = check_ct_dtype(C, n->list3.items[0]);
     if (!to) return NULL;
-    return intrinsic(n, IN_SIMD_CAST, type_simd(to, type_is_simd(t) ? t->width : 1));
+    return check_intrinsic(n, IN_SIMD_CAST, type_simd(to, type_is_simd(t) ? t->width : 1));
   }
   if (!strcmp(name, "fma")) {
     if (!check_arg_count(C, n, "fma", 2, 2)) return NULL;
@@ -217,7 +207,7 @@ Type *check_simd_method(Checker *C, Node *n, Type *t) {
         check_coerce(C, n->list.items[i], t, "in fma");
         return NULL;
       }
-    return intrinsic(n, IN_SIMD_FMA, t);
+    return check_intrinsic(n, IN_SIMD_FMA, t);
   }
   if (!strcmp(name, "select")) {
     if (t->kind != TY_BOOL && !(type_is_simd(t) && t->elem->kind == TY_BOOL)) {
@@ -234,7 +224,7 @@ Type *check_simd_method(Checker *C, Node *n, Type *t) {
       return NULL;
     }
     n->optype = r;
-    return intrinsic(n, IN_SIMD_SELECT, r);
+    return check_intrinsic(n, IN_SIMD_SELECT, r);
   }
   if (!type_is_simd(t)) return NULL;
   ERR(n->a, "'%s' has no method '%s'", t->name, name);
@@ -247,7 +237,7 @@ Type *check_simd_static(Checker *C, Node *n, Type *t) {
   if (!strcmp(n->a->name, "splat")) {
     if (!check_args(C, n) || !check_arg_count(C, n, "splat", 1, 1)) return NULL;
     if (!check_coerce(C, n->list.items[0], (Type *)type_lane(t), "as a lane value")) return NULL;
-    return intrinsic(n, type_is_simd(t) ? IN_SIMD_SPLAT : IN_SIMD_ELEMENTS, t);
+    return check_intrinsic(n, type_is_simd(t) ? IN_SIMD_SPLAT : IN_SIMD_ELEMENTS, t);
   }
   ERR(n->a, "'%s' has no static method '%s'", t->name, n->a->name);
   return NULL;
@@ -296,7 +286,7 @@ Type *check_simd_minmax_abs(Checker *C, Node *n, const char *fn) {
   if (!v) return NULL;
   n->optype = v;
   Intrinsic op = !strcmp(fn, "abs") ? IN_MATH_ABS : !strcmp(fn, "min") ? IN_MATH_MIN : IN_MATH_MAX;
-  return intrinsic(n, op, v);
+  return check_intrinsic(n, op, v);
 }
 
 bool check_any_simd_arg(const Node *n) {
@@ -320,7 +310,7 @@ Type *check_math_call(Checker *C, Node *n, const char *name) {
       ERR(n->list3.items[1], "a SIMD width must be a power of two from 1 to 1024");
       return NULL;
     }
-    return intrinsic(n, IN_SIMD_IOTA, type_simd(elem, (int)w));
+    return check_intrinsic(n, IN_SIMD_IOTA, type_simd(elem, (int)w));
   }
   if (!strcmp(name, "pow") || !strcmp(name, "fma")) {
     int argc = name[0] == 'p' ? 2 : 3;
@@ -340,7 +330,7 @@ Type *check_math_call(Checker *C, Node *n, const char *name) {
       return NULL;
     }
     n->optype = t;
-    return intrinsic(n, argc == 2 ? IN_MATH_POW : IN_SIMD_FMA, t);
+    return check_intrinsic(n, argc == 2 ? IN_MATH_POW : IN_SIMD_FMA, t);
   }
   for (int i = 0; check_math_fns[i].name; i++)
     if (!strcmp(check_math_fns[i].name, name)) {
@@ -349,7 +339,7 @@ Type *check_math_call(Checker *C, Node *n, const char *name) {
       if (!t) return NULL;
       n->ival = (uint64_t)i;
       n->optype = t;
-      return intrinsic(n, IN_MATH_UNARY, t);
+      return check_intrinsic(n, IN_MATH_UNARY, t);
     }
   ERR(n, "module 'math' has no function '%s'", name);
   return NULL;

@@ -6,12 +6,6 @@
 
 #include <string.h>
 
-static Type *intrinsic(Node *n, Intrinsic op, Type *result) {
-  n->flags |= CALL_INTRINSIC;
-  n->op = op;
-  return result;
-}
-
 /* parallelize[func](num_work_items[, num_workers]): func(i) for every i,
    spread over one worker per core. func takes an Int and returns nothing. */
 Type *check_parallelize(Checker *C, Node *n) {
@@ -43,7 +37,7 @@ Type *check_parallelize(Checker *C, Node *n) {
   fnode->sym = f;
   if (f->closure_root) check_propagate_captures(C, f->closure_root);
   check_mark_raise(C);  /* Ctrl-C stops the workers and raises here */
-  return intrinsic(n, IN_PARALLELIZE, TYPE(NONE));
+  return check_intrinsic(n, IN_PARALLELIZE, TYPE(NONE));
 }
 
 /* The host's vector width in bits: what simdwidthof divides. */
@@ -66,14 +60,14 @@ Type *check_sysinfo_call(Checker *C, Node *n, const char *name) {
     int bits = elem->kind == TY_BOOL ? 8 : elem->bits;
     n->ival = (uint64_t)(vector_bits() / bits);
     n->flags |= EXPR_LITERAL;
-    return intrinsic(n, IN_SIMDWIDTHOF, TYPE(INT));
+    return check_intrinsic(n, IN_SIMDWIDTHOF, TYPE(INT));
   }
   if (n->list3.len) {
     ERR(n->list3.items[0], "'%s' takes no compile-time parameters", name);
     return NULL;
   }
   bool logical = !strcmp(name, "num_logical_cores");
-  return intrinsic(n, logical ? IN_NUM_LOGICAL_CORES : IN_NUM_CORES, TYPE(INT));
+  return check_intrinsic(n, logical ? IN_NUM_LOGICAL_CORES : IN_NUM_CORES, TYPE(INT));
 }
 
 /* external_call["c_function", ResultType](args...): a call to a C function
@@ -95,5 +89,5 @@ Type *check_external_call(Checker *C, Node *n) {
     }
   }
   n->name = n->list3.items[0]->str;
-  return intrinsic(n, IN_EXTERNAL_CALL, ret);
+  return check_intrinsic(n, IN_EXTERNAL_CALL, ret);
 }

@@ -95,18 +95,12 @@ Type *check_tuple_index(Checker *C, Node *n, Type *t) {
   return t->elems[k];
 }
 
-static Type *intrinsic(Node *n, Intrinsic op, Type *result) {
-  n->flags |= CALL_INTRINSIC;
-  n->op = op;
-  return result;
-}
-
 /* Optional[T](x), Optional[T](None), Optional[T]() */
 Type *check_optional_construct(Checker *C, Node *n, Type *t) {
   if (!check_args(C, n) || !check_no_kwargs(C, n, t->name) || !check_arg_count(C, n, t->name, 0, 1))
     return NULL;
   if (n->list.len && !check_coerce(C, n->list.items[0], t, NULL)) return NULL;
-  return intrinsic(n, IN_OPT_MAKE, t);
+  return check_intrinsic(n, IN_OPT_MAKE, t);
 }
 
 Type *check_optional_method(Checker *C, Node *n, Type *t) {
@@ -114,13 +108,13 @@ Type *check_optional_method(Checker *C, Node *n, Type *t) {
   if (!check_args(C, n) || !check_no_kwargs(C, n, name)) return NULL;
   if (!strcmp(name, "value") && check_arg_count(C, n, name, 0, 0)) {
     check_mark_raise(C);  /* an empty Optional raises */
-    return intrinsic(n, IN_OPT_VALUE, t->elem);
+    return check_intrinsic(n, IN_OPT_VALUE, t->elem);
   }
   if (!strcmp(name, "or_else") && check_arg_count(C, n, name, 1, 1)) {
     if (!check_coerce(C, n->list.items[0], t->elem, "as the default")) return NULL;
-    return intrinsic(n, IN_OPT_OR_ELSE, t->elem);
+    return check_intrinsic(n, IN_OPT_OR_ELSE, t->elem);
   }
-  if (!strcmp(name, "__bool__") && check_arg_count(C, n, name, 0, 0)) return intrinsic(n, IN_OPT_PRESENT, TYPE(BOOL));
+  if (!strcmp(name, "__bool__") && check_arg_count(C, n, name, 0, 0)) return check_intrinsic(n, IN_OPT_PRESENT, TYPE(BOOL));
   ERR(n->a, "'%s' has no method '%s'", t->name, name);
   HINT("Optional has value(), or_else(default), and `if x:` / `x is None`");
   return NULL;

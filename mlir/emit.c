@@ -1751,6 +1751,20 @@ static bool has_inner_loop(const NodeList *body) {
  * that does the work has no volatile load and LLVM can vectorize it. */
 enum { CHUNK = 4096 };
 
+/* The body of a counted loop (the loop variable is i), then the latch that
+   steps the counter and goes back to `back`; code goes on at `done`. */
+static void range_body(Emitter *E, Node *n, Val ctr, Val i, Val step, int body, int latch, int back,
+                       int done) {
+  emit_start_block(E, body);
+  assign_name(E, n->a, i, TYPE(INT));
+  loop_body(E, &n->list, latch, done);
+  emit_start_block(E, latch);
+  Val i2 = emit_load_tmp(E, ctr, "i64");
+  emit_store_tmp(E, emit_binop(E, "arith.addi", i2, step, "i64", ""), ctr, "i64");
+  emit_br(E, back);
+  emit_start_block(E, done);
+}
+
 static void for_range_chunked(Emitter *E, Node *n, Val start, Val stop, Val step) {
   Val ctr = emit_alloca_tmp(E, "i64"), chunk_stop = emit_alloca_tmp(E, "i64");
   emit_store_tmp(E, start, ctr, "i64");
@@ -1772,14 +1786,7 @@ static void for_range_chunked(Emitter *E, Node *n, Val start, Val stop, Val step
   emit_start_block(E, head);
   Val j = emit_load_tmp(E, ctr, "i64"), cs = emit_load_tmp(E, chunk_stop, "i64");
   emit_cond_br(E, emit_cmp(E, "arith.cmpi", "slt", j, cs, "i64"), body, outer);
-  emit_start_block(E, body);
-  assign_name(E, n->a, j, TYPE(INT));
-  loop_body(E, &n->list, latch, done);
-  emit_start_block(E, latch);
-  Val j2 = emit_load_tmp(E, ctr, "i64");
-  emit_store_tmp(E, emit_binop(E, "arith.addi", j2, step, "i64", ""), ctr, "i64");
-  emit_br(E, head);
-  emit_start_block(E, done);
+  range_body(E, n, ctr, j, step, body, latch, head, done);
 }
 
 static void for_range(Emitter *E, Node *n) {
@@ -1814,18 +1821,9 @@ static void for_range(Emitter *E, Node *n) {
     c = emit_select(E, pos, up, down, "i1");
   }
   emit_cond_br(E, c, body, done);
-  emit_start_block(E, body);
-  assign_name(E, n->a, i, TYPE(INT));
-  loop_body(E, &n->list, latch, done);
-  emit_start_block(E, latch);
-  Val i2 = emit_load_tmp(E, ctr, "i64");
-  emit_store_tmp(E, emit_binop(E, "arith.addi", i2, step, "i64", ""), ctr, "i64");
-  emit_br(E, head);
-  emit_start_block(E, done);
+  range_body(E, n, ctr, i, step, body, latch, head, done);
 }
 
-/* for c in s (one-character strings), for x in lst (its elements; the
-   length is read again each time, as Python does). */
 /* for x in obj, obj a Python iterable: iter() once, next() until it ends */
 static void for_python(Emitter *E, Node *n) {
   Val obj = emit_expr(E, n->b);
@@ -1846,6 +1844,8 @@ static void for_python(Emitter *E, Node *n) {
   emit_start_block(E, done);
 }
 
+/* for c in s (one-character strings), for x in lst (its elements; the
+   length is read again each time, as Python does), for x in a Python object. */
 static void for_string(Emitter *E, Node *n) {
   if (type_is_py(n->b->type)) {
     for_python(E, n);

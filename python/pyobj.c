@@ -42,6 +42,15 @@ static bool ensure(const char *cell, int32_t line) {
   return false;
 }
 
+/* Start CPython for a conversion that has no cell and line to blame; a
+   failure shows at the next operation that has them (ensure). */
+static bool started_quietly(void) {
+  char *err = NULL;
+  bool ok = py_start(&err);
+  free(err);
+  return ok;
+}
+
 #define GIL_BEGIN PyGILState_STATE gil_ = PyGILState_Ensure();
 #define GIL_END PyGILState_Release(gil_);
 
@@ -241,8 +250,7 @@ double rt_py_to_f64(void *o, const char *cell, int32_t line) {
 
 /* Ember values as Python objects (Python starts if it has not). */
 void *rt_py_from_i64(int64_t v) {
-  char *err = NULL;
-  if (!py_start(&err)) return NULL;
+  if (!started_quietly()) return NULL;
   GIL_BEGIN
   PyObject *r = PyLong_FromLongLong(v);
   GIL_END
@@ -250,8 +258,7 @@ void *rt_py_from_i64(int64_t v) {
 }
 
 void *rt_py_from_f64(double v) {
-  char *err = NULL;
-  if (!py_start(&err)) return NULL;
+  if (!started_quietly()) return NULL;
   GIL_BEGIN
   PyObject *r = PyFloat_FromDouble(v);
   GIL_END
@@ -259,8 +266,7 @@ void *rt_py_from_f64(double v) {
 }
 
 void *rt_py_from_bool(int32_t v) {
-  char *err = NULL;
-  if (!py_start(&err)) return NULL;
+  if (!started_quietly()) return NULL;
   GIL_BEGIN
   PyObject *r = PyBool_FromLong(v);
   GIL_END
@@ -268,8 +274,7 @@ void *rt_py_from_bool(int32_t v) {
 }
 
 void *rt_py_from_str(const RtStr *s) {
-  char *err = NULL;
-  if (!py_start(&err)) return NULL;
+  if (!started_quietly()) return NULL;
   GIL_BEGIN
   PyObject *r = PyUnicode_FromStringAndSize(s->data, (Py_ssize_t)s->len);
   if (!r) PyErr_Clear();
@@ -278,8 +283,7 @@ void *rt_py_from_str(const RtStr *s) {
 }
 
 void *rt_py_new_list(int64_t n) {
-  char *err = NULL;
-  if (!py_start(&err)) return NULL;
+  if (!started_quietly()) return NULL;
   GIL_BEGIN
   PyObject *r = PyList_New((Py_ssize_t)n);
   GIL_END
@@ -308,8 +312,7 @@ void rt_py_tuple_set(void *t, int64_t i, void *item) {
 }
 
 void *rt_py_new_dict(void) {
-  char *err = NULL;
-  if (!py_start(&err)) return NULL;
+  if (!started_quietly()) return NULL;
   GIL_BEGIN
   PyObject *r = PyDict_New();
   GIL_END
@@ -317,8 +320,7 @@ void *rt_py_new_dict(void) {
 }
 
 void *rt_py_none(void) {
-  char *err = NULL;
-  if (!py_start(&err)) return NULL;
+  if (!started_quietly()) return NULL;
   Py_INCREF(Py_None);
   return Py_None;
 }

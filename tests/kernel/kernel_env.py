@@ -1,5 +1,7 @@
 """Shared set-up of the kernel tests (not a test itself: no test_ prefix).
 
+collect(), shell_reply() and stdout_text() read a request's messages.
+
 setup() installs two kernelspecs of the ember binary under test into a
 temporary prefix -- `ember` (interrupt_mode "message", the default) and
 `ember-signal` (interrupt_mode "signal") -- and points JUPYTER_PATH there,
@@ -16,11 +18,39 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KERNEL = "ember"
 KERNEL_SIGNAL = "ember-signal"
+TIMEOUT = 20  # seconds to wait for a message
+
+
+def collect(kc, msg_id, timeout=TIMEOUT):
+    """IOPub messages with parent msg_id, through its idle status."""
+    msgs, deadline = [], time.time() + timeout
+    while True:
+        m = kc.get_iopub_msg(timeout=max(0.01, deadline - time.time()))
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        msgs.append(m)
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            return msgs
+
+
+def shell_reply(kc, msg_id, timeout=TIMEOUT):
+    """The shell reply whose parent is msg_id."""
+    deadline = time.time() + timeout
+    while True:
+        m = kc.get_shell_msg(timeout=max(0.01, deadline - time.time()))
+        if m["parent_header"].get("msg_id") == msg_id:
+            return m
+
+
+def stdout_text(msgs):
+    return "".join(m["content"]["text"] for m in msgs
+                   if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
 
 
 def ember_path():

@@ -30,7 +30,6 @@ Run by tests/run_tests.py with `--ember PATH`; exits 0 when all pass.
 """
 import os
 import sys
-import time
 import unittest
 from queue import Empty
 
@@ -40,36 +39,12 @@ import kernel_env  # noqa: E402
 kernel_env.setup()
 
 from jupyter_client.manager import start_new_kernel  # noqa: E402
+from kernel_env import collect, shell_reply, stdout_text  # noqa: E402
 
 TIMEOUT = 20
 
 NULL_WRITE = "var p = UnsafePointer[Int]()\np[0] = 1"
 NULL_STORE = "var q = DTypePointer[DType.float32]()\nq.store(0, 1.0)"
-
-
-def collect(kc, msg_id, timeout=TIMEOUT):
-    """IOPub messages with parent msg_id, through its idle status."""
-    msgs, deadline = [], time.time() + timeout
-    while True:
-        m = kc.get_iopub_msg(timeout=max(0.01, deadline - time.time()))
-        if m["parent_header"].get("msg_id") != msg_id:
-            continue
-        msgs.append(m)
-        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
-            return msgs
-
-
-def shell_reply(kc, msg_id, timeout=TIMEOUT):
-    deadline = time.time() + timeout
-    while True:
-        m = kc.get_shell_msg(timeout=max(0.01, deadline - time.time()))
-        if m["parent_header"].get("msg_id") == msg_id:
-            return m
-
-
-def stdout_text(msgs):
-    return "".join(m["content"]["text"] for m in msgs
-                   if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
 
 
 def errors(msgs):

@@ -24,6 +24,7 @@ import kernel_env  # noqa: E402
 kernel_env.setup()
 
 from jupyter_client.manager import start_new_kernel  # noqa: E402
+from kernel_env import collect, stdout_text  # noqa: E402
 
 TIMEOUT = 20
 
@@ -53,21 +54,6 @@ print(total)
 """
 
 
-def outputs(kc, msg_id):
-    msgs, deadline = [], time.time() + TIMEOUT
-    while True:
-        m = kc.get_iopub_msg(timeout=max(0.01, deadline - time.time()))
-        if m["parent_header"].get("msg_id") != msg_id:
-            continue
-        msgs.append(m)
-        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
-            return msgs
-
-
-def stdout(msgs):
-    return "".join(m["content"]["text"] for m in msgs if m["msg_type"] == "stream")
-
-
 class Parallel(unittest.TestCase):
     def setUp(self):
         self.km, self.kc = start_new_kernel(kernel_name=kernel_env.KERNEL)
@@ -80,7 +66,7 @@ class Parallel(unittest.TestCase):
         msg_id = self.kc.execute(code)
         reply = self.kc.get_shell_msg(timeout=TIMEOUT)
         self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
-        return reply, outputs(self.kc, msg_id)
+        return reply, collect(self.kc, msg_id)
 
     def test_interrupt_stops_the_workers(self):
         msg_id = self.kc.execute(SPIN)
@@ -91,9 +77,9 @@ class Parallel(unittest.TestCase):
         self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
         self.assertLess(time.time() - t0, 1.0)
         self.assertEqual(reply["content"]["ename"], "KeyboardInterrupt")
-        outputs(self.kc, msg_id)
+        collect(self.kc, msg_id)
         reply, msgs = self.run_cell("print(kept + 1)")
-        self.assertEqual(stdout(msgs), "2\n")
+        self.assertEqual(stdout_text(msgs), "2\n")
 
     def test_crash_in_a_worker_is_an_error_of_the_cell(self):
         reply, msgs = self.run_cell("from algorithm import parallelize\n" + CRASH)
@@ -102,7 +88,7 @@ class Parallel(unittest.TestCase):
         self.assertEqual(len([m for m in msgs if m["msg_type"] == "error"]), 1)
         reply, msgs = self.run_cell(WORK)
         self.assertEqual(reply["content"]["status"], "ok")
-        self.assertEqual(stdout(msgs), "328350\n")
+        self.assertEqual(stdout_text(msgs), "328350\n")
 
 
 if __name__ == "__main__":

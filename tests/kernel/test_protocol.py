@@ -27,29 +27,10 @@ import kernel_env  # noqa: E402
 kernel_env.setup()
 
 from jupyter_client.manager import start_new_kernel  # noqa: E402
+from kernel_env import collect, shell_reply, stdout_text  # noqa: E402
 
 TIMEOUT = 20
 INTERRUPT_LIMIT = 1.0  # seconds from interrupt to the cell's reply
-
-
-def collect(kc, msg_id, timeout=TIMEOUT):
-    """IOPub messages with parent msg_id, through its idle status."""
-    msgs, deadline = [], time.time() + timeout
-    while True:
-        m = kc.get_iopub_msg(timeout=max(0.01, deadline - time.time()))
-        if m["parent_header"].get("msg_id") != msg_id:
-            continue
-        msgs.append(m)
-        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
-            return msgs
-
-
-def shell_reply(kc, msg_id, timeout=TIMEOUT):
-    deadline = time.time() + timeout
-    while True:
-        m = kc.get_shell_msg(timeout=max(0.01, deadline - time.time()))
-        if m["parent_header"].get("msg_id") == msg_id:
-            return m
 
 
 def types(msgs):
@@ -58,11 +39,6 @@ def types(msgs):
 
 def outputs(msgs):
     return [m for m in msgs if m["msg_type"] not in ("status", "execute_input")]
-
-
-def stdout_text(msgs):
-    return "".join(m["content"]["text"] for m in msgs
-                   if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
 
 
 class Protocol(unittest.TestCase):

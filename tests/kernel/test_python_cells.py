@@ -23,23 +23,9 @@ import kernel_env  # noqa: E402
 kernel_env.setup()
 
 from jupyter_client.manager import start_new_kernel  # noqa: E402
+from kernel_env import collect, stdout_text  # noqa: E402
 
 TIMEOUT = 30
-
-
-def outputs(kc, msg_id):
-    msgs, deadline = [], time.time() + TIMEOUT
-    while True:
-        m = kc.get_iopub_msg(timeout=max(0.01, deadline - time.time()))
-        if m["parent_header"].get("msg_id") != msg_id:
-            continue
-        msgs.append(m)
-        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
-            return msgs
-
-
-def stdout(msgs):
-    return "".join(m["content"]["text"] for m in msgs if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
 
 
 class PythonCells(unittest.TestCase):
@@ -56,17 +42,17 @@ class PythonCells(unittest.TestCase):
         msg_id = self.kc.execute(code)
         reply = self.kc.get_shell_msg(timeout=TIMEOUT)
         self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
-        return reply, outputs(self.kc, msg_id)
+        return reply, collect(self.kc, msg_id, TIMEOUT)
 
     def test_state_output_and_numpy(self):
         reply, msgs = self.run_cell("%%python\nimport numpy as np\ndef double(x):\n    return 2 * x\n"
                                     "print('sum', int(np.arange(5).sum()))")
         self.assertEqual(reply["content"]["status"], "ok")
-        self.assertEqual(stdout(msgs), "sum 10\n")
+        self.assertEqual(stdout_text(msgs), "sum 10\n")
         reply, msgs = self.run_cell("%%python\nprint(double(21))")
-        self.assertEqual(stdout(msgs), "42\n")
+        self.assertEqual(stdout_text(msgs), "42\n")
         reply, msgs = self.run_cell("print(1 + 1)")
-        self.assertEqual(stdout(msgs), "2\n")
+        self.assertEqual(stdout_text(msgs), "2\n")
 
     def test_exception_is_the_cell_error(self):
         reply, msgs = self.run_cell("%%python\nx = 1\ny = x / 0")
@@ -88,9 +74,9 @@ class PythonCells(unittest.TestCase):
         self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
         self.assertLess(time.time() - t0, 1.0)
         self.assertEqual(reply["content"]["ename"], "KeyboardInterrupt")
-        outputs(self.kc, msg_id)
+        collect(self.kc, msg_id, TIMEOUT)
         reply, msgs = self.run_cell("%%python\nprint('after')")
-        self.assertEqual(stdout(msgs), "after\n")
+        self.assertEqual(stdout_text(msgs), "after\n")
 
 
 if __name__ == "__main__":
