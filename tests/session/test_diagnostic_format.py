@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from session_env import ROOT, ember_path  # noqa: E402
 
 SOURCE = '''\
 var total = 1
@@ -27,13 +27,6 @@ var y = total +   undefined_thing
 LINE = 3
 SOURCE_TEXT = "var y = total +   undefined_thing"
 COL = SOURCE_TEXT.index("undefined_thing") + 1  # 1-based: 19
-
-
-def ember_path():
-    args = sys.argv[1:]
-    if "--ember" in args:
-        return args[args.index("--ember") + 1]
-    return os.environ.get("EMBER", os.path.join(ROOT, "build", "ember"))
 
 
 def check_layout(err, name):

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from session_env import ROOT, ember_path  # noqa: E402
 
 CODE = '''from python import Python
 var plt = Python.import_module("matplotlib.pyplot")
@@ -20,13 +20,6 @@ print("plotted")
 # %%
 print("no figure in this cell")
 '''
-
-
-def ember_path():
-    args = sys.argv[1:]
-    if "--ember" in args:
-        return args[args.index("--ember") + 1]
-    return os.environ.get("EMBER", os.path.join(ROOT, "build", "ember"))
 
 
 def main():

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from session_env import ROOT, ember_path  # noqa: E402
 
 SOURCE = '''\
 var x = 10
@@ -59,13 +59,6 @@ EXPECTED_STDOUT = [
     "cell4 before the error",
     "cell5 10 2 1",
 ]
-
-
-def ember_path():
-    args = sys.argv[1:]
-    if "--ember" in args:
-        return args[args.index("--ember") + 1]
-    return os.environ.get("EMBER", os.path.join(ROOT, "build", "ember"))
 
 
 def check(failures, ok, message):

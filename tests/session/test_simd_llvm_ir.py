@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from session_env import ROOT, ember_path  # noqa: E402
 
 SOURCE = '''\
 fn vadd(p: DTypePointer[DType.float32], q: DTypePointer[DType.float32], r: DTypePointer[DType.float32]):
@@ -30,13 +30,6 @@ for i in range(16):
 vadd(p, q, r)
 print(r.load[width=16](0))
 '''
-
-
-def ember_path():
-    args = sys.argv[1:]
-    if "--ember" in args:
-        return args[args.index("--ember") + 1]
-    return os.environ.get("EMBER", os.path.join(ROOT, "build", "ember"))
 
 
 def main():

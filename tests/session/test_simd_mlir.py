@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from session_env import ROOT, ember_path  # noqa: E402
 
 SOURCE = '''\
 fn vadd(a: SIMD[DType.float32, 16], b: SIMD[DType.float32, 16]) -> SIMD[DType.float32, 16]:
@@ -40,13 +40,6 @@ EXPECTED_STDOUT = LANES + "\n" + LANES + "\n"
 V16 = r"vector<16xf32>"
 VADD = re.compile(r"arith\.addf\s+%[\w.$-]+\s*,\s*%[\w.$-]+\s*(?:\{[^}]*\}\s*)?:\s*" + re.escape(V16))
 VADD_FN = re.compile(r'func\.func\s+@"?vadd\$c1"?\s*\(([^)]*)\)\s*->\s*(\S+)\s*(?:attributes\s*\{[^}]*\}\s*)?\{')
-
-
-def ember_path():
-    args = sys.argv[1:]
-    if "--ember" in args:
-        return args[args.index("--ember") + 1]
-    return os.environ.get("EMBER", os.path.join(ROOT, "build", "ember"))
 
 
 def modules(stderr):

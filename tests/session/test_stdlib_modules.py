@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from session_env import ROOT, ember_path  # noqa: E402
 
 GEN = '''from math import sqrt
 fn _helper() -> Int:
@@ -37,13 +37,6 @@ SELF = '''fn a() -> Int:
 fn b():
     from selfimport import a
 '''
-
-
-def ember_path():
-    args = sys.argv[1:]
-    if "--ember" in args:
-        return args[args.index("--ember") + 1]
-    return os.environ.get("EMBER", os.path.join(ROOT, "build", "ember"))
 
 
 def run(stdlib, code):

@@ -19,19 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                     \
-  do {                                                       \
-    if (cond)                                                \
-      passed++;                                              \
-    else {                                                   \
-      failed++;                                              \
-      printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      printf(__VA_ARGS__);                                   \
-      printf("\n");                                          \
-    }                                                        \
-  } while (0)
+#include "tests/unit/unit_check.h"
 
 /* Used from JIT code by name; exported by -rdynamic. */
 int64_t test_twice_plus(int64_t a, int64_t b);
