@@ -1,6 +1,7 @@
 /* main.c — the `ember` command: dispatches to the front ends.
  *
  *   ember run [--echo] [--stats] [--keep-going] [-O0..3] FILE
+ *   ember build FILE --emit STAGE [-o OUT] [--gpu-arch sm_XY] [-O0..3]
  *   ember --version | --help
  *   ember            (stdin not a terminal: run it as a script)
  *
@@ -20,6 +21,7 @@ typedef struct RunOptions {
   bool stats;       /* per-cell timings on stderr */
   bool keep_going;  /* continue after a failing cell */
   int opt_level;
+  const char *emit_stage;  /* ember build --emit: compile only, keep this stage */
 } RunOptions;
 
 static void usage(FILE *f) {
@@ -31,6 +33,10 @@ static void usage(FILE *f) {
         "      --stats         print compile and run times of each cell to stderr\n"
         "      --keep-going    report a failing cell and go on with the next\n"
         "      -O0 .. -O3      LLVM optimization level (default -O3)\n"
+        "  build FILE --emit STAGE [-o OUT] [--gpu-arch sm_XY] [-O0..3]\n"
+        "                      compile without running and write one stage of every\n"
+        "                      cell: mlir (as Ember emits it), mlir-llvm, llvm, llvm-opt,\n"
+        "                      asm, or ptx (the GPU kernels' PTX, for sm_XY or the GPU here)\n"
         "  kernel -f FILE      run as a Jupyter kernel on a connection file\n"
         "  kernelspec install [--user | --sys-prefix | --prefix DIR] [--name N]\n"
         "                    [--display-name D] [--interrupt-mode message|signal]\n"
@@ -88,7 +94,7 @@ static bool is_cell_marker(const char *line) { return strncmp(line, "# %%", 4) =
 /* Run each cell of text in turn; returns the exit status. */
 static int run_text(const char *text, const char *name, const RunOptions *o) {
   char *err = NULL;
-  SessionOptions so = {.opt_level = o->opt_level};
+  SessionOptions so = {.opt_level = o->opt_level, .emit_stage = o->emit_stage};
   Session *s = session_create(&so, &err);
   if (!s) {
     fprintf(stderr, "ember: cannot start the compiler: %s\n", err ? err : "unknown error");
@@ -102,14 +108,15 @@ static int run_text(const char *text, const char *name, const RunOptions *o) {
   const char *p = text;
   int line = 1;  /* file line number of p */
   while (*p) {
-    if (is_cell_marker(p)) {  /* the marker line belongs to no cell */
+    /* ember build compiles the file as one program: one module, one PTX */
+    if (is_cell_marker(p) && !o->emit_stage) {  /* the marker line belongs to no cell */
       p += strcspn(p, "\n");
       if (*p) p++;
       line++;
     }
     const char *start = p;
     int first_line = line;
-    while (*p && !is_cell_marker(p)) {
+    while (*p && (!is_cell_marker(p) || o->emit_stage)) {
       p += strcspn(p, "\n");
       if (*p) p++;
       line++;
@@ -132,8 +139,55 @@ static int run_text(const char *text, const char *name, const RunOptions *o) {
       if (!o->keep_going) break;
     }
   }
+  if (o->emit_stage && !status) fputs(session_emitted(s), stdout);
   session_destroy(s);
   return status;
+}
+
+static int run_file(const char *file, const RunOptions *o) {
+  FILE *f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+  if (!f) {
+    fprintf(stderr, "ember: cannot open '%s': ", file);
+    perror(NULL);
+    return 66;
+  }
+  char *text = read_stream(f);
+  if (f != stdin) fclose(f);
+  int st = run_text(text, strcmp(file, "-") ? file : "<stdin>", o);
+  free(text);
+  return st;
+}
+
+/* ember build FILE --emit STAGE [-o OUT] [--gpu-arch ARCH] [-O0..3] */
+static int cmd_build(int argc, char **argv) {
+  RunOptions o = {.opt_level = 3};
+  const char *file = NULL, *out = NULL;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--emit") && i + 1 < argc) o.emit_stage = argv[++i];
+    else if (!strcmp(a, "-o") && i + 1 < argc) out = argv[++i];
+    else if (!strcmp(a, "--gpu-arch") && i + 1 < argc) setenv("EMBER_GPU_ARCH", argv[++i], 1);
+    else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) o.opt_level = a[2] - '0';
+    else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "ember build: unknown option '%s'\n", a);
+      return 64;
+    } else if (!file) file = a;
+    else {
+      fprintf(stderr, "ember build: one file at a time\n");
+      return 64;
+    }
+  }
+  if (!file || !o.emit_stage) {
+    fprintf(stderr, "ember build: give a file and a stage: ember build FILE --emit ptx -o OUT.ptx\n"
+                    "(stages: mlir, mlir-llvm, llvm, llvm-opt, asm, ptx)\n");
+    return 64;
+  }
+  if (out && !freopen(out, "w", stdout)) {
+    fprintf(stderr, "ember build: cannot write '%s': ", out);
+    perror(NULL);
+    return 73;
+  }
+  return run_file(file, &o);
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -158,17 +212,7 @@ static int cmd_run(int argc, char **argv) {
     fprintf(stderr, "ember run: which file? (ember run FILE)\n");
     return 64;
   }
-  FILE *f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
-  if (!f) {
-    fprintf(stderr, "ember run: cannot open '%s': ", file);
-    perror(NULL);
-    return 66;
-  }
-  char *text = read_stream(f);
-  if (f != stdin) fclose(f);
-  int st = run_text(text, strcmp(file, "-") ? file : "<stdin>", &o);
-  free(text);
-  return st;
+  return run_file(file, &o);
 }
 
 int main(int argc, char **argv) {
@@ -181,6 +225,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (argc >= 2 && !strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
+  if (argc >= 2 && !strcmp(argv[1], "build")) return cmd_build(argc - 2, argv + 2);
   if (argc >= 2 && !strcmp(argv[1], "kernel")) return kern_main(argc - 2, argv + 2);
   if (argc >= 3 && !strcmp(argv[1], "kernelspec") && !strcmp(argv[2], "install"))
     return kern_kernelspec_main(argc - 3, argv + 3);

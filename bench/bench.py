@@ -17,6 +17,9 @@ import argparse, atexit, json, os, re, shutil, subprocess, sys, tempfile, time
 from collections import namedtuple
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from gpu_present import has_gpu  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
@@ -144,13 +147,13 @@ def python_env():
             if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
 
 
-def python_source(script, timeout, env=None):
+def python_source(script, timeout, env=None, python=PY):
     if not ARGS.python:
         raise Skipped("--no-python")
     if not Path(script).exists():
         raise Skipped(f"no {script}")
     try:
-        return keyvals(run([PY, script], timeout, env).stdout)
+        return keyvals(run([python, script], timeout, env).stdout)
     except Unavailable as e:
         raise Skipped(str(e))
 
@@ -216,6 +219,32 @@ def ember_matmul_naive():
 @source
 def ember_matmul_notebook():
     return ember_matmul("matmul_notebook.ember", "the notebook's matmul")
+
+
+@source
+def ember_gpu():
+    """bench/gpu.ember: the GPU Mandelbrot and 4096³ matmul kernels."""
+    if not has_gpu():
+        raise Skipped("no GPU")
+    vals = ember("gpu.ember", 600)
+    check_checksum(vals, "Ember GPU")
+    if any(k.startswith("matmul_wrong") for k in vals):
+        raise Unavailable("the GPU matmul gave a wrong product")
+    return vals
+
+
+@source
+def torch_matmul():
+    """PyTorch's cuBLAS float32 matmul, with the python3 on PATH that has torch
+    ($TORCH_PYTHON to name another)."""
+    if not has_gpu():
+        raise Skipped("no GPU")
+    py = os.environ.get("TORCH_PYTHON") or shutil.which("python3") or PY
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONPATH", "LD_LIBRARY_PATH")}
+    try:  # the GPU row's reference: runs with --no-python too
+        return keyvals(run([py, HERE / "torch_matmul.py"], 300, env).stdout)
+    except Unavailable as e:
+        raise Skipped(f"no PyTorch with CUDA ({e})")
 
 
 @source
@@ -365,6 +394,13 @@ for _n in (512, 1024):
     ROWS.append(Row(f"matmul {_n}³ f32, naive loop: GFLOP/s ÷ numba (same loop)", "GFLOP/s",
                     val(ember_matmul_naive, f"matmul{_n}_ember_naive_f32_gflops"),
                     "numba", val(py_anchors, f"matmul{_n}_numba_f32_gflops"), "rate", None))
+ROWS.append(Row("GPU matmul 4096³ f32, register-blocked kernel: TFLOP/s ÷ PyTorch (cuBLAS)", "TFLOP/s",
+                val(ember_gpu, "matmul4096_ember_gpu_f32_tflops"),
+                "torch.matmul f32", val(torch_matmul, "matmul4096_torch_f32_tflops"), "rate", (">=", 0.5)))
+ROWS.append(Row("GPU Mandelbrot 960²: speedup over Ember's CPU SIMD parallel", "s",
+                val(ember_gpu, "mandelbrot_gpu_s"),
+                "Ember CPU SIMD parallel", val(ember_mandelbrot_simd, "mandelbrot_ember_simd8_parallel_s"),
+                "speedup", None))
 ROWS.append(Row("matmul 128³ f64, notebook's final version: speedup over CPython", "GFLOP/s",
                 val(ember_matmul_notebook, "matmul128_ember_f64_gflops"),
                 "pure Python", val(py_anchors, "matmul128_python_gflops"), "rate", None))

@@ -1115,6 +1115,7 @@ static Type *call_expr(Checker *C, Node *n) {
     Type *t = check_expr(C, base);
     if (!t) return NULL;
     if (t->kind == TY_STRING) return string_method_call(C, n);
+    if (check_gpu_is_launch(t, n->a->name)) return check_gpu_launch(C, n);
     if (type_is_struct(t)) return method_call(C, n, t);
     if (type_is_list(t)) return list_method_call(C, n, t);
     if (type_is_simd(t) || (type_is_scalar(t) && is_simd_method_name(n->a->name)))
@@ -1261,6 +1262,7 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
   case BI_EXTERNAL_CALL: return check_external_call(C, n);
   case BI_PYTHON: return check_python_call(C, n, s->value.s);
   case BI_SYSINFO: return check_sysinfo_call(C, n, s->value.s);
+  case BI_GPU: return check_gpu_call(C, n, s->value.s);
   case BI_ABS:
     if (!check_arg_count(C, n, "abs", 1, 1)) return NULL;
     if (check_has_method(n->list.items[0]->type, "__abs__"))
@@ -1887,6 +1889,9 @@ static bool mutable_place(Node *n) {
 
 static Type *field_expr(Checker *C, Node *n) {
   if (check_is_mlir_attr(n)) return check_mlir_attr_value(C, n);
+  bool gpu;
+  Type *gt = check_gpu_attr(C, n, &gpu);
+  if (gpu) return gt;
   if (n->a->kind == N_NAME) {
     Symbol *ts = check_lookup(C, n->a->name);
     if (ts && ts->kind == SYM_TYPE && ts->type->kind == TY_DTYPE) {
@@ -1940,7 +1945,8 @@ static int overload_cost(Checker *C, Node *n, Symbol *fn, Node ***bound_out) {
 static Symbol *resolve_method(Checker *C, Node *n, Type *t, const char *name, bool want_static,
                               Node ***bound) {
   Symbol *best = NULL;
-  int best_cost = -1, candidates = 0;
+  int best_cost = -1, candidates = 0, overloads = 0;
+  for (int i = 0; i < t->st->nmethods; i++) overloads += !strcmp(t->st->methods[i]->name, name);
   for (int i = 0; i < t->st->nmethods; i++) {
     Symbol *m = t->st->methods[i];
     if (strcmp(m->name, name) != 0) continue;
@@ -1948,6 +1954,8 @@ static Symbol *resolve_method(Checker *C, Node *n, Type *t, const char *name, bo
     if (want_static && !m->is_static) continue;
     Node **b = NULL;
     int cost = overload_cost(C, n, m, &b);
+    if (cost >= 0 && m->generic && overloads > 1 && !check_instance_fits(C, n, m, b))
+      cost = -1;  /* one of several generic overloads, which these arguments do not fit */
     if (cost >= 0 && (best_cost < 0 || cost < best_cost)) {
       best = m;
       best_cost = cost;
@@ -2553,7 +2561,7 @@ static bool loaded_module(Checker *C, const char *name) {
 static bool known_module(Checker *C, const char *name) {
   return !strcmp(name, "time") || !strcmp(name, "sys") || !strcmp(name, "math") || !strcmp(name, "python") ||
          !strcmp(name, "sys.info") || !strcmp(name, "runtime.llcl") ||
-         in_list(memory_modules, name) || loaded_module(C, name);
+         in_list(memory_modules, name) || check_gpu_is_module(name) || loaded_module(C, name);
 }
 
 /* The symbol for module.name, or NULL (nothing to bind: a pointer type)
@@ -2591,6 +2599,7 @@ static Symbol *module_member(Checker *C, const char *module, const char *name, b
     return s;
   }
   if (!strcmp(module, "sys") && !strcmp(name, "external_call")) return &builtin_fns[BI_EXTERNAL_CALL];
+  if (check_gpu_is_module(module)) return check_gpu_member(C, module, name, ok);
   if ((!strcmp(module, "sys.info") || !strcmp(module, "sys") || !strcmp(module, "runtime.llcl")) &&
       (!strcmp(name, "simdwidthof") || !strcmp(name, "num_physical_cores") || !strcmp(name, "num_cores") ||
        !strcmp(name, "num_logical_cores") || !strcmp(name, "num_performance_cores"))) {
@@ -2631,7 +2640,7 @@ static void bind_as(Checker *C, Symbol *s, const char *name) {
 static void import_stmt(Checker *C, Node *n) {
   if (!known_module(C, n->name)) {
     ERR(n, "unknown module '%s'", n->name);
-    HINT("available so far: time, sys, math, memory (the rest of the standard library comes in a later release)");
+    HINT("built in: time, sys, sys.info, math, memory, python, gpu; in stdlib/: algorithm, benchmark, complex, gpu.host, random, tensor, testing, utils.index, runtime.llcl");
     return;
   }
   if (n->kind == N_IMPORT) {

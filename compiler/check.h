@@ -76,7 +76,8 @@ extern const StringMethod check_string_methods[];
   X(OPT_MAKE) X(OPT_VALUE) X(OPT_OR_ELSE) X(OPT_PRESENT) X(TUPLE_LEN)          \
   X(MLIR_OP) X(PARALLELIZE) X(SIMDWIDTHOF) X(NUM_CORES) X(NUM_LOGICAL_CORES) \
   X(EXTERNAL_CALL)                                                             \
-  X(PTR_FROM_ADDRESS) X(PY_IMPORT) X(PY_EVAL) X(PY_NONE) X(PY_CALL) X(PY_CALL_METHOD) X(PY_TO_F64) X(PY_LEN)
+  X(PTR_FROM_ADDRESS) X(PY_IMPORT) X(PY_EVAL) X(PY_NONE) X(PY_CALL) X(PY_CALL_METHOD) X(PY_TO_F64) X(PY_LEN) \
+  X(GPU_ID) X(GPU_BARRIER) X(GPU_LAUNCH)
 
 typedef enum Intrinsic {
   INTRINSIC_NONE,

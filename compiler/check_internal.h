@@ -102,6 +102,7 @@ bool check_has_method(const Type *t, const char *name);
 Type *check_finish_call(Checker *C, Node *n, Symbol *fn, Node **bound);
 Type *check_as_method_call(Checker *C, Node *n, Node *recv, const char *name, NodeList args);
 Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound);
+bool check_instance_fits(Checker *C, Node *n, Symbol *g, Node **bound);
 void check_stmt_list(Checker *C, NodeList *body);
 bool check_has_decorator(Node *n, const char *name);
 
@@ -149,6 +150,13 @@ Type *check_python_index(Checker *C, Node *n);
 Type *check_parallelize(Checker *C, Node *n);
 Type *check_sysinfo_call(Checker *C, Node *n, const char *name);
 Type *check_external_call(Checker *C, Node *n);
+/* check_gpu.c: GPU kernels */
+bool check_gpu_is_module(const char *name);
+Symbol *check_gpu_member(Checker *C, const char *module, const char *name, bool *ok);
+Type *check_gpu_attr(Checker *C, Node *n, bool *handled);
+Type *check_gpu_call(Checker *C, Node *n, const char *name);
+bool check_gpu_is_launch(const Type *t, const char *method);
+Type *check_gpu_launch(Checker *C, Node *n);
 
 /* check_mlir.c */
 bool check_is_mlir_type(const Node *t);

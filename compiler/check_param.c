@@ -359,44 +359,86 @@ static bool instance_types(Checker *C, Node *n, Symbol *g, Node **bound, Type **
   return true;
 }
 
-Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
+static bool bind_types(Checker *C, Node *n, Symbol *g, Node **bound, Binder *b, Scope *bindings,
+                       Scope *owner_params, Type **types);
+
+/* Bind g's parameters from the call (brackets, then the arguments) and
+   resolve the instance's argument types in *bindings (which *owner_params
+   may parent). False, having said why, when they cannot be inferred. */
+static bool bind_instance(Checker *C, Node *n, Symbol *g, Node **bound, Binder *b, Scope *bindings,
+                          Scope *owner_params, Type **types) {
+  const char *saved_module = C->module;  /* a module's generic sees the module's names */
+  C->module = g->module ? g->module : g->owner && g->owner->st->module ? g->owner->st->module : C->module;
+  bool ok = bind_types(C, n, g, bound, b, bindings, owner_params, types);
+  C->module = saved_module;
+  return ok;
+}
+
+static bool bind_types(Checker *C, Node *n, Symbol *g, Node **bound, Binder *b, Scope *bindings,
+                       Scope *owner_params, Type **types) {
   Node *decl = g->decl;
   int nct = decl->list3.len;
-  Binder b = {.fn_node = decl, .vals = arena_alloc(C->arena, sizeof(ConstVal) * (size_t)(nct + 1)),
-              .set = arena_alloc(C->arena, sizeof(bool) * (size_t)(nct + 1))};
-  if (!bind_explicit(C, &b, &n->list3, g->name)) return NULL;
+  *b = (Binder){.fn_node = decl, .vals = arena_alloc(C->arena, sizeof(ConstVal) * (size_t)(nct + 1)),
+                .set = arena_alloc(C->arena, sizeof(bool) * (size_t)(nct + 1))};
+  if (!bind_explicit(C, b, &n->list3, g->name)) return false;
   for (int i = 0; i < g->nparams; i++)
-    if (!unify(C, &b, check_param_node(g, i)->a, bound[i]->type, bound[i])) return NULL;
+    if (!unify(C, b, check_param_node(g, i)->a, bound[i]->type, bound[i])) return false;
   for (int k = 0; k < nct; k++) {
     Node *p = decl->list3.items[k];
-    if (b.set[k]) continue;
-    if (p->b && p->op == PARAM_VALUE && explicit_param(C, &b, k, p->b)) continue;
+    if (b->set[k]) continue;
+    if (p->b && p->op == PARAM_VALUE && explicit_param(C, b, k, p->b)) continue;
     ERR(n, "cannot infer parameter '%s' of '%s' from the arguments", p->name, g->name);
     HINT("give it in brackets: %s[%s=...](...)", g->name, p->name);
-    return NULL;
+    return false;
   }
   for (int k = 0; k < nct; k++) {
     Node *p = decl->list3.items[k];
-    if (p->op == PARAM_TYPE && !check_satisfies(C, b.vals[k].as_type, p->sym, n)) return NULL;
+    if (p->op == PARAM_TYPE && !check_satisfies(C, b->vals[k].as_type, p->sym, n)) return false;
   }
   /* a closure's instance sees the scope it was defined in; a method of a
      struct instance sees the struct's parameters */
-  Scope bindings = {.parent = g->closure_root ? g->closure_root->def_scope : &C->top};
-  Scope owner_params = {.parent = &C->top};
+  *bindings = (Scope){.parent = g->closure_root ? g->closure_root->def_scope : &C->top};
+  *owner_params = (Scope){.parent = &C->top};
   if (!g->closure_root && g->owner && g->owner->st->param_names) {
-    owner_params.names = g->owner->st->param_names;
-    bindings.parent = &owner_params;
+    owner_params->names = g->owner->st->param_names;
+    bindings->parent = owner_params;
   }
-  bind_scope(C, &b, &bindings);
-  Type **types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(g->nparams + 1));
+  bind_scope(C, b, bindings);
   Scope *saved_scope = C->scope;
   Type *saved_self = C->self_type;
-  C->scope = &bindings;
+  C->scope = bindings;
   C->self_type = g->owner;
   bool typed = instance_types(C, n, g, bound, types);
   C->scope = saved_scope;
   C->self_type = saved_self;
-  if (!typed) return NULL;
+  return typed;
+}
+
+/* Whether the call could use generic g: its parameters can be inferred and
+   the arguments then convert to the instance's types. Quiet; for choosing
+   among overloads (enqueue_copy of a device and a host buffer either way). */
+bool check_instance_fits(Checker *C, Node *n, Symbol *g, Node **bound) {
+  bool saved = C->quiet;
+  C->quiet = true;
+  Binder b;
+  Scope bindings, owner_params;
+  Type **types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(g->nparams + 1));
+  bool fits = bind_instance(C, n, g, bound, &b, &bindings, &owner_params, types);
+  for (int i = 0; fits && i < g->nparams; i++)
+    fits = check_converts(bound[i]->type, types[i], check_is_literal(bound[i]));
+  C->quiet = saved;
+  return fits;
+}
+
+Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
+  Node *decl = g->decl;
+  int nct = decl->list3.len;
+  Binder b;
+  Scope bindings, owner_params;
+  Type **types = arena_alloc(C->arena, sizeof(Type *) * (size_t)(g->nparams + 1));
+  if (!bind_instance(C, n, g, bound, &b, &bindings, &owner_params, types)) return NULL;
+  Scope *saved_scope = C->scope;
+  Type *saved_self = C->self_type;
   Instance *in = find_instance(C, g, types, b.vals, nct);
   if (in) return in->fn;
   in = arena_alloc(C->arena, sizeof *in);

@@ -249,6 +249,24 @@ static bool pointer_arg(Checker *C, Node *a, const char *fn) {
 Type *check_memory_call(Checker *C, Node *n, const char *name) {
   if (!check_args(C, n)) return NULL;
   if (!strcmp(name, "stack_allocation")) {
+    int64_t space = 0;  /* address_space=AddressSpace.SHARED: a GPU block's shared memory */
+    for (int i = n->list3.len - 1; i >= 0 && n->list3.items[i]->kind == N_KWARG; i--) {
+      Node *kw = n->list3.items[i];
+      int64_t v;
+      if (strcmp(kw->name, "address_space") && strcmp(kw->name, "alignment")) {
+        ERR(kw, "stack_allocation has no parameter '%s' (alignment, address_space)", kw->name);
+        return NULL;
+      }
+      if (!check_ct_int(C, kw->a, &v)) return NULL;
+      if (!strcmp(kw->name, "address_space")) space = v;
+      n->list3.len = i;
+    }
+    if (space != 0 && space != 3) {
+      ERR(n, "stack_allocation puts values on the stack or in GPU shared memory (AddressSpace.SHARED), not in address space %lld",
+          (long long)space);
+      return NULL;
+    }
+    n->str = space == 3 ? "shared" : NULL;
     if (n->list.len || n->list3.len < 2 || n->list3.len > 3) {
       ERR(n, "stack_allocation takes a count and a type: stack_allocation[16, DType.float32]()");
       return NULL;

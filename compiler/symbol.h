@@ -22,7 +22,8 @@ typedef enum SymKind { SYM_VAR, SYM_FN, SYM_ALIAS, SYM_TYPE, SYM_BUILTIN, SYM_MO
   B(CLEAR_OUTPUT, "clear_output")                                             \
   /* from here on: reached only through an import */                        \
   B(NOW, "now") B(MATH, "<math>") B(MEMORY, "<memory>") B(PARALLELIZE, "parallelize") \
-  B(SYSINFO, "<sys.info>") B(EXTERNAL_CALL, "external_call") B(PYTHON, "<Python>")
+  B(SYSINFO, "<sys.info>") B(EXTERNAL_CALL, "external_call") B(PYTHON, "<Python>") \
+  B(GPU, "<gpu>")
 
 typedef enum BuiltinId {
 #define B_ENUM(id, name) BI_##id,

@@ -35,15 +35,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <llvm-c/Core.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <mlir-c/Diagnostics.h>
+#include <mlir-c/BuiltinAttributes.h>
+#include <mlir-c/Dialect/GPU.h>
 #include <mlir-c/IR.h>
 #include <mlir-c/Pass.h>
 #include <mlir-c/RegisterEverything.h>
@@ -75,8 +79,17 @@
 const char *const jit_pipeline =
     "builtin.module(" PIPE_FIRST PIPE_STRIDED PIPE_MATH PIPE_VECTOR PIPE_LAST ")";
 
+/* A module with GPU kernels (mlir/emit_gpu.c) also lowers its gpu.module
+   to NVVM first, its kernel launches to mgpu* calls, and last compiles the
+   gpu.module to PTX, which stays in the module as a string constant (the
+   driver JIT-compiles it when the kernel is first launched). Functions of
+   libdevice (math) are linked from the CUDA toolkit where there is one. */
+#define PIPE_GPU_FIRST "gpu.module(convert-vector-to-llvm,convert-gpu-to-nvvm,reconcile-unrealized-casts),"
+#define PIPE_GPU_LAUNCH "gpu-to-llvm,"
+#define PIPE_GPU_LAST ",gpu-module-to-binary{format=isa%s%s}"
+
 /* Optional pieces of the pipeline; a set of them indexes e->pms. */
-enum { NEED_STRIDED = 1, NEED_MATH = 2, NEED_VECTOR = 4, NEED_ALL = 7 };
+enum { NEED_STRIDED = 1, NEED_MATH = 2, NEED_VECTOR = 4, NEED_ALL = 7, NEED_GPU = 8, NEED_SETS = 16 };
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -159,7 +172,7 @@ static double now_ms(void) {
 
 struct JitEngine {
   MlirContext ctx;                   /* owns all MLIR IR; single-threaded (no pool) */
-  MlirPassManager pms[NEED_ALL + 1]; /* lowering per needs() set, made
+  MlirPassManager pms[NEED_SETS]; /* lowering per needs() set, made
                                         on first use, reused after */
   Buf diag;                          /* MLIR diagnostics since the last stage began */
   LLVMTargetMachineRef tm;           /* host TM for optimize (TTI) and "asm"; owned */
@@ -283,16 +296,42 @@ static unsigned needs(const char *text) {
   if (strstr(text, "memref") || strstr(text, "affine")) n |= NEED_STRIDED;
   if (strstr(text, "math.")) n |= NEED_MATH;
   if (strstr(text, "vector")) n |= NEED_VECTOR;
+  if (strstr(text, "gpu.module")) n |= NEED_GPU;
   return n;
+}
+
+/* NVPTX fuses every multiply and add into an fma by default, which the CPU
+   does only where the code allows contraction; level 1 makes the GPU fuse
+   the same ones, so a kernel computes what the same fn computes on the CPU. */
+static void fuse_like_the_cpu(void) {
+  static bool done;
+  if (done) return;
+  done = true;
+  const char *args[] = {"ember", "-nvptx-fma-level=1"};
+  LLVMParseCommandLineOptions(2, args, NULL);
+}
+
+/* The CUDA toolkit, for libdevice: $CUDA_HOME, $CUDA_PATH, or
+   /usr/local/cuda; NULL when there is none. */
+static const char *cuda_toolkit(void) {
+  const char *vars[] = {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"};
+  for (int i = 0; i < 3; i++) {
+    const char *v = getenv(vars[i]);
+    if (v && *v && access(v, R_OK) == 0) return v;
+  }
+  return access("/usr/local/cuda/nvvm/libdevice", R_OK) == 0 ? "/usr/local/cuda" : NULL;
 }
 
 /* The pass manager for a needs() set, parsed on first use. */
 static MlirPassManager pass_manager(JitEngine *e, unsigned need, char **err) {
   if (!mlirPassManagerIsNull(e->pms[need])) return e->pms[need];
-  char text[512];
-  snprintf(text, sizeof text, "builtin.module(%s%s%s%s%s)", PIPE_FIRST,
+  char text[1024], last[512] = "";
+  const char *toolkit = need & NEED_GPU ? cuda_toolkit() : NULL;
+  if (need & NEED_GPU) snprintf(last, sizeof last, PIPE_GPU_LAST, toolkit ? " toolkit=" : "", toolkit ? toolkit : "");
+  snprintf(text, sizeof text, "builtin.module(%s%s%s%s%s%s%s%s)", need & NEED_GPU ? PIPE_GPU_FIRST : "", PIPE_FIRST,
            need & NEED_STRIDED ? PIPE_STRIDED : "", need & NEED_MATH ? PIPE_MATH : "",
-           need & NEED_VECTOR ? PIPE_VECTOR : "", PIPE_LAST);
+           need & NEED_VECTOR ? PIPE_VECTOR : "", need & NEED_GPU ? PIPE_GPU_LAUNCH : "", PIPE_LAST, last);
+  if (need & NEED_GPU) fuse_like_the_cpu();
   MlirPassManager pm = mlirPassManagerCreate(e->ctx);
   e->diag.len = 0;
   MlirLogicalResult r =
@@ -507,7 +546,7 @@ void jit_destroy(JitEngine *e) {
   if (e->tsc) LLVMOrcDisposeThreadSafeContext(e->tsc);
   if (e->tm) LLVMDisposeTargetMachine(e->tm);
   if (e->pbo) LLVMDisposePassBuilderOptions(e->pbo);
-  for (int i = 0; i <= NEED_ALL; i++)
+  for (int i = 0; i < NEED_SETS; i++)
     if (!mlirPassManagerIsNull(e->pms[i])) mlirPassManagerDestroy(e->pms[i]);
   if (!mlirContextIsNull(e->ctx)) mlirContextDestroy(e->ctx);
   free(e->diag.p);
@@ -685,8 +724,8 @@ void *jit_lookup(JitEngine *e, const char *name) {
 }
 
 /* Stages of jit_emit, in pipeline order. */
-enum { EMIT_MLIR_LLVM, EMIT_LLVM, EMIT_LLVM_OPT, EMIT_ASM, EMIT_N };
-static const char *const emit_names[EMIT_N] = {"mlir-llvm", "llvm", "llvm-opt", "asm"};
+enum { EMIT_MLIR_LLVM, EMIT_LLVM, EMIT_LLVM_OPT, EMIT_ASM, EMIT_PTX, EMIT_N };
+static const char *const emit_names[EMIT_N] = {"mlir-llvm", "llvm", "llvm-opt", "asm", "ptx"};
 
 static int emit_stage(const char *s) {
   for (int i = 0; i < EMIT_N; i++)
@@ -722,6 +761,29 @@ static char *print_asm(JitEngine *e, LLVMModuleRef m, char **err) {
   return r;
 }
 
+/* The PTX of every gpu.binary in a lowered module (one per cell that
+   launches kernels), one after another; "" when there is none. */
+static char *print_ptx(MlirModule m) {
+  Buf b = {0};
+  MlirBlock body = mlirModuleGetBody(m);
+  for (MlirOperation op = mlirBlockGetFirstOperation(body); !mlirOperationIsNull(op);
+       op = mlirOperationGetNextInBlock(op)) {
+    MlirIdentifier name = mlirOperationGetName(op);
+    MlirStringRef s = mlirIdentifierStr(name);
+    if (s.length != 10 || strncmp(s.data, "gpu.binary", 10)) continue;
+    MlirAttribute objects = mlirOperationGetAttributeByName(op, mlirStringRefCreateFromCString("objects"));
+    for (intptr_t i = 0; !mlirAttributeIsNull(objects) && i < mlirArrayAttrGetNumElements(objects); i++) {
+      MlirAttribute obj = mlirArrayAttrGetElement(objects, i);
+      if (!mlirAttributeIsAGPUObjectAttr(obj)) continue;
+      MlirStringRef text = mlirGPUObjectAttrGetObject(obj);
+      size_t n = text.length;
+      while (n && text.data[n - 1] == '\0') n--;  /* the assembly ends in a NUL */
+      buf_add(&b, text.data, n);
+    }
+  }
+  return buf_take(&b);
+}
+
 /* The LLVM stages of jit_emit; consumes mm. */
 static char *emit_llvm(JitEngine *e, MlirModule mm, int stage, char **err) {
   LLVMModuleRef m = translate(e, mm, err);
@@ -740,7 +802,7 @@ char *jit_emit(JitEngine *e, const char *mlir_text, const char *stage, char **er
   int st = emit_stage(stage);
   char *msg = NULL;
   if (st < 0) {
-    set_err(err, fmt("unknown stage '%s' (mlir-llvm, llvm, llvm-opt, asm)", stage));
+    set_err(err, fmt("unknown stage '%s' (mlir-llvm, llvm, llvm-opt, asm, ptx)", stage));
     return NULL;
   }
   MlirModule mm = parse_mlir(e, mlir_text, &msg);
@@ -749,8 +811,8 @@ char *jit_emit(JitEngine *e, const char *mlir_text, const char *stage, char **er
     mm = (MlirModule){NULL};
   }
   char *out = NULL;
-  if (!mlirModuleIsNull(mm) && st == EMIT_MLIR_LLVM) {
-    out = print_mlir(mm);
+  if (!mlirModuleIsNull(mm) && (st == EMIT_MLIR_LLVM || st == EMIT_PTX)) {
+    out = st == EMIT_PTX ? print_ptx(mm) : print_mlir(mm);
     mlirModuleDestroy(mm);
   } else if (!mlirModuleIsNull(mm)) {
     out = emit_llvm(e, mm, st, &msg);

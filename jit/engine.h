@@ -43,7 +43,8 @@ void *jit_lookup(JitEngine *e, const char *name);
 
 /* Text of one stage for the given module, without adding it: "mlir-llvm"
    (lowered LLVM-dialect MLIR), "llvm" (translated LLVM IR), "llvm-opt"
-   (after the O-level pipeline) or "asm" (host assembly).  Malloc'd; NULL
+   (after the O-level pipeline), "asm" (host assembly) or "ptx" (the GPU
+   kernels' PTX, "" when the module launches none).  Malloc'd; NULL
    and *err on failure. */
 char *jit_emit(JitEngine *e, const char *mlir_text, const char *stage, char **err);
 

@@ -37,6 +37,7 @@ static double now_ms(void) {
 Session *session_create(const SessionOptions *opts, char **err) {
   Session *s = calloc(1, sizeof *s);
   s->opts.opt_level = opts ? opts->opt_level : 3;
+  s->opts.emit_stage = opts ? opts->emit_stage : NULL;
   s->jit = jit_create(s->opts.opt_level, err);
   if (!s->jit) {
     free(s);
@@ -63,6 +64,7 @@ void session_destroy(Session *s) {
   globals_free(s->globals);
   jit_destroy(s->jit);
   free(s->last_mlir);
+  buf_free(&s->emitted);
   free(s);
 }
 
@@ -448,6 +450,31 @@ SessionStatus session_run_source(Session *s, const char *code, const char *cell_
   return compile_and_run(s, code, cell_name, first_line, cb, NULL);
 }
 
+/* ember build --emit: keep the cell's text of the asked-for stage instead
+   of running it; the cell's definitions are committed for later cells. */
+static SessionStatus emit_only(Session *s, CheckedCell *cell, char *mlir, const char *cell_name, int first_line,
+                               const char *code, Arena *arena, const SessionCallbacks *cb) {
+  char *err = NULL;
+  char *text = strcmp(s->opts.emit_stage, "mlir") ? jit_emit(s->jit, mlir, s->opts.emit_stage, &err) : strdup(mlir);
+  free(mlir);
+  if (!text) {
+    Buf tb = {0};
+    buf_printf(&tb, "%s: %s\n", cell_name, err ? err : "");
+    report(cb, SESSION_COMPILE_ERROR, "InternalError", err ? err : "", buf_str(&tb));
+    buf_free(&tb);
+    free(err);
+    arena_free(arena);
+    return SESSION_COMPILE_ERROR;
+  }
+  buf_puts(&s->emitted, text);
+  free(text);
+  check_commit(cell, s->globals);
+  keep_cell(s, cell->cell, cell_name, first_line, code, arena, cell->stmts);
+  return SESSION_OK;
+}
+
+const char *session_emitted(const Session *s) { return buf_str((Buf *)&s->emitted); }
+
 static SessionStatus compile_and_run(Session *s, const char *code, const char *cell_name, int first_line,
                                      const SessionCallbacks *cb, const char *module) {
   memset(&s->stats, 0, sizeof s->stats);
@@ -466,7 +493,17 @@ static SessionStatus compile_and_run(Session *s, const char *code, const char *c
   cell.module = module;
   char main_name[48];
   snprintf(main_name, sizeof main_name, "__cell$c%d", number);
-  char *mlir = emit_cell(&cell, main_name);
+  char *emit_err = NULL;
+  char *mlir = emit_cell(&cell, main_name, &emit_err);
+  if (!mlir) {
+    Buf tb = {0};
+    buf_printf(&tb, "%s: %s\n", cell_name, emit_err);
+    report(cb, SESSION_COMPILE_ERROR, "GPUError", emit_err, buf_str(&tb));
+    buf_free(&tb);
+    free(emit_err);
+    arena_free(arena);
+    return SESSION_COMPILE_ERROR;
+  }
   if (getenv("EMBER_DUMP_MLIR")) fputs(mlir, stderr);  /* for compiler work */
   const char *llvm_stage = getenv("EMBER_DUMP_LLVM");  /* llvm, llvm-opt or asm */
   if (llvm_stage) {
@@ -476,6 +513,7 @@ static SessionStatus compile_and_run(Session *s, const char *code, const char *c
     free(derr);
   }
   s->stats.front_ms = now_ms() - t0;
+  if (s->opts.emit_stage && !module) return emit_only(s, &cell, mlir, cell_name, first_line, code, arena, cb);
   char *err = NULL;
   int handle = jit_add_mlir(s->jit, mlir, &err);
   free(s->last_mlir);

@@ -60,6 +60,11 @@ typedef struct SessionStats {
 
 typedef struct SessionOptions {
   int opt_level;          /* 0..3; default 3 */
+  /* Compile only (ember build --emit): each cell is checked and emitted but
+     not run, and the text of this stage ("mlir", or a jit_emit stage:
+     mlir-llvm, llvm, llvm-opt, asm, ptx) is collected for session_emitted.
+     Standard library modules still load as usual. */
+  const char *emit_stage;
 } SessionOptions;
 
 Session *session_create(const SessionOptions *opts, char **err);  /* err: malloc'd */
@@ -71,6 +76,8 @@ void session_reset(Session *s);
 SessionStatus session_execute(Session *s, const char *code, const char *cell_name,
                               int first_line, const SessionCallbacks *cb);
 SessionStats session_last_stats(const Session *s);
+/* With SessionOptions.emit_stage: the text collected so far. */
+const char *session_emitted(const Session *s);
 
 /* Stop the running cell at its next loop iteration with KeyboardInterrupt.
    Safe to call from any thread and from a signal handler; does nothing

@@ -5,6 +5,7 @@
 #define EMBER_SESSION_INTERNAL_H
 
 #include "compiler/ast.h"
+#include "compiler/buf.h"
 #include "compiler/symbol.h"
 #include "jit/engine.h"
 #include "jit/session.h"
@@ -28,6 +29,7 @@ struct Session {
   SessionStats stats;
   char *last_mlir;
   CellRecord *running;    /* the cell being run, for crash reports */
+  Buf emitted;            /* opts.emit_stage: the text of the cells so far */
 };
 
 /* Compile and run code as a cell, without magics (session_execute = magics

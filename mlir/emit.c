@@ -70,6 +70,7 @@ bool emit_declare_once(Emitter *E, const char *name) {
 
 /* Declare a runtime function: sig is "(i64) -> !llvm.ptr" */
 void emit_need_rt(Emitter *E, const char *name, const char *sig) {
+  if (E->device) emit_device_unsupported(E, name);
   if (emit_declare_once(E, name)) buf_printf(&E->globals, "  func.func private @%s%s\n", name, sig);
 }
 
@@ -85,7 +86,7 @@ static int env_roots(const Symbol *fn, const Symbol **out) {
 }
 
 /* (self pointer, then each parameter: a pointer when it is by reference) */
-static void fn_signature(Buf *b, const Symbol *fn, bool names) {
+void emit_fn_signature(Buf *b, const Symbol *fn, bool names) {
   buf_puts(b, "(");
   int k = 0;
   if (check_has_self(fn)) {
@@ -110,10 +111,15 @@ static void fn_signature(Buf *b, const Symbol *fn, bool names) {
 
 /* A function or global defined by an earlier cell: declare it here. */
 static void need_symbol(Emitter *E, const Symbol *s) {
-  if (s->cell == E->cell->cell || !emit_declare_once(E, s->mangled)) return;
+  if (E->device && s->kind != SYM_FN) {
+    char what[300];
+    snprintf(what, sizeof what, "the global variable '%s'", s->name);
+    emit_device_unsupported(E, what);
+  }
+  if ((s->cell == E->cell->cell && !E->device) || !emit_declare_once(E, s->mangled)) return;
   if (s->kind == SYM_FN) {
     buf_printf(&E->globals, "  func.func private @\"%s\"", s->mangled);
-    fn_signature(&E->globals, s, false);
+    emit_fn_signature(&E->globals, s, false);
     buf_puts(&E->globals, "\n");
   } else {
     buf_printf(&E->globals, "  llvm.mlir.global external @\"%s\"() {addr_space = 0 : i32} : %s\n",
@@ -240,6 +246,7 @@ void emit_unwind(Emitter *E) {
    (add_frame; a runtime function that raised recorded it already) and
    leave; otherwise go on in a fresh block. */
 static void check_pending_frame(Emitter *E, int line, bool add_frame) {
+  if (E->device) return;  /* device code traps instead of raising */
   if (emit_declare_once(E, "rt_error_pending"))
     buf_puts(&E->globals, "  llvm.mlir.global external @rt_error_pending() {addr_space = 0 : i32} : i32\n");
   Val p = emit_new_val(E), f = emit_new_val(E), c = emit_new_val(E), z = emit_const_int(E, 0, "i32");
@@ -275,6 +282,7 @@ Val emit_cmp(Emitter *E, const char *op, const char *pred, Val a, Val b, const c
 /* At the top of every loop iteration: stop if an interrupt was requested.
    The load is volatile so LLVM cannot hoist it out of the loop. */
 static void poll_interrupt(Emitter *E, int line) {
+  if (E->device) return;  /* a kernel is not interrupted */
   if (emit_declare_once(E, "rt_interrupt_requested"))
     buf_puts(&E->globals,
              "  llvm.mlir.global external @rt_interrupt_requested() {addr_space = 0 : i32} : i32\n");
@@ -308,7 +316,10 @@ void emit_guard(Emitter *E, Val cond, void (*raise)(Emitter *, int, bool), int l
   OUT("  cf.cond_br %%v%d, ^b%d, ^b%d {branch_weights = array<i32: 1, 2000>}\n", cond, bad, ok);
   E->open = false;
   emit_start_block(E, bad);
-  raise(E, line, flag);
+  if (E->device) {  /* on the GPU an error stops the kernel, which the launch reports */
+    OUT("  \"llvm.intr.trap\"() : () -> ()\n  llvm.unreachable\n");
+    E->open = false;
+  } else raise(E, line, flag);
   emit_start_block(E, ok);
 }
 
@@ -1064,6 +1075,7 @@ static int count_nodes(const Node *n) {
 }
 
 static bool copyable(Emitter *E, const Symbol *fn) {
+  if (E->device) return fn->decl && fn->decl->kind == N_FN_DEF;  /* the device module has all it calls */
   if (fn->cell == E->cell->cell || !fn->decl || fn->decl->kind != N_FN_DEF || fn->closure_root ||
       fn->nenv_params || !fn->checked)
     return false;
@@ -1075,10 +1087,29 @@ static bool copyable(Emitter *E, const Symbol *fn) {
   return size <= 60;
 }
 
+/* The symbol of fn's private copy: "<mangled>.copy"; in the device module
+   letters, digits and _ only, because NVVM's lowering gives each function
+   an external C wrapper (_mlir_ciface_<name>) whose name goes into the PTX
+   unescaped. */
+const char *emit_copy_symbol(Emitter *E, const Symbol *fn, char *buf, size_t size) {
+  if (!E->device) {
+    snprintf(buf, size, "%s.copy", fn->mangled);
+    return buf;
+  }
+  size_t n = (size_t)snprintf(buf, size, "dev_");
+  for (const char *p = fn->mangled; *p && n + 4 < size; p++) {
+    bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
+    if (plain) buf[n++] = *p;
+    else n += (size_t)snprintf(buf + n, size - n, *p == '_' ? "__" : "_%02x", (unsigned char)*p);
+  }
+  buf[n] = 0;
+  return buf;
+}
+
 /* The name to call fn by here: its private copy when it is copied. */
-static const char *callee_name(Emitter *E, const Symbol *fn, char *buf, size_t size) {
+const char *emit_callee_name(Emitter *E, const Symbol *fn, char *buf, size_t size) {
   if (!copyable(E, fn)) return fn->mangled;
-  snprintf(buf, size, "%s.copy", fn->mangled);
+  emit_copy_symbol(E, fn, buf, size);
   if (emit_declare_once(E, buf)) {
     if (E->ncopies == E->capcopies) {
       E->capcopies = E->capcopies ? E->capcopies * 2 : 8;
@@ -1091,7 +1122,12 @@ static const char *callee_name(Emitter *E, const Symbol *fn, char *buf, size_t s
 
 static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
   char copy_name[512];
-  const char *callee = callee_name(E, fn, copy_name, sizeof copy_name);
+  const char *callee = emit_callee_name(E, fn, copy_name, sizeof copy_name);
+  if (callee == fn->mangled && E->device) {
+    char what[300];
+    snprintf(what, sizeof what, "'%s', which has no source to compile for the GPU", fn->name);
+    emit_device_unsupported(E, what);
+  }
   if (callee == fn->mangled) need_symbol(E, fn);
   const Symbol *roots[16];
   int nroots = env_roots(fn, roots);
@@ -1123,7 +1159,7 @@ static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line) {
   for (int i = 0; i < nargs; i++) OUT("%s%s", i ? ", " : "", emit_val_name(vals[i], nb));
   OUT(") : ");
   Buf sig = {0};
-  fn_signature(&sig, fn, false);
+  emit_fn_signature(&sig, fn, false);
   if (!has_result) buf_puts(&sig, " -> ()");
   OUT("%s\n", buf_str(&sig));
   buf_free(&sig);
@@ -1178,6 +1214,7 @@ static void write_to(Emitter *E, Val fd, Val text) {
 /* Python evaluates every argument before printing any of them. With
    file=stderr (2) the text goes to the error stream. */
 static Val print_call(Emitter *E, Node *n) {
+  if (E->device) emit_device_unsupported(E, "print");
   Val *texts = calloc((size_t)n->list.len + 1, sizeof(Val));
   for (int i = 0; i < n->list.len; i++) {
     Node *a = n->list.items[i];
@@ -1800,7 +1837,7 @@ static void for_range(Emitter *E, Node *n) {
   Val zero = emit_const_int(E, 0, "i64");
   if (step_node && sign == 0)
     emit_guard(E, emit_cmp(E, "arith.cmpi", "eq", step, zero, "i64"), raise_range_step, it->line, false);
-  if (sign > 0 && !has_inner_loop(&n->list)) {
+  if (sign > 0 && !has_inner_loop(&n->list) && !E->device) {
     for_range_chunked(E, n, start, stop, step);
     return;
   }
@@ -2220,9 +2257,10 @@ static void function(Emitter *E, Node *def, Buf *out, bool copy) {
   begin_function(E, fn->type ? fn->type : TYPE(NONE));
   E->fn = fn;
   E->key_cell = fn->cell;
-  if (copy) buf_printf(out, "  func.func private @\"%s.copy\"", fn->mangled);
+  char copy_name[512];
+  if (copy) buf_printf(out, "  func.func private @\"%s\"", emit_copy_symbol(E, fn, copy_name, sizeof copy_name));
   else buf_printf(out, "  func.func @\"%s\"", fn->mangled);
-  fn_signature(out, fn, true);
+  emit_fn_signature(out, fn, true);
   buf_printf(out, " attributes {%spassthrough = [%s%s]}", copy ? "llvm.linkage = #llvm.linkage<internal>, " : "",
              check_has_decorator(def, "always_inline") ? "\"alwaysinline\", " : "", NULL_IS_VALID);
   buf_puts(out, " {\n");
@@ -2257,6 +2295,13 @@ static void function(Emitter *E, Node *def, Buf *out, bool copy) {
   end_function(E, out);
 }
 
+/* A function of any cell, again, as this module's private copy (its local
+   ids are its own cell's). */
+void emit_function_copy(Emitter *E, const Symbol *fn, Buf *out) {
+  memset(E->local_made, 0, sizeof(int) * (size_t)E->nlocal_made);
+  function(E, fn->decl, out, true);
+}
+
 static void define_globals(Emitter *E) {
   for (int i = 0; i < E->cell->ndefs; i++) {
     Symbol *s = E->cell->defs[i];
@@ -2280,7 +2325,7 @@ static void init_string_globals(Emitter *E) {
   }
 }
 
-char *emit_cell(const CheckedCell *cell, const char *main_name) {
+char *emit_cell(const CheckedCell *cell, const char *main_name, char **err) {
   Emitter E = {.cell = cell, .key_cell = cell->cell};
   E.nlocal_made = cell->nlocals + 1;
   E.local_made = calloc((size_t)E.nlocal_made, sizeof(int));
@@ -2301,13 +2346,11 @@ char *emit_cell(const CheckedCell *cell, const char *main_name) {
   init_string_globals(&E);
   stmt_list(&E, &cell->stmts);
   end_function(&E, &fns);
-  for (int i = 0; i < E.ncopies; i++) {  /* copies may call for more copies */
-    /* local ids are per cell: a copy's ids are its own cell's */
-    memset(E.local_made, 0, sizeof(int) * (size_t)E.nlocal_made);
-    function(&E, E.copies[i]->decl, &fns, true);
-  }
+  for (int i = 0; i < E.ncopies; i++)  /* copies may call for more copies */
+    emit_function_copy(&E, E.copies[i], &fns);
+  bool ok = !E.nkernels || emit_gpu_module(&E, &fns, err);
   Buf out = {0};
-  buf_puts(&out, "module {\n");
+  buf_puts(&out, E.nkernels ? "module attributes {gpu.container_module} {\n" : "module {\n");
   buf_puts(&out, buf_str(&E.globals));
   buf_puts(&out, buf_str(&fns));
   buf_puts(&out, "}\n");
@@ -2321,5 +2364,10 @@ char *emit_cell(const CheckedCell *cell, const char *main_name) {
   free(E.local_made);
   free(E.copies);
   free(E.live);
+  free(E.kernels);
+  if (!ok) {
+    buf_free(&out);
+    return NULL;
+  }
   return buf_take(&out);
 }

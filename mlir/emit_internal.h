@@ -61,6 +61,13 @@ typedef struct Emitter {
   int key_cell;             /* the cell whose source lines the code being emitted has */
   const Symbol **copies;    /* functions of earlier cells copied into this module */
   int ncopies, capcopies;
+  /* GPU (emit_gpu.c): the kernels this module launches, and for the device
+     module's emitter, device=true and the first thing that cannot run there */
+  const Symbol **kernels;
+  int nkernels, capkernels;
+  bool device;
+  char *device_error;
+  int next_shared;          /* shared-memory globals of the device module */
 } Emitter;
 
 #define OUT(...) buf_printf(&E->body, __VA_ARGS__)
@@ -137,5 +144,14 @@ void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt);
 Val emit_python_dict(Emitter *E, Node *n);
 /* emit.c */
 Val emit_place_ptr(Emitter *E, Node *n);
+void emit_function_copy(Emitter *E, const Symbol *fn, Buf *out);
+const char *emit_callee_name(Emitter *E, const Symbol *fn, char *buf, size_t size);
+const char *emit_copy_symbol(Emitter *E, const Symbol *fn, char *buf, size_t size);
+void emit_fn_signature(Buf *b, const Symbol *fn, bool names);
+/* emit_gpu.c: GPU kernels */
+Val emit_gpu_intrinsic(Emitter *E, Node *n);
+Val emit_gpu_shared(Emitter *E, Node *n);
+void emit_device_unsupported(Emitter *E, const char *what);
+bool emit_gpu_module(Emitter *E, Buf *out, char **err);
 
 #endif

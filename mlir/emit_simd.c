@@ -196,7 +196,14 @@ static Val null_ptr(Emitter *E) {
    a store through a known null into `unreachable` (even where null is a
    valid address), deleting the cell's code; an opaque null keeps the
    access, which faults, and the crash guard reports it. */
-static Val user_null(Emitter *E) { return emit_call_rt(E, "rt_null_pointer", "", "!llvm.ptr", NULL, 0); }
+static Val user_null(Emitter *E) {
+  if (E->device) {  /* no runtime on the GPU (and no GlobalOpt across a kernel launch) */
+    Val r = emit_new_val(E);
+    OUT("  %%v%d = llvm.mlir.zero : !llvm.ptr\n", r);
+    return r;
+  }
+  return emit_call_rt(E, "rt_null_pointer", "", "!llvm.ptr", NULL, 0);
+}
 
 Val emit_ptr_compare(Emitter *E, int op, Val a, Val b) {
   const char *pred = op == T_EQ ? "eq" : op == T_NE ? "ne" : op == T_LT ? "ult" : op == T_LE ? "ule"
@@ -330,7 +337,8 @@ Val emit_intrinsic(Emitter *E, Node *n) {
   case IN_PTR_OFFSET: return address(E, recv, a[0]);
   case IN_PTR_BITCAST: return emit_expr(E, recv);
   case IN_PTR_IS_NULL: return emit_ptr_truthy(E, emit_expr(E, recv));
-  case IN_PTR_STACK: return stack_allocation(E, n);
+  case IN_PTR_STACK: return n->str && E->device ? emit_gpu_shared(E, n) : stack_allocation(E, n);
+  case IN_GPU_ID: case IN_GPU_BARRIER: case IN_GPU_LAUNCH: return emit_gpu_intrinsic(E, n);
   case IN_PTR_ADDRESS_OF: return address_of(E, a[0]);
   case IN_MEMSET_ZERO: case IN_MEMSET: case IN_MEMCPY: return mem_call(E, n);
   case IN_MLIR_OP: return emit_mlir_op(E, n);

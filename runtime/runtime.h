@@ -251,4 +251,53 @@ void rt_random_fill_float32(float *p, int64_t n, double lo, double hi);
 void rt_random_fill_normal64(double *p, int64_t n, double mean, double stddev);
 void rt_random_fill_normal32(float *p, int64_t n, double mean, double stddev);
 
+/* ---- GPU (gpu.c) -------------------------------------------------------
+ * The CUDA driver, opened with dlopen on first use (nothing links CUDA);
+ * one context per process, device 0's primary one. Failures return 0/NULL
+ * and record a message (the first is kept until taken); rt_gpu_check
+ * raises it as an Error at cell:line. After a kernel fault the context is
+ * reset and the message says that earlier device buffers are gone, or,
+ * where the driver cannot recover in-process, that the session must be
+ * restarted to use the GPU again. Device pointers travel as int64_t. Safe
+ * to call from several threads. */
+int64_t rt_gpu_context(void);          /* 1 once the context is ready, else 0 */
+const RtStr *rt_gpu_error(void);       /* the recorded message ("" if none); clears it */
+int64_t rt_gpu_failed(void);           /* 1 while a message is recorded */
+void rt_gpu_check(const char *cell, int32_t line);  /* raise the message, if any */
+/* For the compiler: "sm_90" for device 0, or NULL without a driver and GPU
+   (records nothing). Asked once; the string lives for the process. */
+const char *rt_gpu_arch(void);
+const RtStr *rt_gpu_name(void);        /* "" without a GPU */
+int64_t rt_gpu_compute_capability(void);  /* 90 for 9.0; 0 without a GPU */
+int64_t rt_gpu_alloc(int64_t bytes);   /* device memory; 0 bytes gives 1 */
+void rt_gpu_free(int64_t ptr);         /* 0 and pointers from before a reset: no-op */
+int64_t rt_gpu_host_alloc(int64_t bytes);  /* pinned if it can be, else aligned heap */
+void rt_gpu_host_free(int64_t ptr);
+/* Copy between any device or host pointers (unified addressing); 1 ok, 0 failed. */
+int64_t rt_gpu_copy(int64_t dst, int64_t src, int64_t bytes);
+/* Set count elements of elem_size bytes (1, 2, 4 or 8) to value_bits; 1/0. */
+int64_t rt_gpu_fill(int64_t dst, int64_t value_bits, int64_t count, int64_t elem_size);
+int64_t rt_gpu_synchronize(void);      /* wait for all GPU work; 1/0 */
+
+/* MLIR's GPU launch ABI (the signatures of its CudaRuntimeWrappers.cpp),
+   called by code that gpu-to-llvm lowered. Modules are cached by the
+   address of their image, so Unload does nothing, and there is one stream,
+   so StreamDestroy does nothing. While a message is recorded they do
+   nothing and return NULL. */
+void *mgpuModuleLoad(void *data, size_t gpuBlobSize);   /* cubin or fatbin */
+void *mgpuModuleLoadJIT(void *data, int optLevel);      /* NUL-terminated PTX */
+void mgpuModuleUnload(void *module);
+void *mgpuModuleGetFunction(void *module, const char *name);
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+                      intptr_t blockX, intptr_t blockY, intptr_t blockZ, int32_t smem,
+                      void *stream, void **params, void **extra, size_t paramsCount);
+void *mgpuStreamCreate(void);
+void mgpuStreamDestroy(void *stream);
+void mgpuStreamSynchronize(void *stream);
+void *mgpuEventCreate(void);
+void mgpuEventDestroy(void *event);
+void mgpuEventSynchronize(void *event);
+void mgpuEventRecord(void *event, void *stream);
+void mgpuStreamWaitEvent(void *stream, void *event);
+
 #endif

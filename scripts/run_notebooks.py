@@ -7,7 +7,8 @@ Each notebook runs in a fresh kernel (its own kernelspec unless --kernel
 names one), in its own folder, with stdin off, as `jupyter nbconvert
 --execute` would; the copy with outputs goes to DIR (default: beside it,
 NAME.out.ipynb) and each cell's text output is printed. Exits 1 if a cell
-fails.
+fails. A notebook whose metadata says {"ember": {"needs": "gpu"}} is
+skipped, with a message, on a machine without an NVIDIA GPU and driver.
 """
 import argparse
 import os
@@ -17,6 +18,8 @@ import time
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from gpu_present import has_gpu
 
 
 def text_of(output):
@@ -40,6 +43,9 @@ def show(nb):
 
 def run(path, kernel, out_dir):
     nb = nbformat.read(path, as_version=4)
+    if nb.metadata.get("ember", {}).get("needs") == "gpu" and not has_gpu():
+        print(f"{path}: skipped: it needs an NVIDIA GPU and its driver, and this machine has none\n")
+        return True
     client = NotebookClient(nb, timeout=600, kernel_name=kernel or "",
                             resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
     t0 = time.time()

@@ -28,7 +28,8 @@ LANG_TIMEOUT = 30      # seconds per .ember file (the mandelbrot test is the slo
 SESSION_TIMEOUT = 180  # a script runs several ember processes or a kernel
 # Folders of self-checking scripts; only files named test_*.py run, so a
 # folder can hold helpers too.
-SCRIPT_FOLDERS = ("session", "kernel", "repl")
+SCRIPT_FOLDERS = ("session", "kernel", "repl", "gpu")
+SKIP_STATUS = 77       # a script that cannot run here (no GPU) exits 77, saying why last
 UNIT_TIMEOUT = 60
 SHORT_DIFF = 12        # lines of diff shown per failure without -v
 
@@ -165,6 +166,9 @@ def run_program(name, cmd, timeout, env=None):
     if p.returncode == 0:
         return Result(name, "pass")
     text = (p.stdout + p.stderr).decode("utf-8", "replace")
+    if p.returncode == SKIP_STATUS:
+        lines = p.stdout.decode("utf-8", "replace").strip().splitlines()
+        return Result(name, "skip", lines[-1] if lines else "skipped")
     reason = ("killed by signal %d" % -p.returncode if p.returncode < 0
               else "exit status %d" % p.returncode)
     return Result(name, "fail", reason, text)
