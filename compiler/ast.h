@@ -60,7 +60,8 @@
   NODE(ELLIPSIS, "- (the body of a required method)")                      \
   NODE(TRANSFER, "a: the variable whose value moves out (x^)")                \
   NODE(WITH, "a: the context value, name: 'as' binding or NULL, list: body") \
-  NODE(DICT, "list: keys, list2: values ({k: v, ...}, a Python dict)")
+  NODE(DICT, "list: keys, list2: values ({k: v, ...}, a Python dict)")            \
+  NODE(SET, "list: items ({a, b, ...}, a Python set)")
 
 typedef enum NodeKind {
 #define NODE_ENUM(kind, doc) N_##kind,

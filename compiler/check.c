@@ -1472,6 +1472,7 @@ static Type *expr_kind(Checker *C, Node *n) {
   case N_SLICE: ERR(n, "a slice can only be used to index a String for now"); return NULL;
   case N_TUPLE: return check_tuple_literal(C, n);
   case N_DICT: return check_python_dict(C, n);
+  case N_SET: return check_python_set(C, n);
   case N_LIST: return list_literal(C, n);
   case N_KWARG: ERR(n, "unexpected keyword argument"); return NULL;
   default: ERR(n, "expected an expression"); return NULL;

@@ -139,6 +139,7 @@ Type *check_optional_is_none(Checker *C, Node *n);
 bool check_to_python(const Type *t);
 bool check_python_global(Checker *C, Node *n);
 Type *check_python_dict(Checker *C, Node *n);
+Type *check_python_set(Checker *C, Node *n);
 Type *check_python_call(Checker *C, Node *n, const char *name);
 Type *check_python_callee(Checker *C, Node *n);
 Type *check_python_method(Checker *C, Node *n);

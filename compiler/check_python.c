@@ -107,7 +107,7 @@ Type *check_python_compare(Checker *C, Node *n) {
   return TYPE(BOOL);
 }
 
-/* obj[key] */
+/* obj[key], obj[i, j], obj[a:b:c], obj[:, 1] */
 Type *check_python_index(Checker *C, Node *n) {
   if (!n->list.len || n->list2.len) {
     ERR(n, "a Python object takes an index here");
@@ -115,13 +115,26 @@ Type *check_python_index(Checker *C, Node *n) {
   }
   for (int i = 0; i < n->list.len; i++) {  /* a[i, j] indexes with the tuple (i, j) */
     Node *k = n->list.items[i];
-    if (k->kind == N_SLICE) {
-      ERR(k, "a Python object takes one index here (slices come later)");
-      return NULL;
+    if (k->kind == N_SLICE) {  /* a Python slice of whichever bounds are given */
+      Node *parts[3] = {k->a, k->b, k->c};
+      for (int j = 0; j < 3; j++)
+        if (parts[j] && (!check_expr(C, parts[j]) || !check_coerce(C, parts[j], TYPE(PYOBJ), "as a slice bound")))
+          return NULL;
+      k->type = TYPE(PYOBJ);
+      continue;
     }
     if (!check_expr(C, k) || !check_coerce(C, k, TYPE(PYOBJ), "as the key")) return NULL;
   }
   check_mark_raise(C);
+  return TYPE(PYOBJ);
+}
+
+/* {a, b, ...}: a Python set of the converted items. */
+Type *check_python_set(Checker *C, Node *n) {
+  for (int i = 0; i < n->list.len; i++)
+    if (!check_expr(C, n->list.items[i]) || !check_coerce(C, n->list.items[i], TYPE(PYOBJ), "as a set item"))
+      return NULL;
+  check_mark_raise(C);  /* an unhashable item raises TypeError */
   return TYPE(PYOBJ);
 }
 

@@ -369,15 +369,18 @@ static Node *primary(Parser *P) {
   case T_NAME: n = mk(P, N_NAME, t); n->name = t->str; return n;
   case T_LPAREN: return paren(P, t);
   case T_LBRACKET: return list_display(P, t);
-  case T_LBRACE: {  /* {k: v, ...}: a Python dict */
+  case T_LBRACE: {  /* {k: v, ...}: a Python dict; {a, b, ...}: a Python set */
     n = mk(P, N_DICT, t);
     while (!at(P, T_RBRACE)) {
       node_push(P->arena, &n->list, expression(P, PREC_TERNARY));
-      expect(P, T_COLON, "between a key and its value");
-      node_push(P->arena, &n->list2, expression(P, PREC_TERNARY));
+      if (n->list.len == 1 && !at(P, T_COLON)) n->kind = N_SET;
+      if (n->kind == N_DICT) {
+        expect(P, T_COLON, "between a key and its value");
+        node_push(P->arena, &n->list2, expression(P, PREC_TERNARY));
+      }
       if (!accept(P, T_COMMA)) break;
     }
-    expect(P, T_RBRACE, "to close the dict");
+    expect(P, T_RBRACE, n->kind == N_SET ? "to close the set" : "to close the dict");
     return n;
   }
   case T_MINUS: case T_PLUS: case T_TILDE:

@@ -180,6 +180,7 @@ static void report_runtime(Session *s, const SessionCallbacks *cb) {
   if (!e->nframes && s->running)
     buf_printf(&tb, "  File \"%s\", in the cell starting at line %d\n", s->running->name,
                s->running->first_line);
+  buf_puts(&tb, e->detail);
   if (*evalue) buf_printf(&tb, "%s: %s\n", ename, evalue);
   else buf_printf(&tb, "%s\n", ename);
   report(cb, SESSION_RUNTIME_ERROR, ename, evalue, buf_str(&tb));
@@ -220,9 +221,11 @@ static void stderr_out(void *user, const char *text, size_t len) {
   else stream_out(NULL, text, len);
 }
 
-static void display_out(void *user, const char *mime, const char *data, size_t len) {
+static void display_out(void *user, const RtMime *items, int n) {
   (void)user;
-  current_cb->on_display(current_cb->user, mime, data, len);
+  SessionMime forms[RT_MAX_MIMES + 1];
+  for (int i = 0; i < n && i <= RT_MAX_MIMES; i++) forms[i] = (SessionMime){items[i].mime, items[i].data};
+  current_cb->on_display(current_cb->user, forms, n <= RT_MAX_MIMES ? n : RT_MAX_MIMES + 1);
 }
 
 static void clear_out(void *user, bool wait) {
@@ -261,7 +264,8 @@ static int unbase64(const char *in, unsigned char *out) {
 static void show_figure(void *user, const char *png_base64) {
   const SessionCallbacks *cb = user;
   if (cb && cb->on_display) {
-    cb->on_display(cb->user, "image/png", png_base64, strlen(png_base64));
+    SessionMime png = {"image/png", png_base64};
+    cb->on_display(cb->user, &png, 1);
     return;
   }
   static int count;
@@ -341,14 +345,22 @@ static SessionStatus run_cell(Session *s, void (*entry)(void), const SessionCall
   show_figures(cb);
   rt_error_pending = 0;
   const RtStr *result = rt_take_result();
-  const RtStr *html = rt_take_result_html();
+  RtMime more[RT_MAX_MIMES];
+  int nmore = rt_take_result_mimes(more);
+  SessionStatus st = SESSION_OK;
   if (kind != RT_ERR_NONE) {
     report_runtime(s, cb);
-    return SESSION_RUNTIME_ERROR;
+    st = SESSION_RUNTIME_ERROR;
+  } else if (result && nmore && cb && cb->on_result_bundle) {
+    SessionMime forms[RT_MAX_MIMES];
+    for (int i = 0; i < nmore; i++) forms[i] = (SessionMime){more[i].mime, more[i].data};
+    cb->on_result_bundle(cb->user, result->data, forms, nmore);
+  } else if (result && cb && cb->on_result) cb->on_result(cb->user, result->data);
+  for (int i = 0; i < nmore; i++) {
+    free((char *)more[i].mime);
+    free((char *)more[i].data);
   }
-  if (result && html && cb && cb->on_result_html) cb->on_result_html(cb->user, result->data, html->data);
-  else if (result && cb && cb->on_result) cb->on_result(cb->user, result->data);
-  return SESSION_OK;
+  return st;
 }
 
 /* Front end: text → checked cell; false with diagnostics on error. */

@@ -27,6 +27,13 @@ typedef struct SessionError {
   const char *traceback;  /* the full report as the user should see it */
 } SessionError;
 
+/* One form of a rich output: its MIME type and its text (base64 for binary
+   formats such as image/png). */
+typedef struct SessionMime {
+  const char *mime;
+  const char *data;
+} SessionMime;
+
 typedef struct SessionCallbacks {
   /* Text the cell printed; called as it runs (unbuffered from the runtime). */
   void (*on_stream)(void *user, const char *text, size_t len);
@@ -36,16 +43,18 @@ typedef struct SessionCallbacks {
   void (*on_error)(void *user, const SessionError *err);
   /* The value of the cell's last expression, as text/plain. */
   void (*on_result)(void *user, const char *repr);
-  /* The same value with its text/html form too (a DataFrame); NULL: on_result
-     gets the text alone. */
-  void (*on_result_html)(void *user, const char *repr, const char *html);
+  /* The same value with its other forms too (a DataFrame's text/html, a
+     Python object's _repr_svg_ ...: n of them); NULL: on_result gets the
+     text alone. */
+  void (*on_result_bundle)(void *user, const char *repr, const SessionMime *forms, int n);
   /* input(prompt): return a malloc'd line without its newline, or NULL when
      the user gave none (EOF). When on_input itself is NULL, input() raises
      StdinNotImplementedError at once (the kernel's allow_stdin=False). */
   char *(*on_input)(void *user, const char *prompt, bool password);
-  /* display(x, mime): one MIME bundle; clear_output(wait). NULL: display
-     prints its text, clear_output does nothing (terminals). */
-  void (*on_display)(void *user, const char *mime, const char *data, size_t len);
+  /* display(x[, mime]): one MIME bundle of n forms (the first is what a
+     terminal would print); clear_output(wait). NULL: display prints its
+     text, clear_output does nothing (terminals). */
+  void (*on_display)(void *user, const SessionMime *forms, int n);
   void (*on_clear_output)(void *user, bool wait);
   void *user;
 } SessionCallbacks;

@@ -70,24 +70,36 @@ static void on_result(void *user, const char *repr) {
   kern_pub_send(&x->k->pub, x->parent, "execute_result", c);
 }
 
-static void on_result_html(void *user, const char *repr, const char *html) {
+/* A MIME bundle's data object. JSON forms (application/json, or any
+   "+json") are JSON values in the message, not strings. */
+static json_t *bundle_json(const SessionMime *forms, int n) {
+  json_t *data = json_object();
+  for (int i = 0; i < n; i++) {
+    size_t len = strlen(forms[i].mime);
+    bool is_json = !strcmp(forms[i].mime, "application/json") || (len > 5 && !strcmp(forms[i].mime + len - 5, "+json"));
+    json_t *v = is_json ? json_loads(forms[i].data, JSON_DECODE_ANY, NULL) : NULL;
+    json_object_set_new(data, forms[i].mime, v ? v : text_json(forms[i].data));
+  }
+  return data;
+}
+
+static void on_result_bundle(void *user, const char *repr, const SessionMime *forms, int n) {
   Exec *x = user;
   free(x->result);
   x->result = strdup(repr);
   if (x->silent) return;
-  json_t *c = json_pack("{s:i, s:{s:o, s:o}, s:{}}", "execution_count", x->count, "data", "text/plain",
-                        text_json(repr), "text/html", text_json(html), "metadata");
+  json_t *data = bundle_json(forms, n);
+  json_object_set_new(data, "text/plain", text_json(repr));
+  json_t *c = json_pack("{s:i, s:o, s:{}}", "execution_count", x->count, "data", data, "metadata");
   kern_pub_send(&x->k->pub, x->parent, "execute_result", c);
 }
 
-/* display(x, mime): a display_data message, after the text printed so far */
-static void on_display(void *user, const char *mime, const char *data, size_t len) {
+/* display(x): a display_data message, after the text printed so far */
+static void on_display(void *user, const SessionMime *forms, int n) {
   Exec *x = user;
   if (x->silent) return;
   kern_pub_flush(&x->k->pub);
-  char *text = strndup(data, len);
-  json_t *c = json_pack("{s:{s:o}, s:{}, s:{}}", "data", mime, text_json(text), "metadata", "transient");
-  free(text);
+  json_t *c = json_pack("{s:o, s:{}, s:{}}", "data", bundle_json(forms, n), "metadata", "transient");
   kern_pub_send(&x->k->pub, x->parent, "display_data", c);
 }
 
@@ -151,7 +163,7 @@ static void run(Exec *x, const char *code, bool counted, bool allow_stdin) {
   SessionCallbacks cb = {.on_stream = on_stream, .on_stderr = on_stderr, .on_error = on_error,
                         .on_result = on_result, .on_input = allow_stdin ? on_input : NULL,
                         .on_display = on_display, .on_clear_output = on_clear_output,
-                        .on_result_html = on_result_html, .user = x};
+                        .on_result_bundle = on_result_bundle, .user = x};
   SessionStatus st = session_execute(x->k->session, code, name, 1, &cb);
   if (st != SESSION_OK && !x->error) {
     SessionError e = {st, "InternalError", "the cell failed without a message",

@@ -1478,6 +1478,7 @@ Val emit_expr(Emitter *E, Node *n) {
   case N_LIST: return build_list(E, &n->list, n->type);
   case N_TUPLE: return emit_tuple_literal(E, n);
   case N_DICT: return emit_python_dict(E, n);
+  case N_SET: return emit_python_set(E, n);
   case N_INDEX:
     if (type_is_list(n->a->type)) return list_index(E, n);
     if (type_is_simd(n->a->type)) return emit_simd_index(E, n);

@@ -142,6 +142,7 @@ Val emit_python_compare(Emitter *E, Node *n);
 Val emit_python_index(Emitter *E, Node *n);
 void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt);
 Val emit_python_dict(Emitter *E, Node *n);
+Val emit_python_set(Emitter *E, Node *n);
 /* emit.c */
 Val emit_place_ptr(Emitter *E, Node *n);
 void emit_function_copy(Emitter *E, const Symbol *fn, Buf *out);

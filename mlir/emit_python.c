@@ -172,11 +172,21 @@ Val emit_python_compare(Emitter *E, Node *n) {
 }
 
 /* The key of obj[k] or obj[i, j] (a tuple). */
+/* a:b:c as a Python slice; a missing bound is None. */
+static Val slice_of(Emitter *E, Node *sl) {
+  Node *parts[3] = {sl->a, sl->b, sl->c};
+  Val args[3];
+  for (int i = 0; i < 3; i++) args[i] = parts[i] ? py_value(E, parts[i]) : emit_call_rt(E, "rt_py_none", "", "!llvm.ptr", NULL, 0);
+  return emit_call_rt(E, "rt_py_slice", "!llvm.ptr, !llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 3);
+}
+
+static Val key_part(Emitter *E, Node *k) { return k->kind == N_SLICE ? slice_of(E, k) : py_value(E, k); }
+
 static Val key_of(Emitter *E, Node *n) {
-  if (n->list.len == 1) return py_value(E, n->list.items[0]);
+  if (n->list.len == 1) return key_part(E, n->list.items[0]);
   Val tup = emit_call_rt(E, "rt_py_new_tuple", "i64", "!llvm.ptr", (Val[]){emit_const_int(E, n->list.len, "i64")}, 1);
   for (int i = 0; i < n->list.len; i++) {
-    Val set[3] = {tup, emit_const_int(E, i, "i64"), py_value(E, n->list.items[i])};
+    Val set[3] = {tup, emit_const_int(E, i, "i64"), key_part(E, n->list.items[i])};
     emit_call_rt(E, "rt_py_tuple_set", "!llvm.ptr, i64, !llvm.ptr", NULL, set, 3);
   }
   return tup;
@@ -193,6 +203,16 @@ void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt) {
 }
 
 Val emit_python_truthy(Emitter *E, Node *at, Val v) { return emit_from_python(E, at, v, TYPE(BOOL)); }
+
+/* {a, b, ...} */
+Val emit_python_set(Emitter *E, Node *n) {
+  Val s = emit_call_rt(E, "rt_py_new_set", "", "!llvm.ptr", NULL, 0);
+  for (int i = 0; i < n->list.len; i++) {
+    Val args[2] = {s, py_value(E, n->list.items[i])};
+    py_call(E, n, "rt_py_set_add", "!llvm.ptr, !llvm.ptr", NULL, args, 2);
+  }
+  return s;
+}
 
 /* {k: v, ...} */
 Val emit_python_dict(Emitter *E, Node *n) {

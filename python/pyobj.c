@@ -14,7 +14,26 @@
 #include "python/bridge.h"
 #include "runtime/runtime.h"
 
-/* The pending Python exception as the cell's error; returns NULL. */
+/* The Python frames of a traceback ("  File ..., line N, in f" and the
+   source line), as Python prints them; NULL when there are none. */
+static char *python_frames(PyObject *tb) {
+  if (!tb) return NULL;
+  PyObject *mod = PyImport_ImportModule("traceback");
+  PyObject *lines = mod ? PyObject_CallMethod(mod, "format_tb", "O", tb) : NULL;
+  PyObject *sep = lines ? PyUnicode_FromString("") : NULL;
+  PyObject *joined = sep ? PyUnicode_Join(sep, lines) : NULL;
+  const char *u = joined ? PyUnicode_AsUTF8(joined) : NULL;
+  char *r = u ? strdup(u) : NULL;
+  Py_XDECREF(joined);
+  Py_XDECREF(sep);
+  Py_XDECREF(lines);
+  Py_XDECREF(mod);
+  PyErr_Clear();
+  return r;
+}
+
+/* The pending Python exception as the cell's error, with its Python frames
+   after the cell's; returns NULL. */
 static void *fail(const char *cell, int32_t line) {
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
@@ -23,12 +42,15 @@ static void *fail(const char *cell, int32_t line) {
   const char *msg = s ? PyUnicode_AsUTF8(s) : NULL;
   char text[1024];
   snprintf(text, sizeof text, "%s: %s", type ? ((PyTypeObject *)type)->tp_name : "PythonError", msg ? msg : "");
+  char *frames = python_frames(tb);
   Py_XDECREF(s);
   Py_XDECREF(type);
   Py_XDECREF(value);
   Py_XDECREF(tb);
   PyErr_Clear();
   rt_raise(text, cell, line);
+  if (frames) rt_set_error_detail(frames);
+  free(frames);
   return NULL;
 }
 
@@ -311,6 +333,29 @@ void rt_py_tuple_set(void *t, int64_t i, void *item) {
   GIL_END
 }
 
+void *rt_py_new_set(void) {
+  if (!started_quietly()) return NULL;
+  GIL_BEGIN
+  PyObject *s = PySet_New(NULL);
+  GIL_END
+  return s;
+}
+
+void rt_py_set_add(void *set, void *item, const char *cell, int32_t line) {
+  GIL_BEGIN
+  if (PySet_Add((PyObject *)set, (PyObject *)item) < 0) fail(cell, line);
+  GIL_END
+}
+
+/* start:stop:step, each a PyObject (None where not given). */
+void *rt_py_slice(void *start, void *stop, void *step) {
+  if (!started_quietly()) return NULL;
+  GIL_BEGIN
+  PyObject *s = PySlice_New((PyObject *)start, (PyObject *)stop, (PyObject *)step);
+  GIL_END
+  return s;
+}
+
 void *rt_py_new_dict(void) {
   if (!started_quietly()) return NULL;
   GIL_BEGIN
@@ -342,22 +387,98 @@ void *rt_py_next(void *it, const char *cell, int32_t line) {
   return r;
 }
 
-/* obj's HTML form from _repr_html_ (pandas, IPython-style objects), or NULL. */
-static const RtStr *html_of(PyObject *o) {
-  if (!PyObject_HasAttrString(o, "_repr_html_")) return NULL;
-  PyObject *h = PyObject_CallMethod(o, "_repr_html_", NULL);
-  const RtStr *r = NULL;
-  if (h && PyUnicode_Check(h)) {
-    Py_ssize_t n;
-    const char *u = PyUnicode_AsUTF8AndSize(h, &n);
-    if (u) r = rt_str_new(u, (int64_t)n);
+/* ---- rich display: the forms IPython's formatters would show ------------ */
+
+static const struct {
+  const char *method, *mime;
+} formatters[] = {
+    {"_repr_html_", "text/html"},     {"_repr_markdown_", "text/markdown"},
+    {"_repr_svg_", "image/svg+xml"},  {"_repr_png_", "image/png"},
+    {"_repr_jpeg_", "image/jpeg"},    {"_repr_latex_", "text/latex"},
+    {"_repr_json_", "application/json"}, {"_repr_javascript_", "application/javascript"},
+    {"_repr_pdf_", "application/pdf"},
+};
+
+/* A formatter's value as message text: a str as it is, bytes in base64,
+   a dict or list as JSON, (data, metadata) by its data; NULL for None. */
+static char *form_text(PyObject *v) {
+  if (PyTuple_Check(v) && PyTuple_GET_SIZE(v) == 2) v = PyTuple_GET_ITEM(v, 0);
+  PyObject *s = NULL;
+  if (PyUnicode_Check(v)) s = (Py_INCREF(v), v);
+  else if (PyBytes_Check(v)) {
+    PyObject *mod = PyImport_ImportModule("base64");
+    PyObject *b = mod ? PyObject_CallMethod(mod, "b64encode", "O", v) : NULL;
+    s = b ? PyUnicode_FromEncodedObject(b, "ascii", NULL) : NULL;
+    Py_XDECREF(b);
+    Py_XDECREF(mod);
+  } else if (PyDict_Check(v) || PyList_Check(v)) {
+    PyObject *mod = PyImport_ImportModule("json");
+    s = mod ? PyObject_CallMethod(mod, "dumps", "O", v) : NULL;
+    Py_XDECREF(mod);
   }
-  Py_XDECREF(h);
+  const char *u = s ? PyUnicode_AsUTF8(s) : NULL;
+  char *r = u ? strdup(u) : NULL;
+  Py_XDECREF(s);
   PyErr_Clear();
   return r;
 }
 
-/* The cell's value is a Python object: its repr, and its HTML when it has one. */
+static int add_form(RtMime *out, int n, const char *mime, char *text) {
+  if (!text) return n;
+  for (int i = 0; i < n; i++)
+    if (!strcmp(out[i].mime, mime)) {  /* the first one given wins */
+      free(text);
+      return n;
+    }
+  if (n == RT_MAX_MIMES || !strcmp(mime, "text/plain")) {  /* the repr is text/plain */
+    free(text);
+    return n;
+  }
+  out[n] = (RtMime){strdup(mime), text};
+  return n + 1;
+}
+
+/* o's rich forms (not text/plain): _repr_mimebundle_ first, then each
+   _repr_<format>_ method that gives something; strdup'd, the caller frees. */
+static int forms_of(PyObject *o, RtMime *out) {
+  int n = 0;
+  PyObject *bundle = PyObject_HasAttrString(o, "_repr_mimebundle_")
+                         ? PyObject_CallMethod(o, "_repr_mimebundle_", "OO", Py_None, Py_None) : NULL;
+  if (bundle && PyTuple_Check(bundle) && PyTuple_GET_SIZE(bundle) == 2) {
+    PyObject *first = PyTuple_GET_ITEM(bundle, 0);
+    Py_INCREF(first);
+    Py_DECREF(bundle);
+    bundle = first;
+  }
+  if (bundle && PyDict_Check(bundle)) {
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(bundle, &pos, &key, &value)) {
+      const char *mime = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+      if (mime) n = add_form(out, n, mime, form_text(value));
+    }
+  }
+  Py_XDECREF(bundle);
+  PyErr_Clear();
+  for (size_t i = 0; i < sizeof formatters / sizeof *formatters; i++) {
+    if (!PyObject_HasAttrString(o, formatters[i].method)) continue;
+    PyObject *v = PyObject_CallMethod(o, formatters[i].method, NULL);
+    if (v && v != Py_None) n = add_form(out, n, formatters[i].mime, form_text(v));
+    Py_XDECREF(v);
+    PyErr_Clear();
+  }
+  return n;
+}
+
+static void free_forms(RtMime *forms, int n) {
+  for (int i = 0; i < n; i++) {
+    free((char *)forms[i].mime);
+    free((char *)forms[i].data);
+  }
+}
+
+/* The cell's value is a Python object: its repr, and its rich forms (a
+   DataFrame's HTML, an object's _repr_svg_ ...). */
 void rt_py_show_result(void *obj) {
   GIL_BEGIN
   PyObject *s = PyObject_Repr((PyObject *)obj);
@@ -366,21 +487,23 @@ void rt_py_show_result(void *obj) {
   rt_set_result(rt_str_new(u ? u : "", u ? (int64_t)n : 0));
   Py_XDECREF(s);
   PyErr_Clear();
-  const RtStr *html = html_of((PyObject *)obj);
-  if (html) rt_set_result_html(html);
+  RtMime forms[RT_MAX_MIMES];
+  int nforms = forms_of((PyObject *)obj, forms);
+  for (int i = 0; i < nforms; i++) rt_add_result_mime(forms[i].mime, forms[i].data);
+  free_forms(forms, nforms);
   GIL_END
 }
 
-/* display(obj): text/html when the object renders as HTML, else its text. */
+/* display(obj): its str as text/plain, and its rich forms. */
 void rt_py_display(void *obj) {
+  const RtStr *text = rt_py_str(obj);
+  RtMime forms[RT_MAX_MIMES + 1];
+  forms[0] = (RtMime){"text/plain", text->data};
   GIL_BEGIN
-  const RtStr *html = html_of((PyObject *)obj);
+  int n = forms_of((PyObject *)obj, forms + 1);
   GIL_END
-  if (html) {
-    rt_display(rt_str_new("text/html", 9), html);
-    return;
-  }
-  rt_display(rt_str_new("text/plain", 10), rt_py_str(obj));
+  rt_display_bundle(forms, n + 1);
+  free_forms(forms + 1, n);
 }
 
 /* Referenced from the session so that the linker keeps these functions in
@@ -393,5 +516,6 @@ void *const py_object_api[] = {
     (void *)rt_py_from_i64, (void *)rt_py_from_f64, (void *)rt_py_from_bool, (void *)rt_py_from_str,
     (void *)rt_py_none, (void *)rt_py_show_result, (void *)rt_py_display, (void *)rt_py_iter,
     (void *)rt_py_next, (void *)rt_py_new_list, (void *)rt_py_list_set, (void *)rt_py_new_tuple,
-    (void *)rt_py_tuple_set, (void *)rt_py_new_dict,
+    (void *)rt_py_tuple_set, (void *)rt_py_new_dict, (void *)rt_py_slice,
+    (void *)rt_py_new_set, (void *)rt_py_set_add,
 };

@@ -37,6 +37,12 @@ void rt_clear_error(void) {
   rt_last_error.nframes = 0;
   rt_last_error.depth = 0;
   rt_last_error.message[0] = 0;
+  rt_last_error.detail[0] = 0;
+}
+
+void rt_set_error_detail(const char *text) {
+  size_t n = strlen(text), room = sizeof rt_last_error.detail - 1;
+  snprintf(rt_last_error.detail, sizeof rt_last_error.detail, "%s", n > room ? text + (n - room) : text);
 }
 
 void rt_add_frame(const char *cell, int32_t line) {

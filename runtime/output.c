@@ -6,6 +6,8 @@
  */
 #include "runtime/runtime.h"
 
+#include <string.h>
+
 #include <stdio.h>
 
 static RtOutputFn sink;  /* the session's callback, or NULL for stdout */
@@ -57,14 +59,19 @@ void rt_set_display(RtDisplayFn display, RtClearFn clear, void *user) {
   display_user = user;
 }
 
-void rt_display(const RtStr *mime, const RtStr *data) {
+void rt_display_bundle(const RtMime *items, int n) {
   if (display_sink) {
     rt_flush();
-    display_sink(display_user, mime->data, data->data, (size_t)data->len);
+    display_sink(display_user, items, n);
     return;
   }
-  rt_write(data->data, (size_t)data->len);
+  rt_write(items[0].data, strlen(items[0].data));
   rt_write("\n", 1);
+}
+
+void rt_display(const RtStr *mime, const RtStr *data) {
+  RtMime item = {mime->data, data->data};
+  rt_display_bundle(&item, 1);
 }
 
 void rt_clear_output(int32_t wait) {

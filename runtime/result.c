@@ -3,6 +3,9 @@
  * takes it after the cell returns. */
 #include "runtime/runtime.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 static const RtStr *current;
 
 void rt_set_result(const RtStr *repr) { current = repr; }
@@ -13,13 +16,19 @@ const RtStr *rt_take_result(void) {
   return r;
 }
 
-/* A Python object's HTML form (a pandas DataFrame's table), beside its text. */
-static const RtStr *current_html;
+/* A Python object's other forms (a DataFrame's HTML table, _repr_svg_, ...),
+   beside its text. */
+static RtMime mimes[RT_MAX_MIMES];
+static int nmimes;
 
-void rt_set_result_html(const RtStr *html) { current_html = html; }
+void rt_add_result_mime(const char *mime, const char *data) {
+  if (nmimes == RT_MAX_MIMES) return;
+  mimes[nmimes++] = (RtMime){strdup(mime), strdup(data)};
+}
 
-const RtStr *rt_take_result_html(void) {
-  const RtStr *r = current_html;
-  current_html = NULL;
-  return r;
+int rt_take_result_mimes(RtMime *out) {
+  int n = nmimes;
+  for (int i = 0; i < n; i++) out[i] = mimes[i];
+  nmimes = 0;
+  return n;
 }

@@ -38,10 +38,16 @@ void rt_set_error_output(RtErrorOutputFn fn, void *user);
 /* display(x, mime) and clear_output(wait): rich output for the notebook.
    Without a display hook (ember run, the REPL) display prints the text and
    clear_output does nothing. */
-typedef void (*RtDisplayFn)(void *user, const char *mime, const char *data, size_t len);
+typedef struct RtMime {
+  const char *mime;    /* "image/png" */
+  const char *data;    /* text; base64 for binary formats */
+} RtMime;
+/* One MIME bundle: several forms of the same thing (text/plain, text/html, ...). */
+typedef void (*RtDisplayFn)(void *user, const RtMime *items, int n);
 typedef void (*RtClearFn)(void *user, bool wait);
 void rt_set_display(RtDisplayFn display, RtClearFn clear, void *user);
 void rt_display(const RtStr *mime, const RtStr *data);
+void rt_display_bundle(const RtMime *items, int n);  /* items[0] is what a terminal prints */
 void rt_clear_output(int32_t wait);
 void rt_write_fd_str(int64_t fd, const RtStr *s);   /* fd 2: stderr, else stdout */
 void rt_flush(void);
@@ -141,8 +147,11 @@ int64_t rt_now_ns(void);
 /* ---- cell results ----------------------------------------------------- */
 void rt_set_result(const RtStr *repr);   /* called by the cell's code */
 const RtStr *rt_take_result(void);       /* the session takes it (NULL: none) */
-void rt_set_result_html(const RtStr *html);  /* its text/html form, if it has one */
-const RtStr *rt_take_result_html(void);
+/* More forms of the result (a DataFrame's text/html, an object's
+   _repr_*_): copied; taken with the result, at most RT_MAX_MIMES. */
+#define RT_MAX_MIMES 8
+void rt_add_result_mime(const char *mime, const char *data);
+int rt_take_result_mimes(RtMime *out);  /* the caller frees each mime and data */
 
 /* ---- errors -----------------------------------------------------------
  * Errors are values. rt_raise records the error and its first frame, sets
@@ -164,6 +173,7 @@ typedef struct RtError {
   RtFrame frames[RT_MAX_FRAMES];  /* innermost (the raise) first */
   int nframes;         /* frames recorded (at most RT_MAX_FRAMES) */
   int64_t depth;       /* frames passed through, recorded or not */
+  char detail[4096];   /* frames past the innermost Ember one (a Python exception's), as text */
 } RtError;
 
 enum { RT_ERR_NONE, RT_ERR_RAISE, RT_ERR_CRASH, RT_ERR_INTERRUPT };
@@ -179,6 +189,9 @@ void rt_raise(const char *message, const char *cell, int32_t line);
 void rt_raise_zero_division(const char *cell, int32_t line, int32_t is_true_div);
 /* Record that the error passed through (cell, line) on its way out. */
 void rt_add_frame(const char *cell, int32_t line);
+/* The frames the pending error passed below Ember code (a Python traceback's
+   "  File ..." lines), shown after Ember's; the innermost end is kept. */
+void rt_set_error_detail(const char *text);
 /* try/except: an Error value is an RtStr "Kind: text". A handler saves the
    pending error (clearing the flag), may match its kind, and either drops it
    or restores it to go on unwinding (after a finally). */
