@@ -30,6 +30,8 @@ static Val emit_call(Emitter *E, Symbol *fn, Val self, Node **args, int line);
 static Val transfer(Emitter *E, Node *n);
 static Val copy_value(Emitter *E, Node *n, Type *to);
 static bool needs_destroy(const Type *t);
+static bool needs_copy(const Type *t);
+static Val copy_from_ptr(Emitter *E, Val src, const Type *t);
 static void destroy_at(Emitter *E, Val ptr, const Type *t);
 static void destroy_live_above(Emitter *E, int depth, const Symbol *except);
 static void push_live(Emitter *E, const Symbol *sym);
@@ -901,10 +903,13 @@ static Val list_slot(Emitter *E, Val list, Val i, int line) {
   return p;
 }
 
+/* lst[i]: a copy of the element (the list keeps its own), so a value with
+   a destructor (a PythonObject's reference) can die without taking the
+   list's with it. */
 static Val list_index(Emitter *E, Node *n) {
   Val list = emit_expr(E, n->a);
   Val p = list_slot(E, list, emit_expr_as(E, n->list.items[0], TYPE(INT)), n->line);
-  return emit_load_tmp(E, p, n->type->mlir);
+  return needs_copy(n->type) ? copy_from_ptr(E, p, n->type) : emit_load_tmp(E, p, n->type->mlir);
 }
 
 static Val list_method(Emitter *E, Node *n) {
@@ -929,6 +934,9 @@ static Val list_method(Emitter *E, Node *n) {
 /* ---- structs: places and fields ----------------------------------------- */
 
 /* Expressions with storage: variables and fields of them. */
+static bool is_place(const Node *n);
+bool emit_is_place(const Node *n) { return is_place(n); }
+
 static bool is_place(const Node *n) {
   if (n->kind == N_NAME) return n->sym && n->sym->kind == SYM_VAR && n->type->kind != TY_NONE;
   if (n->kind == N_ATTR) return type_is_struct(n->a->type) && is_place(n->a);
@@ -1521,8 +1529,16 @@ typedef struct Live {
 
 static bool needs_destroy(const Type *t) { return check_type_needs(t, "__del__", 0); }
 
-/* Run t's destructor on the value at ptr, then its fields'. */
+/* Run t's destructor on the value at ptr, then its fields'. A
+   PythonObject gives its reference back. */
 static void destroy_at(Emitter *E, Val ptr, const Type *t) {
+  if (t->kind == TY_PYOBJ) {
+    char nb[24];
+    Val v = emit_new_val(E);
+    OUT("  %%v%d = llvm.load %s : !llvm.ptr -> !llvm.ptr\n", v, emit_val_name(ptr, nb));
+    emit_call_rt(E, "rt_py_decref", "!llvm.ptr", NULL, &v, 1);
+    return;
+  }
   Symbol *del = check_method_named(t, "__del__", 0);
   if (del) emit_call(E, del, ptr, NULL, 0);
   for (int i = 0; i < t->st->nfields; i++)
@@ -1586,6 +1602,12 @@ static bool needs_copy(const Type *t) { return check_type_needs(t, "__copyinit__
    synthesized copy of @value) when only some fields have one. */
 static Val copy_from_ptr(Emitter *E, Val src, const Type *t) {
   char nb[24];
+  if (t->kind == TY_PYOBJ) {  /* another reference to the same object */
+    Val v = emit_new_val(E);
+    OUT("  %%v%d = llvm.load %s : !llvm.ptr -> !llvm.ptr\n", v, emit_val_name(src, nb));
+    emit_call_rt(E, "rt_py_incref", "!llvm.ptr", NULL, &v, 1);
+    return v;
+  }
   Symbol *copy = check_method_named(t, "__copyinit__", 1);
   if (copy) {
     need_symbol(E, copy);
@@ -1646,7 +1668,8 @@ static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
   const Node *base = target->kind == N_ATTR ? target->a : target;
   bool initializing = E->fn && !strcmp(E->fn->name, "__init__") && base->kind == N_NAME &&
                       !strcmp(base->name, "self");
-  if (needs_destroy(target->type) && !(target->flags & NAME_DECLARES) && !initializing)
+  bool python_item = target->kind == N_INDEX && type_is_py(target->a->type);  /* Python's setitem */
+  if (needs_destroy(target->type) && !(target->flags & NAME_DECLARES) && !initializing && !python_item)
     destroy_at(E, place_ptr(E, target), target->type);
   if (target->kind == N_ATTR) {
     store_place(E, target, emit_convert(E, v, vt, target->type));
@@ -1685,19 +1708,28 @@ static void assign(Emitter *E, Node *n) {
   }
   if (t->kind == N_TUPLE) {  /* evaluate every value before assigning any */
     Val *vals = calloc((size_t)v->list.len, sizeof(Val));
-    for (int i = 0; i < v->list.len; i++) vals[i] = emit_expr(E, v->list.items[i]);
+    for (int i = 0; i < v->list.len; i++) vals[i] = copy_value(E, v->list.items[i], v->list.items[i]->type);
     for (int i = 0; i < t->list.len; i++) assign_name(E, t->list.items[i], vals[i], v->list.items[i]->type);
     free(vals);
     return;
   }
-  Val x = n->list.len == 1 ? copy_value(E, v, v->type) : emit_expr(E, v);
-  for (int i = 0; i < n->list.len; i++) assign_name(E, n->list.items[i], x, v->type);
+  Val x = copy_value(E, v, v->type);
+  for (int i = 0; i < n->list.len; i++) {  /* a = b = v: each target holds its own copy */
+    Val own = x;
+    if (i + 1 < n->list.len && needs_copy(v->type)) {
+      Val tmp = emit_alloca_tmp(E, v->type->mlir);
+      emit_store_tmp(E, x, tmp, v->type->mlir);
+      own = copy_from_ptr(E, tmp, v->type);
+    }
+    assign_name(E, n->list.items[i], own, v->type);
+  }
 }
 
 static void aug_assign(Emitter *E, Node *n) {
   Node bin = {.kind = N_BINARY, .op = n->op, .a = n->a, .b = n->b, .line = n->line,
               .col = n->col, .type = n->type, .optype = n->optype};
   Val r = binary(E, &bin);
+  if (needs_destroy(n->a->sym->type)) destroy_at(E, var_ptr(E, n->a->sym), n->a->sym->type);  /* the old value */
   store_var(E, n->a->sym, emit_convert(E, r, n->type, n->a->sym->type));
 }
 

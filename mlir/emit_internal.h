@@ -145,6 +145,7 @@ Val emit_python_dict(Emitter *E, Node *n);
 Val emit_python_set(Emitter *E, Node *n);
 /* emit.c */
 Val emit_place_ptr(Emitter *E, Node *n);
+bool emit_is_place(const Node *n);
 void emit_function_copy(Emitter *E, const Symbol *fn, Buf *out);
 const char *emit_callee_name(Emitter *E, const Symbol *fn, char *buf, size_t size);
 const char *emit_copy_symbol(Emitter *E, const Symbol *fn, char *buf, size_t size);

@@ -40,6 +40,7 @@ static Val list_to_python(Emitter *E, Val list, const Type *t) {
   Val x = emit_load_tmp(E, slot, t->elem->mlir);
   Val set[3] = {pylist, i, emit_to_python(E, x, t->elem)};
   emit_call_rt(E, "rt_py_list_set", "!llvm.ptr, i64, !llvm.ptr", NULL, set, 3);
+  if (t->elem->kind != TY_PYOBJ) emit_call_rt(E, "rt_py_decref", "!llvm.ptr", NULL, &set[2], 1);  /* the list has it */
   emit_store_tmp(E, emit_binop(E, "arith.addi", i, emit_const_int(E, 1, "i64"), "i64", ""), ctr, "i64");
   emit_br(E, head);
   emit_start_block(E, done);
@@ -82,15 +83,43 @@ Val emit_from_python(Emitter *E, Node *at, Val v, const Type *to) {
 
 static Val py_value(Emitter *E, Node *n) { return emit_to_python(E, emit_expr(E, n), n->type); }
 
+/* ---- temporaries ---------------------------------------------------------
+ * An operand that is not a variable (a call's result, obj.attr, a converted
+ * Ember number) is a fresh reference that nothing else holds: it is given
+ * back once the operation that reads it has returned, so `a * b + c` or
+ * `np.linalg.inv(m)` in a loop does not keep every intermediate alive.
+ * (On an error the operation unwinds first and the temporaries leak.) */
+
+typedef struct Temps {
+  Val v[32];
+  int n;
+} Temps;
+
+static Val operand(Emitter *E, Node *n, Temps *t) {
+  Val v = py_value(E, n);
+  if (!(n->type->kind == TY_PYOBJ && emit_is_place(n)) && t->n < 32) t->v[t->n++] = v;
+  return v;
+}
+
+static Val keep(Temps *t, Val v) {  /* a reference made here, given back later */
+  if (t->n < 32) t->v[t->n++] = v;
+  return v;
+}
+
+static void release(Emitter *E, Temps *t) {
+  for (int i = 0; i < t->n && E->open; i++) emit_call_rt(E, "rt_py_decref", "!llvm.ptr", NULL, &t->v[i], 1);
+  t->n = 0;
+}
+
 /* The arguments as an array of PyObject* (positional, then keyword). */
-static Val arg_array(Emitter *E, Node *n) {
+static Val arg_array(Emitter *E, Node *n, Temps *temps) {
   int count = n->list.len + n->list2.len;
   Val arr = emit_new_val(E);
   buf_printf(&E->allocas, "  %%n%d = llvm.mlir.constant(%d : i64) : i64\n", arr, count + 1);
   buf_printf(&E->allocas, "  %%v%d = llvm.alloca %%n%d x !llvm.ptr : (i64) -> !llvm.ptr\n", arr, arr);
   for (int i = 0; i < count; i++) {
     Node *a = i < n->list.len ? n->list.items[i] : n->list2.items[i - n->list.len]->a;
-    Val v = py_value(E, a), slot = emit_new_val(E);
+    Val v = operand(E, a, temps), slot = emit_new_val(E);
     OUT("  %%v%d = llvm.getelementptr %%v%d[%d] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr\n", slot, arr, i);
     OUT("  llvm.store %%v%d, %%v%d : !llvm.ptr, !llvm.ptr\n", v, slot);
   }
@@ -114,16 +143,22 @@ Val emit_python_intrinsic(Emitter *E, Node *n) {
   }
   case IN_PY_NONE: return emit_call_rt(E, "rt_py_none", "", "!llvm.ptr", NULL, 0);
   case IN_PY_CALL: {
-    Val args[5] = {emit_expr(E, n->a), arg_array(E, n), emit_const_int(E, n->list.len, "i64"),
+    Temps t = {0};
+    Val args[5] = {operand(E, n->a, &t), arg_array(E, n, &t), emit_const_int(E, n->list.len, "i64"),
                    emit_const_int(E, n->list2.len, "i64"), kw_names(E, n)};
-    return py_call(E, n, "rt_py_call", "!llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr", "!llvm.ptr", args, 5);
+    Val r = py_call(E, n, "rt_py_call", "!llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr", "!llvm.ptr", args, 5);
+    release(E, &t);
+    return r;
   }
   case IN_PY_CALL_METHOD: {
-    Val obj = emit_expr(E, recv);
-    Val args[6] = {obj, emit_const_string(E, n->a->name, (int64_t)strlen(n->a->name)), arg_array(E, n),
+    Temps t = {0};
+    Val obj = operand(E, recv, &t);
+    Val args[6] = {obj, emit_const_string(E, n->a->name, (int64_t)strlen(n->a->name)), arg_array(E, n, &t),
                    emit_const_int(E, n->list.len, "i64"), emit_const_int(E, n->list2.len, "i64"), kw_names(E, n)};
-    return py_call(E, n, "rt_py_call_method", "!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr", "!llvm.ptr",
-                   args, 6);
+    Val r = py_call(E, n, "rt_py_call_method", "!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr", "!llvm.ptr",
+                    args, 6);
+    release(E, &t);
+    return r;
   }
   case IN_PY_TO_F64: return emit_from_python(E, n, emit_expr(E, recv), TYPE(F64));
   case IN_PY_LEN: {
@@ -136,8 +171,11 @@ Val emit_python_intrinsic(Emitter *E, Node *n) {
 
 /* obj.attr */
 Val emit_python_getattr(Emitter *E, Node *n) {
-  Val args[2] = {emit_expr(E, n->a), emit_const_string(E, n->name, (int64_t)strlen(n->name))};
-  return py_call(E, n, "rt_py_getattr", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
+  Temps t = {0};
+  Val args[2] = {operand(E, n->a, &t), emit_const_string(E, n->name, (int64_t)strlen(n->name))};
+  Val r = py_call(E, n, "rt_py_getattr", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
+  release(E, &t);
+  return r;
 }
 
 static int op_code(int op) {
@@ -159,47 +197,62 @@ static int op_code(int op) {
 }
 
 Val emit_python_binary(Emitter *E, Node *n) {
-  Val args[3] = {py_value(E, n->a), py_value(E, n->b), emit_const_int(E, op_code(n->op), "i32")};
-  return py_call(E, n, "rt_py_binop", "!llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 3);
+  Temps t = {0};
+  Val args[3] = {operand(E, n->a, &t), operand(E, n->b, &t), emit_const_int(E, op_code(n->op), "i32")};
+  Val r = py_call(E, n, "rt_py_binop", "!llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 3);
+  release(E, &t);
+  return r;
 }
 
 Val emit_python_compare(Emitter *E, Node *n) {
   int op = n->ops[0];  /* CPython's Py_LT=0 Py_LE Py_EQ Py_NE Py_GT Py_GE */
   int code = op == T_LT ? 0 : op == T_LE ? 1 : op == T_EQ ? 2 : op == T_NE ? 3 : op == T_GT ? 4 : 5;
-  Val args[3] = {py_value(E, n->list.items[0]), py_value(E, n->list.items[1]), emit_const_int(E, code, "i32")};
+  Temps t = {0};
+  Val args[3] = {operand(E, n->list.items[0], &t), operand(E, n->list.items[1], &t), emit_const_int(E, code, "i32")};
   Val r = py_call(E, n, "rt_py_compare", "!llvm.ptr, !llvm.ptr, i32", "i32", args, 3);
+  release(E, &t);
   return emit_cmp(E, "arith.cmpi", "ne", r, emit_const_int(E, 0, "i32"), "i32");
 }
 
 /* The key of obj[k] or obj[i, j] (a tuple). */
 /* a:b:c as a Python slice; a missing bound is None. */
-static Val slice_of(Emitter *E, Node *sl) {
+static Val slice_of(Emitter *E, Node *sl, Temps *t) {
   Node *parts[3] = {sl->a, sl->b, sl->c};
   Val args[3];
-  for (int i = 0; i < 3; i++) args[i] = parts[i] ? py_value(E, parts[i]) : emit_call_rt(E, "rt_py_none", "", "!llvm.ptr", NULL, 0);
+  for (int i = 0; i < 3; i++)
+    args[i] = parts[i] ? operand(E, parts[i], t) : keep(t, emit_call_rt(E, "rt_py_none", "", "!llvm.ptr", NULL, 0));
   return emit_call_rt(E, "rt_py_slice", "!llvm.ptr, !llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 3);
 }
 
-static Val key_part(Emitter *E, Node *k) { return k->kind == N_SLICE ? slice_of(E, k) : py_value(E, k); }
+static Val key_part(Emitter *E, Node *k, Temps *t) { return k->kind == N_SLICE ? keep(t, slice_of(E, k, t)) : operand(E, k, t); }
 
-static Val key_of(Emitter *E, Node *n) {
-  if (n->list.len == 1) return key_part(E, n->list.items[0]);
+/* The key: one value, or a tuple of several (the tuple takes its own
+   references; the parts made here are given back with t's). */
+static Val key_of(Emitter *E, Node *n, Temps *t) {
+  if (n->list.len == 1) return key_part(E, n->list.items[0], t);
   Val tup = emit_call_rt(E, "rt_py_new_tuple", "i64", "!llvm.ptr", (Val[]){emit_const_int(E, n->list.len, "i64")}, 1);
   for (int i = 0; i < n->list.len; i++) {
-    Val set[3] = {tup, emit_const_int(E, i, "i64"), key_part(E, n->list.items[i])};
+    Val set[3] = {tup, emit_const_int(E, i, "i64"), key_part(E, n->list.items[i], t)};
     emit_call_rt(E, "rt_py_tuple_set", "!llvm.ptr, i64, !llvm.ptr", NULL, set, 3);
   }
-  return tup;
+  return keep(t, tup);
 }
 
 Val emit_python_index(Emitter *E, Node *n) {
-  Val args[2] = {emit_expr(E, n->a), key_of(E, n)};
-  return py_call(E, n, "rt_py_getitem", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
+  Temps t = {0};
+  Val args[2] = {operand(E, n->a, &t), key_of(E, n, &t)};
+  Val r = py_call(E, n, "rt_py_getitem", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", args, 2);
+  release(E, &t);
+  return r;
 }
 
+/* obj[k] = v, where v is the assignment's own reference (or an Ember
+   value): Python's setitem takes one of its own. */
 void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt) {
-  Val args[3] = {emit_expr(E, target->a), key_of(E, target), emit_to_python(E, v, vt)};
+  Temps t = {0};
+  Val args[3] = {operand(E, target->a, &t), key_of(E, target, &t), keep(&t, emit_to_python(E, v, vt))};
   py_call(E, target, "rt_py_setitem", "!llvm.ptr, !llvm.ptr, !llvm.ptr", NULL, args, 3);
+  release(E, &t);
 }
 
 Val emit_python_truthy(Emitter *E, Node *at, Val v) { return emit_from_python(E, at, v, TYPE(BOOL)); }
@@ -208,8 +261,10 @@ Val emit_python_truthy(Emitter *E, Node *at, Val v) { return emit_from_python(E,
 Val emit_python_set(Emitter *E, Node *n) {
   Val s = emit_call_rt(E, "rt_py_new_set", "", "!llvm.ptr", NULL, 0);
   for (int i = 0; i < n->list.len; i++) {
-    Val args[2] = {s, py_value(E, n->list.items[i])};
+    Temps t = {0};
+    Val args[2] = {s, operand(E, n->list.items[i], &t)};
     py_call(E, n, "rt_py_set_add", "!llvm.ptr, !llvm.ptr", NULL, args, 2);
+    release(E, &t);
   }
   return s;
 }
@@ -218,8 +273,10 @@ Val emit_python_set(Emitter *E, Node *n) {
 Val emit_python_dict(Emitter *E, Node *n) {
   Val d = emit_call_rt(E, "rt_py_new_dict", "", "!llvm.ptr", NULL, 0);
   for (int i = 0; i < n->list.len; i++) {
-    Val args[3] = {d, py_value(E, n->list.items[i]), py_value(E, n->list2.items[i])};
+    Temps t = {0};
+    Val args[3] = {d, operand(E, n->list.items[i], &t), operand(E, n->list2.items[i], &t)};
     py_call(E, n, "rt_py_setitem", "!llvm.ptr, !llvm.ptr, !llvm.ptr", NULL, args, 3);
+    release(E, &t);
   }
   return d;
 }

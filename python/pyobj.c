@@ -3,8 +3,9 @@
  * conversions both ways. Every function takes the GIL for its own work
  * only, so parallel Ember code that does not touch Python never waits on
  * it. A Python exception becomes an Ember error ("ValueError: ...") at the
- * calling cell and line. References are not released yet: a PythonObject
- * keeps its object alive for the session (see README, issue 8). */
+ * calling cell and line. Every function that returns a PyObject* returns a
+ * new reference, and arguments are borrowed; the compiled code gives
+ * references back (rt_py_decref) when their holders die. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
@@ -313,8 +314,10 @@ void *rt_py_new_list(int64_t n) {
 }
 
 /* list[i] = item (the list takes the reference) */
+/* Item i of a new list or tuple: it takes its own reference to item. */
 void rt_py_list_set(void *list, int64_t i, void *item) {
   GIL_BEGIN
+  Py_INCREF((PyObject *)item);
   PyList_SET_ITEM((PyObject *)list, (Py_ssize_t)i, (PyObject *)item);
   GIL_END
 }
@@ -329,6 +332,7 @@ void *rt_py_new_tuple(int64_t n) {
 /* tuple[i] = item (the tuple takes the reference) */
 void rt_py_tuple_set(void *t, int64_t i, void *item) {
   GIL_BEGIN
+  Py_INCREF((PyObject *)item);
   PyTuple_SET_ITEM((PyObject *)t, (Py_ssize_t)i, (PyObject *)item);
   GIL_END
 }
@@ -344,6 +348,23 @@ void *rt_py_new_set(void) {
 void rt_py_set_add(void *set, void *item, const char *cell, int32_t line) {
   GIL_BEGIN
   if (PySet_Add((PyObject *)set, (PyObject *)item) < 0) fail(cell, line);
+  GIL_END
+}
+
+/* A PythonObject is one reference: copying the value takes another,
+   and each dies with its holder (Ember's lifetimes, as for a struct with
+   __copyinit__ and __del__). */
+void rt_py_incref(void *o) {
+  if (!o) return;
+  GIL_BEGIN
+  Py_INCREF((PyObject *)o);
+  GIL_END
+}
+
+void rt_py_decref(void *o) {
+  if (!o) return;
+  GIL_BEGIN
+  Py_DECREF((PyObject *)o);
   GIL_END
 }
 
@@ -517,5 +538,5 @@ void *const py_object_api[] = {
     (void *)rt_py_none, (void *)rt_py_show_result, (void *)rt_py_display, (void *)rt_py_iter,
     (void *)rt_py_next, (void *)rt_py_new_list, (void *)rt_py_list_set, (void *)rt_py_new_tuple,
     (void *)rt_py_tuple_set, (void *)rt_py_new_dict, (void *)rt_py_slice,
-    (void *)rt_py_new_set, (void *)rt_py_set_add,
+    (void *)rt_py_new_set, (void *)rt_py_set_add, (void *)rt_py_incref, (void *)rt_py_decref,
 };
