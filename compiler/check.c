@@ -391,6 +391,7 @@ Type *check_resolve_type(Checker *C, Node *t) {
 
 /* [a, b, c]: the elements' common type. */
 static Type *list_literal(Checker *C, Node *n) {
+  if (!n->list.len && C->fn && C->fn->is_def) return TYPE(PYOBJ);  /* Python code's `out = []`: a Python list */
   if (!n->list.len) {
     ERR(n, "an empty list needs its element type: write List[Int]()");
     return NULL;
@@ -742,6 +743,13 @@ static Type *compare_expr(Checker *C, Node *n) {
       n->optype = TYPE(STRING);
       return TYPE(BOOL);
     }
+    if ((op == T_KW_IN || op == -T_KW_IN) && type_is_list(b->type) && n->list.len == 2 &&
+        (type_is_numeric(b->type->elem) || b->type->elem->kind == TY_STRING || b->type->elem->kind == TY_BOOL) &&
+        !type_is_simd(b->type->elem)) {  /* x in lst: an element equal to x */
+      if (!check_coerce(C, a, b->type->elem, "as the value looked for")) return NULL;
+      n->optype = b->type;
+      return TYPE(BOOL);
+    }
     if (op == T_KW_IN || op == -T_KW_IN || op == T_KW_IS || op == -T_KW_IS) {
       ERR(a, "'%s' is not supported between '%s' and '%s' yet",
           op == T_KW_IS || op == -T_KW_IS ? "is" : "in", a->type->name, b->type->name);
@@ -810,6 +818,8 @@ enum { STR_SPLIT = 100, STR_JOIN = 101 };  /* String methods that involve lists 
 
 static Type *split_or_join(Checker *C, Node *n, bool split) {
   if (!check_args(C, n)) return NULL;
+  if (n->list.len == 1 && type_is_py(n->list.items[0]->type))  /* ", ".join(python_list): Python's */
+    return check_python_method(C, n);
   int argc = n->list.len + n->list2.len;
   if (n->list2.len || (split ? argc > 1 : argc != 1)) {
     ERR(n, split ? "String.split() takes at most 1 argument" : "String.join() takes 1 argument");
@@ -2112,6 +2122,36 @@ static Type *struct_binary(Checker *C, Node *n, int op, Node *a, Node *b) {
 
 static bool is_discard(Node *t) { return t->kind == N_NAME && strcmp(t->name, "_") == 0; }
 
+/* ---- dynamic variables of untyped code ----------------------------------
+ * Python code gives a variable values of different types (x = 0, then
+ * x = 0.5; a result that is "big" or a number). In a def, a variable made
+ * by assignment whose new value cannot convert to its type becomes an
+ * `object` (a PythonObject): the def's body is checked again from its
+ * source with that name declared as object (check_fn_body). */
+
+static bool is_dynamic(Checker *C, const char *name) {
+  for (int i = 0; C->fn && i < C->fn->ndynamic; i++)
+    if (!strcmp(C->fn->dynamic[i], name)) return true;
+  return false;
+}
+
+/* s = a value of type t, which it cannot hold: true when s becomes dynamic
+   (the body will be checked again), false when that is an error. */
+static bool changes_type(Checker *C, Symbol *s, Type *t, bool literal) {
+  FnCtx *f = C->fn;
+  if (!f || !f->is_def || !(s->flags & SYM_IMPLICIT) || check_converts(t, s->type, literal)) return false;
+  if (!check_to_python(t) || !check_to_python(s->type) || is_dynamic(C, s->name)) return false;
+  if (f->ndynamic == f->capdynamic) {
+    f->capdynamic = f->capdynamic ? f->capdynamic * 2 : 4;
+    const char **grown = arena_alloc(C->arena, sizeof(char *) * (size_t)f->capdynamic);
+    if (f->ndynamic) memcpy(grown, f->dynamic, sizeof(char *) * (size_t)f->ndynamic);
+    f->dynamic = grown;
+  }
+  f->dynamic[f->ndynamic++] = s->name;
+  f->retry = true;
+  return true;
+}
+
 static void assign_field(Checker *C, Node *target, Node *value) {
   Type *ft = target->type = field_expr(C, target);
   if (!ft) return;
@@ -2162,8 +2202,11 @@ static void assign_to(Checker *C, Node *target, Node *value) {
   if (!s || shadows_global || (s->kind != SYM_VAR && s->kind != SYM_ALIAS && C->fn) ||
       (s->kind == SYM_FN || s->kind == SYM_BUILTIN || s->kind == SYM_TYPE || s->kind == SYM_MODULE)) {
     if (!value->type) return;
-    target->sym = check_declare_var(C, target->name, value->type, true, false);
-    target->type = value->type;
+    Type *t = value->type;
+    if (is_dynamic(C, target->name) && check_coerce(C, value, TYPE(PYOBJ), NULL)) t = TYPE(PYOBJ);
+    target->sym = check_declare_var(C, target->name, t, true, false);
+    if (C->fn && C->fn->is_def) target->sym->flags |= SYM_IMPLICIT;
+    target->type = t;
     target->flags |= NAME_DECLARES;
     return;
   }
@@ -2185,7 +2228,7 @@ static void assign_to(Checker *C, Node *target, Node *value) {
     else HINT("'%s' was declared with 'let'", s->name);
     return;
   }
-  if (value->type) check_coerce(C, value, s->type, NULL);
+  if (value->type && !changes_type(C, s, value->type, check_is_literal(value))) check_coerce(C, value, s->type, NULL);
 }
 
 /* x[i, j] = v on a struct: x.__setitem__(i, j, v) */
@@ -2313,8 +2356,29 @@ static bool struct_aug_assign(Checker *C, Node *n) {
   return true;
 }
 
+static void assign_stmt(Checker *C, Node *n);
+
 static void aug_assign_stmt(Checker *C, Node *n) {
   Node *t = n->a;
+  if (t->kind == N_INDEX || t->kind == N_ATTR) {  /* d[k] += 1 on a Python object */
+    Node *read = node_clone(C->arena, t);
+    bool saved = C->quiet;
+    C->quiet = true;  /* a look at the base's type, on a copy: the target is checked below */
+    Type *base = check_expr(C, node_clone(C->arena, t->a));
+    C->quiet = saved;
+    if (base && type_is_py(base)) {  /* as d[k] = d[k] + 1 (d and k are evaluated twice) */
+      Node *bin = node_new(C->arena, N_BINARY, n->line, n->col);
+      bin->op = n->op;
+      bin->a = read;
+      bin->b = n->b;
+      n->kind = N_ASSIGN;
+      n->a = bin;
+      n->list = (NodeList){0};
+      node_push(C->arena, &n->list, t);
+      assign_stmt(C, n);
+      return;
+    }
+  }
   if (struct_aug_assign(C, n)) return;
   if (t->kind != N_NAME) {
     ERR(t, "cannot assign to this expression");
@@ -2331,7 +2395,7 @@ static void aug_assign_stmt(Checker *C, Node *n) {
     ERR(t, s->kind == SYM_ALIAS ? "cannot assign to alias '%s'" : "expression must be mutable in assignment", s->name);
     return;
   }
-  if (!check_converts(r, s->type, false))
+  if (!check_converts(r, s->type, false) && !changes_type(C, s, r, false))
     ERR(n, "cannot implicitly convert '%s' value to '%s'", r->name, s->type->name);
 }
 
@@ -2447,12 +2511,18 @@ static void for_stmt(Checker *C, Node *n) {
     }
     elem = type_is_list(t) ? t->elem : type_is_py(t) ? TYPE(PYOBJ) : TYPE(STRING);
   }
-  if (n->a->kind != N_NAME) {
-    ERR(n->a, "the loop variable must be a name");
+  bool unpack = n->a->kind == N_TUPLE && elem->kind == TY_PYOBJ;  /* for k, v in d.items() */
+  for (int i = 0; unpack && i < n->a->list.len; i++) unpack = n->a->list.items[i]->kind == N_NAME;
+  if (n->a->kind != N_NAME && !unpack) {
+    ERR(n->a, n->a->kind == N_TUPLE ? "only a Python object's items unpack into several loop variables"
+                                    : "the loop variable must be a name");
     return;
   }
   Node tmp = {.kind = N_INT, .type = elem, .line = n->line, .col = n->col};
-  assign_to(C, n->a, &tmp);
+  if (unpack) {
+    for (int i = 0; i < n->a->list.len; i++) assign_to(C, n->a->list.items[i], &tmp);
+    check_mark_raise(C);  /* ValueError: too many values to unpack */
+  } else assign_to(C, n->a, &tmp);
   Moved *before = C->moved;
   int locals = C->out->nlocals, defs = C->out->ndefs;
   C->loop_depth++;
@@ -2516,11 +2586,15 @@ static void return_stmt(Checker *C, Node *n) {
   Type *t = n->a ? check_expr(C, n->a) : TYPE(NONE);
   if (!t) return;
   if (f->infer) {
-    if (!f->inferred) f->inferred = t;
+    if (f->dynamic_result) {  /* returns of several types: the result is an object */
+      if (n->a) check_coerce(C, n->a, TYPE(PYOBJ), "in return value");
+      f->inferred = TYPE(PYOBJ);
+    } else if (!f->inferred) f->inferred = t;
     else if (f->inferred != t) {
       Node prev = {.type = f->inferred};
       Type *p = check_promote(&prev, n->a ? n->a : &prev);
-      if (!p) ERR(n, "'%s' returns both '%s' and '%s'", f->sym->name, f->inferred->name, t->name);
+      if (!p && f->is_def && check_to_python(t) && check_to_python(f->inferred)) f->retry = f->dynamic_result = true;
+      else if (!p) ERR(n, "'%s' returns both '%s' and '%s'", f->sym->name, f->inferred->name, t->name);
       else f->inferred = p;
     }
     if (!f->sym->type) f->sym->type = f->inferred;
@@ -2896,10 +2970,49 @@ static void check_defaults(Checker *C, Node *n, Symbol *fn) {
   }
 }
 
+static void check_fn_body_once(Checker *C, Node *def, Symbol *fn, FnCtx *carry);
+
+/* Drop the diagnostics reported after `count` of them (`last`). */
+static void drop_diags_after(Diags *d, int count, Diag *last) {
+  d->count = count;
+  d->last = last;
+  if (last) last->next = NULL;
+  else d->first = NULL;
+}
+
+/* A def whose variables turn out to change type is checked again from its
+   source, with those names as `object` (see changes_type). */
 void check_fn_body(Checker *C, Node *def, Symbol *fn) {
+  if (!(def->flags & FN_IS_DEF)) {
+    check_fn_body_once(C, def, fn, NULL);
+    return;
+  }
+  Node *source = node_clone(C->arena, def);
+  Type *type = fn->type;
+  int nfunctions = C->out->functions.len, ndiags = C->diags->count;
+  Diag *last_diag = C->diags->last;
+  FnCtx carry = {0};
+  for (int attempt = 0; attempt < 16; attempt++) {
+    carry.retry = false;
+    check_fn_body_once(C, def, fn, &carry);
+    if (!carry.retry) return;
+    fn->type = type;
+    def->list2 = node_clone(C->arena, source)->list2;
+    C->out->functions.len = nfunctions;  /* closures declared by the attempt */
+    drop_diags_after(C->diags, ndiags, last_diag);
+  }
+}
+
+static void check_fn_body_once(Checker *C, Node *def, Symbol *fn, FnCtx *carry) {
   FnCtx ctx = {.sym = fn, .ret = fn->type, .is_def = def->flags & FN_IS_DEF,
                .raises = def->flags & FN_RAISES,
                .outer = fn->closure_root ? fn->closure_root->def_fn : NULL};
+  if (carry) {  /* what earlier attempts found to be dynamic */
+    ctx.dynamic = carry->dynamic;
+    ctx.ndynamic = carry->ndynamic;
+    ctx.capdynamic = carry->capdynamic;
+    ctx.dynamic_result = carry->dynamic_result;
+  }
   int saved_try = C->try_depth, saved_handler = C->handler_depth;
   Moved *saved_moved = C->moved;
   C->moved = NULL;
@@ -2938,6 +3051,13 @@ void check_fn_body(Checker *C, Node *def, Symbol *fn) {
   }
   fn->may_raise = ctx.may_raise;
   fn->checked = true;
+  if (carry) {
+    carry->dynamic = ctx.dynamic;
+    carry->ndynamic = ctx.ndynamic;
+    carry->capdynamic = ctx.capdynamic;
+    carry->dynamic_result = ctx.dynamic_result;
+    carry->retry = ctx.retry;
+  }
   C->try_depth = saved_try;
   C->handler_depth = saved_handler;
   C->moved = saved_moved;

@@ -35,6 +35,12 @@ typedef struct FnCtx {
   bool is_def;
   bool may_raise;      /* something in the body can raise */
   bool raises;         /* declared `raises` (or a def): may raise explicitly */
+  /* A def's variables whose values change type (x = 1, then x = "a"): they
+     are checked again as `object`, as is the result when returns differ. */
+  const char **dynamic;
+  int ndynamic, capdynamic;
+  bool retry;          /* a new dynamic name (or result) was found: check the body again */
+  bool dynamic_result;
 } FnCtx;
 
 typedef struct Checker {

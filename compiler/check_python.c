@@ -95,12 +95,7 @@ Type *check_python_compare(Checker *C, Node *n) {
     ERR(n, "comparisons of Python objects cannot be chained yet");
     return NULL;
   }
-  int op = n->ops[0];
-  if (op == T_KW_IN || op == -T_KW_IN || op == T_KW_IS || op == -T_KW_IS) {
-    ERR(n, "'in' and 'is' on Python objects are not supported yet");
-    return NULL;
-  }
-  for (int i = 0; i < 2; i++)
+  for (int i = 0; i < 2; i++)  /* also `x in obj`, `x is None`, `not in`, `is not` */
     if (!check_coerce(C, n->list.items[i], TYPE(PYOBJ), NULL)) return NULL;
   check_mark_raise(C);
   n->optype = TYPE(PYOBJ);

@@ -91,6 +91,7 @@ enum {
   SYM_DECLARED = 1 << 3,  /* declared with var/let (block-scoped) */
   SYM_BYREF = 1 << 4,     /* a parameter whose storage is the caller's (pointer argument) */
   SYM_MOVED = 1 << 5,     /* a global whose value an earlier cell transferred out with ^ */
+  SYM_IMPLICIT = 1 << 6,  /* a def's local made by assigning it (x = ...), not by var */
 };
 
 struct Symbol {

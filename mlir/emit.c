@@ -32,6 +32,7 @@ static Val copy_value(Emitter *E, Node *n, Type *to);
 static bool needs_destroy(const Type *t);
 static bool needs_copy(const Type *t);
 static Val copy_from_ptr(Emitter *E, Val src, const Type *t);
+static Val list_slot(Emitter *E, Val list, Val i, int line);
 static void destroy_at(Emitter *E, Val ptr, const Type *t);
 static void destroy_live_above(Emitter *E, int depth, const Symbol *except);
 static void push_live(Emitter *E, const Symbol *sym);
@@ -805,12 +806,41 @@ static Val string_contains(Emitter *E, Node *n) {
   return emit_cmp(E, "arith.cmpi", n->ops[0] == T_KW_IN ? "ne" : "eq", r, emit_const_int(E, 0, "i32"), "i32");
 }
 
+/* x in lst / x not in lst: a scan for an equal element. */
+static Val list_contains(Emitter *E, Node *n) {
+  Type *lt = n->optype, *et = lt->elem;
+  Val needle = emit_expr_as(E, n->list.items[0], et), list = emit_expr(E, n->list.items[1]);
+  Val len = emit_call_rt(E, "rt_list_len", "!llvm.ptr", "i64", &list, 1);
+  Val ctr = emit_alloca_tmp(E, "i64"), found = emit_alloca_tmp(E, "i1");
+  emit_store_tmp(E, emit_const_int(E, 0, "i64"), ctr, "i64");
+  emit_store_tmp(E, emit_const_int(E, 0, "i1"), found, "i1");
+  int head = emit_new_block(E), body = emit_new_block(E), hit = emit_new_block(E), next = emit_new_block(E),
+      done = emit_new_block(E);
+  emit_br(E, head);
+  emit_start_block(E, head);
+  Val i = emit_load_tmp(E, ctr, "i64");
+  emit_cond_br(E, emit_cmp(E, "arith.cmpi", "slt", i, len, "i64"), body, done);
+  emit_start_block(E, body);
+  Val x = emit_load_tmp(E, list_slot(E, list, i, n->line), et->mlir);
+  emit_cond_br(E, compare_values(E, T_EQ, x, needle, et), hit, next);
+  emit_start_block(E, hit);
+  emit_store_tmp(E, emit_const_int(E, 1, "i1"), found, "i1");
+  emit_br(E, done);
+  emit_start_block(E, next);
+  emit_store_tmp(E, emit_binop(E, "arith.addi", i, emit_const_int(E, 1, "i64"), "i64", ""), ctr, "i64");
+  emit_br(E, head);
+  emit_start_block(E, done);
+  Val r = emit_load_tmp(E, found, "i1");
+  return n->ops[0] == T_KW_IN ? r : emit_binop(E, "arith.xori", r, emit_const_int(E, 1, "i1"), "i1", "");
+}
+
 static Val compare(Emitter *E, Node *n) {
   Type *t = n->optype;
   int links = n->list.len - 1;
+  if (t->kind == TY_PYOBJ) return emit_python_compare(E, n);
+  if (type_is_list(t)) return list_contains(E, n);
   if (n->ops[0] == T_KW_IN || n->ops[0] == -T_KW_IN) return string_contains(E, n);
   Val left = emit_expr_as(E, n->list.items[0], t);
-  if (t->kind == TY_PYOBJ) return emit_python_compare(E, n);
   if (type_is_pointer(t)) return emit_ptr_compare(E, n->ops[0], left, emit_expr(E, n->list.items[1]));
   if (type_is_optional(t)) {  /* x is None / x is not None */
     Val present = emit_optional_present(E, left, t);
@@ -1483,7 +1513,12 @@ Val emit_expr(Emitter *E, Node *n) {
   case N_COMPARE: return compare(E, n);
   case N_TERNARY: return ternary(E, n);
   case N_CALL: return call(E, n);
-  case N_LIST: return build_list(E, &n->list, n->type);
+  case N_LIST:
+    if (n->type->kind == TY_PYOBJ) {  /* `[]` in untyped code: a Python list */
+      Val zero = emit_const_int(E, 0, "i64");
+      return emit_call_rt(E, "rt_py_new_list", "i64", "!llvm.ptr", &zero, 1);
+    }
+    return build_list(E, &n->list, n->type);
   case N_TUPLE: return emit_tuple_literal(E, n);
   case N_DICT: return emit_python_dict(E, n);
   case N_SET: return emit_python_set(E, n);
@@ -1909,7 +1944,19 @@ static void for_python(Emitter *E, Node *n) {
   emit_check_pending_rt(E, n->line);
   emit_cond_br(E, emit_ptr_truthy(E, item), body, done);  /* NULL: the iterator ended */
   emit_start_block(E, body);
-  assign_name(E, n->a, item, TYPE(PYOBJ));
+  if (n->a->kind == N_TUPLE) {  /* for k, v in ...: each item unpacked, as Python does */
+    int k = n->a->list.len;
+    Val uargs[4] = {item, emit_const_int(E, k, "i64"), emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+    Val tup = emit_call_rt(E, "rt_py_unpack", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", uargs, 4);
+    emit_call_rt(E, "rt_py_decref", "!llvm.ptr", NULL, &item, 1);
+    emit_check_pending_rt(E, n->line);
+    for (int i = 0; i < k; i++) {
+      Val iargs[2] = {tup, emit_const_int(E, i, "i64")};
+      assign_name(E, n->a->list.items[i], emit_call_rt(E, "rt_py_item", "!llvm.ptr, i64", "!llvm.ptr", iargs, 2),
+                  TYPE(PYOBJ));
+    }
+    emit_call_rt(E, "rt_py_decref", "!llvm.ptr", NULL, &tup, 1);
+  } else assign_name(E, n->a, item, TYPE(PYOBJ));
   loop_body(E, &n->list, head, done);
   emit_start_block(E, done);
 }

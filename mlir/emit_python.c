@@ -205,8 +205,9 @@ Val emit_python_binary(Emitter *E, Node *n) {
 }
 
 Val emit_python_compare(Emitter *E, Node *n) {
-  int op = n->ops[0];  /* CPython's Py_LT=0 Py_LE Py_EQ Py_NE Py_GT Py_GE */
-  int code = op == T_LT ? 0 : op == T_LE ? 1 : op == T_EQ ? 2 : op == T_NE ? 3 : op == T_GT ? 4 : 5;
+  int op = n->ops[0];  /* CPython's Py_LT=0 Py_LE Py_EQ Py_NE Py_GT Py_GE; then is, is not, in, not in */
+  int code = op == T_LT ? 0 : op == T_LE ? 1 : op == T_EQ ? 2 : op == T_NE ? 3 : op == T_GT ? 4 : op == T_GE ? 5
+           : op == T_KW_IS ? 6 : op == -T_KW_IS ? 7 : op == T_KW_IN ? 8 : 9;
   Temps t = {0};
   Val args[3] = {operand(E, n->list.items[0], &t), operand(E, n->list.items[1], &t), emit_const_int(E, code, "i32")};
   Val r = py_call(E, n, "rt_py_compare", "!llvm.ptr, !llvm.ptr, i32", "i32", args, 3);

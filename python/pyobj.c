@@ -190,9 +190,14 @@ void *rt_py_neg(void *a, const char *cell, int32_t line) {
 }
 
 /* Py_LT .. Py_GE; 1 true, 0 false (an error raises and gives 0) */
+/* op: Py_LT..Py_GE (0-5), then 6 `a is b`, 7 `a is not b`, 8 `a in b`,
+   9 `a not in b`. */
 int32_t rt_py_compare(void *a, void *b, int32_t op, const char *cell, int32_t line) {
+  if (op == 6 || op == 7) return (a == b) == (op == 6);
   GIL_BEGIN
-  int r = PyObject_RichCompareBool((PyObject *)a, (PyObject *)b, op);
+  int r = op >= 8 ? PySequence_Contains((PyObject *)b, (PyObject *)a)
+                  : PyObject_RichCompareBool((PyObject *)a, (PyObject *)b, op);
+  if (r >= 0 && op == 9) r = !r;
   if (r < 0) {
     fail(cell, line);
     r = 0;
@@ -349,6 +354,33 @@ void rt_py_set_add(void *set, void *item, const char *cell, int32_t line) {
   GIL_BEGIN
   if (PySet_Add((PyObject *)set, (PyObject *)item) < 0) fail(cell, line);
   GIL_END
+}
+
+/* `for k, v in obj`: the item as a tuple of exactly n values (a new
+   reference), or NULL with Python's ValueError raised. */
+void *rt_py_unpack(void *o, int64_t n, const char *cell, int32_t line) {
+  GIL_BEGIN
+  PyObject *t = PySequence_Tuple((PyObject *)o);
+  if (t && PyTuple_GET_SIZE(t) != n) {
+    Py_ssize_t got = PyTuple_GET_SIZE(t);
+    Py_DECREF(t);
+    t = NULL;
+    if (got > n) PyErr_Format(PyExc_ValueError, "too many values to unpack (expected %lld)", (long long)n);
+    else PyErr_Format(PyExc_ValueError, "not enough values to unpack (expected %lld, got %zd)", (long long)n, got);
+  }
+  void *out = t ? (void *)t : fail(cell, line);
+  GIL_END
+  return out;
+}
+
+/* Item i of a tuple from rt_py_unpack (a new reference). */
+void *rt_py_item(void *tuple, int64_t i) {
+  if (!tuple) return NULL;
+  GIL_BEGIN
+  PyObject *r = PyTuple_GET_ITEM((PyObject *)tuple, (Py_ssize_t)i);
+  Py_INCREF(r);
+  GIL_END
+  return r;
 }
 
 /* A PythonObject is one reference: copying the value takes another,
@@ -539,4 +571,5 @@ void *const py_object_api[] = {
     (void *)rt_py_next, (void *)rt_py_new_list, (void *)rt_py_list_set, (void *)rt_py_new_tuple,
     (void *)rt_py_tuple_set, (void *)rt_py_new_dict, (void *)rt_py_slice,
     (void *)rt_py_new_set, (void *)rt_py_set_add, (void *)rt_py_incref, (void *)rt_py_decref,
+    (void *)rt_py_unpack, (void *)rt_py_item,
 };
