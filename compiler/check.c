@@ -604,6 +604,30 @@ static void check_moves_in_loop(Checker *C, Moved *before, int locals_before, in
   }
 }
 
+/* An untyped def named as a value (apply(square, 4), a key function): the
+   instance that takes and returns objects, as a Python callable. Typed fns
+   are passed as compile-time parameters instead (fn apply[f: fn(Int) -> Int]). */
+static bool function_value(Checker *C, Node *n, Symbol *s) {
+  if (!s->generic || !s->decl || !(s->decl->flags & FN_IS_DEF) || s->decl->list3.len || s->owner ||
+      s->closure_root || s->nparams > 6)
+    return false;
+  for (int i = 0; i < s->nparams; i++)
+    if (check_param_node(s, i)->a) return false;  /* only untyped parameters */
+  Node *call = node_new(C->arena, N_CALL, n->line, n->col);
+  Node **bound = arena_alloc(C->arena, sizeof(Node *) * (size_t)(s->nparams + 1));
+  for (int i = 0; i < s->nparams; i++) {
+    bound[i] = node_new(C->arena, N_NAME, n->line, n->col);
+    bound[i]->type = TYPE(PYOBJ);
+  }
+  Symbol *inst = check_instantiate(C, call, s, bound);
+  Type *r = inst ? inst->type : NULL;  /* results the callable can give back to Python */
+  if (!inst || (r && r->kind != TY_NONE && r->kind != TY_PYOBJ && r->kind != TY_BOOL && r->kind != TY_F64 &&
+                r->kind != TY_INT && r->kind != TY_STRING))
+    return false;
+  n->sym = inst;
+  return true;
+}
+
 static Type *name_expr(Checker *C, Node *n) {
   Symbol *s = check_lookup(C, n->name);
   n->sym = s;
@@ -633,7 +657,11 @@ static Type *name_expr(Checker *C, Node *n) {
     }
     if (s->value.is_literal) n->flags |= EXPR_LITERAL;
     return s->type;
-  case SYM_FN: case SYM_BUILTIN:
+  case SYM_FN:
+    if (function_value(C, n, s)) return TYPE(PYOBJ);
+    ERR(n, "'%s' is a function; call it with ()", n->name);
+    return NULL;
+  case SYM_BUILTIN:
     ERR(n, "'%s' is a function; call it with ()", n->name);
     return NULL;
   case SYM_TYPE: ERR(n, "'%s' is a type, not a value", n->name); return NULL;

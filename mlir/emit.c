@@ -1493,6 +1493,24 @@ static Val alias_value(Emitter *E, const Symbol *s) {
   return emit_const_int(E, v->i, v->type->mlir);
 }
 
+/* An untyped def as a Python callable (see the checker's function_value):
+   its instance over objects, called through python/pyobj.c. */
+static Val function_value(Emitter *E, const Symbol *fn) {
+  need_symbol(E, fn);
+  Buf sig = {0};
+  emit_fn_signature(&sig, fn, false);
+  if (!fn->type || fn->type->kind == TY_NONE) buf_puts(&sig, " -> ()");
+  Val f = emit_new_val(E), p = emit_new_val(E);
+  OUT("  %%v%d = func.constant @\"%s\" : %s\n", f, fn->mangled, buf_str(&sig));
+  OUT("  %%v%d = builtin.unrealized_conversion_cast %%v%d : %s to !llvm.ptr\n", p, f, buf_str(&sig));
+  buf_free(&sig);
+  const Type *r = fn->type;
+  int kind = !r || r->kind == TY_NONE ? 0 : r->kind == TY_PYOBJ ? 1 : r->kind == TY_BOOL ? 2
+           : r->is_float ? 3 : r->kind == TY_STRING ? 5 : 4;  /* what the callable converts the result from */
+  Val args[3] = {p, emit_const_int(E, fn->nparams, "i64"), emit_const_int(E, kind, "i64")};
+  return emit_call_rt(E, "rt_py_function", "!llvm.ptr, i64, i64", "!llvm.ptr", args, 3);
+}
+
 Val emit_expr(Emitter *E, Node *n) {
   switch (n->kind) {
   case N_INT: return emit_const_int(E, (int64_t)n->ival, n->type->mlir);
@@ -1502,6 +1520,7 @@ Val emit_expr(Emitter *E, Node *n) {
   case N_NONE: return 0;
   case N_NAME:
     if (n->sym->kind == SYM_ALIAS) return alias_value(E, n->sym);
+    if (n->sym->kind == SYM_FN) return function_value(E, n->sym);
     return load_var(E, n->sym);
   case N_BINARY: return binary(E, n);
   case N_UNARY: return unary(E, n);

@@ -356,6 +356,90 @@ void rt_py_set_add(void *set, void *item, const char *cell, int32_t line) {
   GIL_END
 }
 
+/* ---- Ember functions as Python callables ----------------------------------
+ * An untyped def passed as a value is its instance over objects (each
+ * parameter a PythonObject it owns); Python calls it through this. */
+
+typedef struct EmberFunction {
+  void *fn;
+  int nparams;
+  int result;  /* 0 None, 1 object, 2 Bool, 3 Float64, 4 Int, 5 String */
+} EmberFunction;
+
+/* The Ember error that stopped the function, as the Python exception of
+   its name where Python has one (ZeroDivisionError ...), else RuntimeError. */
+static void raise_ember_error(void) {
+  const char *msg = rt_last_error.message, *colon = strstr(msg, ": ");
+  PyObject *type = PyExc_RuntimeError;
+  if (colon && colon - msg < 64) {
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(colon - msg), msg);
+    PyObject *builtins = PyEval_GetBuiltins();
+    PyObject *t = builtins ? PyDict_GetItemString(builtins, name) : NULL;
+    if (t && PyExceptionClass_Check(t)) {
+      type = t;
+      msg = colon + 2;
+    }
+  }
+  PyErr_SetString(type, msg);
+  rt_clear_error();
+}
+
+#define EMBER_CALL(R, f, n, a)                                                                       \
+  ((n) == 0 ? ((R(*)(void))(f))() : (n) == 1 ? ((R(*)(void *))(f))((a)[0])                          \
+   : (n) == 2 ? ((R(*)(void *, void *))(f))((a)[0], (a)[1])                                          \
+   : (n) == 3 ? ((R(*)(void *, void *, void *))(f))((a)[0], (a)[1], (a)[2])                          \
+   : (n) == 4 ? ((R(*)(void *, void *, void *, void *))(f))((a)[0], (a)[1], (a)[2], (a)[3])          \
+   : (n) == 5 ? ((R(*)(void *, void *, void *, void *, void *))(f))((a)[0], (a)[1], (a)[2], (a)[3], (a)[4]) \
+   : ((R(*)(void *, void *, void *, void *, void *, void *))(f))((a)[0], (a)[1], (a)[2], (a)[3], (a)[4], (a)[5]))
+
+static PyObject *call_ember_function(PyObject *self, PyObject *args) {
+  EmberFunction *f = PyCapsule_GetPointer(self, "ember.function");
+  Py_ssize_t n = PyTuple_GET_SIZE(args);
+  if (!f || n != f->nparams) {
+    PyErr_Format(PyExc_TypeError, "the Ember function takes %d positional arguments but %zd were given",
+                 f ? f->nparams : 0, n);
+    return NULL;
+  }
+  void *a[6] = {0};
+  for (Py_ssize_t i = 0; i < n; i++) {  /* the function owns its arguments */
+    a[i] = PyTuple_GET_ITEM(args, i);
+    Py_INCREF((PyObject *)a[i]);
+  }
+  PyObject *r = NULL;
+  switch (f->result) {
+  case 0: ((void)EMBER_CALL(int, f->fn, n, a)); r = Py_None; Py_INCREF(r); break;
+  case 1: r = EMBER_CALL(PyObject *, f->fn, n, a); break;
+  case 2: r = PyBool_FromLong(EMBER_CALL(bool, f->fn, n, a)); break;
+  case 3: r = PyFloat_FromDouble(EMBER_CALL(double, f->fn, n, a)); break;
+  case 4: r = PyLong_FromLongLong((long long)EMBER_CALL(int64_t, f->fn, n, a)); break;
+  default: {
+    const RtStr *s = EMBER_CALL(const RtStr *, f->fn, n, a);
+    r = PyUnicode_FromStringAndSize(s ? s->data : "", s ? (Py_ssize_t)s->len : 0);
+  }
+  }
+  if (rt_error_pending) {
+    if (f->result != 1) Py_XDECREF(r);  /* an object result of a failed call is not a reference */
+    raise_ember_error();
+    return NULL;
+  }
+  return r;
+}
+
+static PyMethodDef ember_function_method = {"ember_function", call_ember_function, METH_VARARGS, NULL};
+
+void *rt_py_function(void *fn, int64_t nparams, int64_t result) {
+  if (!started_quietly()) return NULL;
+  EmberFunction *f = malloc(sizeof *f);
+  *f = (EmberFunction){fn, (int)nparams, (int)result};
+  GIL_BEGIN
+  PyObject *capsule = PyCapsule_New(f, "ember.function", NULL);
+  PyObject *r = PyCFunction_New(&ember_function_method, capsule);
+  Py_XDECREF(capsule);
+  GIL_END
+  return r;
+}
+
 /* `for k, v in obj`: the item as a tuple of exactly n values (a new
    reference), or NULL with Python's ValueError raised. */
 void *rt_py_unpack(void *o, int64_t n, const char *cell, int32_t line) {
@@ -571,5 +655,5 @@ void *const py_object_api[] = {
     (void *)rt_py_next, (void *)rt_py_new_list, (void *)rt_py_list_set, (void *)rt_py_new_tuple,
     (void *)rt_py_tuple_set, (void *)rt_py_new_dict, (void *)rt_py_slice,
     (void *)rt_py_new_set, (void *)rt_py_set_add, (void *)rt_py_incref, (void *)rt_py_decref,
-    (void *)rt_py_unpack, (void *)rt_py_item,
+    (void *)rt_py_unpack, (void *)rt_py_item, (void *)rt_py_function,
 };
