@@ -1,6 +1,7 @@
 /* main.c — the `ember` command: dispatches to the front ends.
  *
  *   ember run [--echo] [--stats] [--keep-going] [-O0..3] FILE
+ *   ember build FILE [-o EXE] [--target-cpu CPU] [-O0..3]
  *   ember build FILE --emit STAGE [-o OUT] [--gpu-arch sm_XY] [-O0..3]
  *   ember --version | --help
  *   ember            (stdin not a terminal: run it as a script)
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "compiler/buf.h"
+#include "jit/build.h"
 #include "jit/session.h"
 #include "kernel/kernel.h"
 #include "repl/repl.h"
@@ -22,6 +24,9 @@ typedef struct RunOptions {
   bool keep_going;  /* continue after a failing cell */
   int opt_level;
   const char *emit_stage;  /* ember build --emit: compile only, keep this stage */
+  const char *target_cpu;  /* ember build: the CPU to compile for (NULL: this one) */
+  const char *out;         /* ember build: the executable or object file to write */
+  bool relocatable;        /* ember build --emit obj: one object file, no main */
 } RunOptions;
 
 static void usage(FILE *f) {
@@ -33,10 +38,14 @@ static void usage(FILE *f) {
         "      --stats         print compile and run times of each cell to stderr\n"
         "      --keep-going    report a failing cell and go on with the next\n"
         "      -O0 .. -O3      LLVM optimization level (default -O3)\n"
-        "  build FILE --emit STAGE [-o OUT] [--gpu-arch sm_XY] [-O0..3]\n"
-        "                      compile without running and write one stage of every\n"
-        "                      cell: mlir (as Ember emits it), mlir-llvm, llvm, llvm-opt,\n"
-        "                      asm, or ptx (the GPU kernels' PTX, for sm_XY or the GPU here)\n"
+        "  build FILE [-o EXE] [--target-cpu CPU] [-O0..3]\n"
+        "                      compile ahead of time into a standalone executable (no LLVM,\n"
+        "                      MLIR or Python needed to run it unless it uses Python);\n"
+        "                      CPU: an LLVM CPU name (x86-64, x86-64-v3, ...), default: this one\n"
+        "  build FILE --emit STAGE [-o OUT] [--gpu-arch sm_XY]\n"
+        "                      compile without running and write one stage: mlir (as Ember\n"
+        "                      emits it), mlir-llvm, llvm, llvm-opt, asm, obj (one object\n"
+        "                      file), or ptx (the GPU kernels' PTX, for sm_XY or the GPU here)\n"
         "  kernel -f FILE      run as a Jupyter kernel on a connection file\n"
         "  kernelspec install [--user | --sys-prefix | --prefix DIR] [--name N]\n"
         "                    [--display-name D] [--interrupt-mode message|signal]\n"
@@ -94,7 +103,7 @@ static bool is_cell_marker(const char *line) { return strncmp(line, "# %%", 4) =
 /* Run each cell of text in turn; returns the exit status. */
 static int run_text(const char *text, const char *name, const RunOptions *o) {
   char *err = NULL;
-  SessionOptions so = {.opt_level = o->opt_level, .emit_stage = o->emit_stage};
+  SessionOptions so = {.opt_level = o->opt_level, .emit_stage = o->emit_stage, .target_cpu = o->target_cpu};
   Session *s = session_create(&so, &err);
   if (!s) {
     fprintf(stderr, "ember: cannot start the compiler: %s\n", err ? err : "unknown error");
@@ -139,7 +148,14 @@ static int run_text(const char *text, const char *name, const RunOptions *o) {
       if (!o->keep_going) break;
     }
   }
-  if (o->emit_stage && !status) fputs(session_emitted(s), stdout);
+  if (o->emit_stage && !status && !strcmp(o->emit_stage, "obj")) {
+    char *lerr = NULL;
+    if (!build_link(s, o->out, o->relocatable, &lerr)) {
+      fprintf(stderr, "ember build: %s\n", lerr);
+      free(lerr);
+      status = 1;
+    }
+  } else if (o->emit_stage && !status) fputs(session_emitted(s), stdout);
   session_destroy(s);
   return status;
 }
@@ -158,13 +174,15 @@ static int run_file(const char *file, const RunOptions *o) {
   return st;
 }
 
-/* ember build FILE --emit STAGE [-o OUT] [--gpu-arch ARCH] [-O0..3] */
+/* ember build FILE [-o EXE] [--target-cpu CPU] [-O0..3]
+   ember build FILE --emit STAGE [-o OUT] [--gpu-arch ARCH] */
 static int cmd_build(int argc, char **argv) {
   RunOptions o = {.opt_level = 3};
   const char *file = NULL, *out = NULL;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--emit") && i + 1 < argc) o.emit_stage = argv[++i];
+    else if (!strcmp(a, "--target-cpu") && i + 1 < argc) o.target_cpu = argv[++i];
     else if (!strcmp(a, "-o") && i + 1 < argc) out = argv[++i];
     else if (!strcmp(a, "--gpu-arch") && i + 1 < argc) setenv("EMBER_GPU_ARCH", argv[++i], 1);
     else if (a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3' && !a[3]) o.opt_level = a[2] - '0';
@@ -177,11 +195,29 @@ static int cmd_build(int argc, char **argv) {
       return 64;
     }
   }
-  if (!file || !o.emit_stage) {
-    fprintf(stderr, "ember build: give a file and a stage: ember build FILE --emit ptx -o OUT.ptx\n"
-                    "(stages: mlir, mlir-llvm, llvm, llvm-opt, asm, ptx)\n");
+  if (!file) {
+    fprintf(stderr, "ember build: which file? (ember build FILE -o EXE, or --emit STAGE)\n");
     return 64;
   }
+  if (!o.emit_stage || !strcmp(o.emit_stage, "exe") || !strcmp(o.emit_stage, "obj")) {  /* objects, linked */
+    o.relocatable = o.emit_stage && !strcmp(o.emit_stage, "obj");
+    o.emit_stage = "obj";
+    if (!out) {  /* prog.ember -> prog (or prog.o) */
+      const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+      static char name[512];
+      snprintf(name, sizeof name, "%.*s%s", (int)strcspn(base, "."), base, o.relocatable ? ".o" : "");
+      out = name;
+    }
+    o.out = out;
+    return run_file(file, &o);
+  }
+  const char *stage = session_emit_stage(o.emit_stage);
+  if (!stage) {
+    fprintf(stderr, "ember build: unknown stage '%s' (mlir, mlir-llvm, llvm, llvm-unopt, asm, obj, ptx)\n",
+            o.emit_stage);
+    return 64;
+  }
+  o.emit_stage = stage;
   if (out && !freopen(out, "w", stdout)) {
     fprintf(stderr, "ember build: cannot write '%s': ", out);
     perror(NULL);

@@ -248,6 +248,20 @@ def torch_matmul():
 
 
 @source
+def ember_executable_mandelbrot():
+    """mandelbrot_scalar.ember built by `ember build` and run as an executable."""
+    exe = Path(ARGS.ember)
+    if not exe.exists():
+        raise Unavailable(f"{os.path.relpath(exe)} not built")
+    out = Path(tempfile.mkdtemp(prefix="ember-bench-")) / "mandelbrot"
+    atexit.register(shutil.rmtree, out.parent, True)
+    run([exe, "build", HERE / "mandelbrot_scalar.ember", "-o", out], 300)
+    vals = keyvals(run([out], 600).stdout)
+    check_checksum(vals, "the Ember executable")
+    return vals
+
+
+@source
 def ember_trivial():
     return ember("trivial.ember", 120)
 
@@ -361,6 +375,9 @@ ROWS = [
     Row("Mandelbrot 960², typed scalar: speedup over CPython", "s",
         val(ember_mandelbrot, "mandelbrot_ember_scalar_s"),
         "CPython", val(py_anchors, "mandelbrot_python_s"), "speedup", None),
+    Row("ember build executable, Mandelbrot typed scalar: time ÷ the JIT's", "s",
+        val(ember_executable_mandelbrot, "mandelbrot_ember_scalar_s"),
+        "ember run (JIT)", val(ember_mandelbrot, "mandelbrot_ember_scalar_s"), "time", ("<=", 1.1)),
     Row("compile: trivial cell `1 + 1` ÷ numba", "ms",
         val(ember_trivial, "compile_ms", cell=0),
         "numba 1st call, trivial fn", val(numba_compile, "numba_trivial_compile_ms"),

@@ -597,6 +597,13 @@ static LLVMModuleRef translate(JitEngine *e, MlirModule m, char **err) {
   return lm;
 }
 
+static bool optimize_for(JitEngine *e, LLVMModuleRef m, LLVMTargetMachineRef tm, char **err) {
+  LLVMErrorRef er = LLVMRunPasses(m, e->passes, tm, e->pbo);
+  if (!er) return true;
+  *err = take_error(er);
+  return false;
+}
+
 static bool optimize(JitEngine *e, LLVMModuleRef m, char **err) {
   LLVMErrorRef er = LLVMRunPasses(m, e->passes, e->tm, e->pbo);
   if (!er) return true;
@@ -795,6 +802,54 @@ static char *emit_llvm(JitEngine *e, MlirModule mm, int stage, char **err) {
   LLVMDisposeModule(m);
   LLVMOrcDisposeThreadSafeContext(e->tsc);
   e->tsc = NULL;
+  return out;
+}
+
+/* A TargetMachine for `cpu` with its default features (for portable
+   executables); the caller owns it. */
+static LLVMTargetMachineRef cpu_tm(JitEngine *e, const char *cpu, char **err) {
+  char *triple = LLVMGetDefaultTargetTriple(), *msg = NULL;
+  LLVMTargetRef t = NULL;
+  LLVMTargetMachineRef tm = NULL;
+  if (LLVMGetTargetFromTriple(triple, &t, &msg)) {
+    *err = fmt("no LLVM target for %s: %s", triple, msg);
+    LLVMDisposeMessage(msg);
+  } else {
+    tm = LLVMCreateTargetMachine(t, triple, cpu, "", codegen_level(e->opt), LLVMRelocPIC, LLVMCodeModelSmall);
+    if (!tm) *err = fmt("cannot create a TargetMachine for the CPU '%s'", cpu);
+  }
+  LLVMDisposeMessage(triple);
+  return tm;
+}
+
+void *jit_emit_object(JitEngine *e, const char *mlir_text, const char *cpu, size_t *size, char **err) {
+  char *msg = NULL;
+  bool host = !cpu || !*cpu || !strcmp(cpu, "native");
+  LLVMTargetMachineRef tm = host ? e->tm : cpu_tm(e, cpu, &msg);
+  MlirModule mm = tm ? parse_mlir(e, mlir_text, &msg) : (MlirModule){NULL};
+  LLVMModuleRef m = NULL;
+  if (!mlirModuleIsNull(mm) && lower(e, mm, mlir_text, &msg)) m = translate(e, mm, &msg);
+  if (!mlirModuleIsNull(mm)) mlirModuleDestroy(mm);
+  void *out = NULL;
+  LLVMMemoryBufferRef mb = NULL;
+  char *why = NULL;
+  if (m && optimize_for(e, m, tm, &msg)) {
+    if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &why, &mb)) {
+      msg = fmt("code generation failed: %s", why ? why : "");
+      LLVMDisposeMessage(why);
+    } else {
+      *size = LLVMGetBufferSize(mb);
+      out = malloc(*size ? *size : 1);
+      if (out) memcpy(out, LLVMGetBufferStart(mb), *size);
+      LLVMDisposeMemoryBuffer(mb);
+    }
+  }
+  if (m) LLVMDisposeModule(m);
+  if (e->tsc) LLVMOrcDisposeThreadSafeContext(e->tsc);
+  e->tsc = NULL;
+  if (!host && tm) LLVMDisposeTargetMachine(tm);
+  if (!out) set_err(err, msg ? msg : xstrdup("jit_emit_object failed"));
+  else free(msg);
   return out;
 }
 

@@ -14,6 +14,8 @@
 #ifndef EMBER_JIT_ENGINE_H
 #define EMBER_JIT_ENGINE_H
 
+#include <stddef.h>
+
 typedef struct JitEngine JitEngine;
 
 /* The full MLIR → LLVM-dialect pipeline (for docs and --version); a module
@@ -47,6 +49,12 @@ void *jit_lookup(JitEngine *e, const char *name);
    kernels' PTX, "" when the module launches none).  Malloc'd; NULL
    and *err on failure. */
 char *jit_emit(JitEngine *e, const char *mlir_text, const char *stage, char **err);
+
+/* An object file (ELF) of the module, optimized and compiled for `cpu`
+   (NULL, "" or "native": the host CPU and its features, as the JIT; else an
+   LLVM CPU name such as "x86-64-v3" with its default features), for
+   `ember build`. Malloc'd bytes and *size; NULL and *err on failure. */
+void *jit_emit_object(JitEngine *e, const char *mlir_text, const char *cpu, size_t *size, char **err);
 
 /* "<cpu> <+feature,+feature,...>" of the host, owned by the engine. */
 const char *jit_host_cpu(JitEngine *e);

@@ -38,6 +38,7 @@ Session *session_create(const SessionOptions *opts, char **err) {
   Session *s = calloc(1, sizeof *s);
   s->opts.opt_level = opts ? opts->opt_level : 3;
   s->opts.emit_stage = opts ? opts->emit_stage : NULL;
+  s->opts.target_cpu = opts ? opts->target_cpu : NULL;
   s->jit = jit_create(s->opts.opt_level, err);
   if (!s->jit) {
     free(s);
@@ -65,6 +66,13 @@ void session_destroy(Session *s) {
   jit_destroy(s->jit);
   free(s->last_mlir);
   buf_free(&s->emitted);
+  for (int i = 0; i < s->nobjects; i++) {
+    free(s->objects[i].entry);
+    free(s->objects[i].name);
+    free(s->objects[i].source);
+    free(s->objects[i].bytes);
+  }
+  free(s->objects);
   free(s);
 }
 
@@ -464,10 +472,24 @@ SessionStatus session_run_source(Session *s, const char *code, const char *cell_
 
 /* ember build --emit: keep the cell's text of the asked-for stage instead
    of running it; the cell's definitions are committed for later cells. */
+static void keep_object(Session *s, const char *entry, const char *name, const char *code, int first_line,
+                        void *bytes, size_t size) {
+  if (s->nobjects == s->capobjects) {
+    s->capobjects = s->capobjects ? s->capobjects * 2 : 8;
+    s->objects = realloc(s->objects, sizeof *s->objects * (size_t)s->capobjects);
+  }
+  s->objects[s->nobjects++] = (SessionObject){strdup(entry), strdup(name), strdup(code), first_line, bytes, size};
+}
+
 static SessionStatus emit_only(Session *s, CheckedCell *cell, char *mlir, const char *cell_name, int first_line,
-                               const char *code, Arena *arena, const SessionCallbacks *cb) {
-  char *err = NULL;
-  char *text = strcmp(s->opts.emit_stage, "mlir") ? jit_emit(s->jit, mlir, s->opts.emit_stage, &err) : strdup(mlir);
+                               const char *code, Arena *arena, const SessionCallbacks *cb, const char *entry) {
+  char *err = NULL, *text = NULL;
+  if (!strcmp(s->opts.emit_stage, "obj")) {
+    size_t size = 0;
+    void *bytes = jit_emit_object(s->jit, mlir, s->opts.target_cpu, &size, &err);
+    if (bytes) keep_object(s, entry, cell_name, code, first_line, bytes, size);
+    text = bytes ? strdup("") : NULL;
+  } else text = strcmp(s->opts.emit_stage, "mlir") ? jit_emit(s->jit, mlir, s->opts.emit_stage, &err) : strdup(mlir);
   free(mlir);
   if (!text) {
     Buf tb = {0};
@@ -480,12 +502,21 @@ static SessionStatus emit_only(Session *s, CheckedCell *cell, char *mlir, const 
   }
   buf_puts(&s->emitted, text);
   free(text);
+  if (s->emit_discard) {  /* %%emit: looked at, not defined */
+    arena_free(arena);
+    return SESSION_OK;
+  }
   check_commit(cell, s->globals);
   keep_cell(s, cell->cell, cell_name, first_line, code, arena, cell->stmts);
   return SESSION_OK;
 }
 
 const char *session_emitted(const Session *s) { return buf_str((Buf *)&s->emitted); }
+
+const SessionObject *session_objects(const Session *s, int *n) {
+  *n = s->nobjects;
+  return s->objects;
+}
 
 static SessionStatus compile_and_run(Session *s, const char *code, const char *cell_name, int first_line,
                                      const SessionCallbacks *cb, const char *module) {
@@ -525,7 +556,9 @@ static SessionStatus compile_and_run(Session *s, const char *code, const char *c
     free(derr);
   }
   s->stats.front_ms = now_ms() - t0;
-  if (s->opts.emit_stage && !module) return emit_only(s, &cell, mlir, cell_name, first_line, code, arena, cb);
+  bool all_cells = s->opts.emit_stage && !strcmp(s->opts.emit_stage, "obj");  /* an executable needs the modules too */
+  if (s->opts.emit_stage && (!module || all_cells))
+    return emit_only(s, &cell, mlir, cell_name, first_line, code, arena, cb, main_name);
   char *err = NULL;
   int handle = jit_add_mlir(s->jit, mlir, &err);
   free(s->last_mlir);

@@ -74,7 +74,21 @@ typedef struct SessionOptions {
      mlir-llvm, llvm, llvm-opt, asm, ptx) is collected for session_emitted.
      Standard library modules still load as usual. */
   const char *emit_stage;
+  /* emit_stage "obj" (ember build): every cell, standard library modules
+     included, becomes an object file for this CPU (NULL: the host's), kept
+     in order for session_objects. */
+  const char *target_cpu;
 } SessionOptions;
+
+/* One compiled cell of `ember build`: its object file and entry point. */
+typedef struct SessionObject {
+  char *entry;            /* the function that runs the cell's top level, "__cell$c3" */
+  char *name;             /* the file or module it came from, for tracebacks */
+  char *source;           /* its text, for quoting lines */
+  int first_line;         /* the file line of its line 1 */
+  void *bytes;
+  size_t size;
+} SessionObject;
 
 Session *session_create(const SessionOptions *opts, char **err);  /* err: malloc'd */
 void session_destroy(Session *s);
@@ -85,8 +99,14 @@ void session_reset(Session *s);
 SessionStatus session_execute(Session *s, const char *code, const char *cell_name,
                               int first_line, const SessionCallbacks *cb);
 SessionStats session_last_stats(const Session *s);
+/* The jit_emit stage a user's stage name means (`%%emit llvm`, ember
+   build --emit llvm: the optimized IR), or NULL when there is none. */
+const char *session_emit_stage(const char *name);
 /* With SessionOptions.emit_stage: the text collected so far. */
 const char *session_emitted(const Session *s);
+/* With emit_stage "obj": the objects so far, in the order the cells ran
+   (a module before the cell that imports it); *n of them, owned by s. */
+const SessionObject *session_objects(const Session *s, int *n);
 
 /* Stop the running cell at its next loop iteration with KeyboardInterrupt.
    Safe to call from any thread and from a signal handler; does nothing

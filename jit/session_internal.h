@@ -30,6 +30,9 @@ struct Session {
   char *last_mlir;
   CellRecord *running;    /* the cell being run, for crash reports */
   Buf emitted;            /* opts.emit_stage: the text of the cells so far */
+  SessionObject *objects; /* opts.emit_stage "obj": every cell's object */
+  int nobjects, capobjects;
+  bool emit_discard;      /* %%emit: the emitted cell is shown, not kept */
 };
 
 /* Compile and run code as a cell, without magics (session_execute = magics

@@ -2,7 +2,7 @@
  * kernel and the REPL share them, and session_eval for user_expressions.
  *
  * session_execute looks at the cell's first code line: `%%time` times the
- * rest of the cell; a one-line cell `%time STMT`, `%timeit STMT` or
+ * rest of the cell; `%%emit STAGE` shows what it compiles to; a one-line cell `%time STMT`, `%timeit STMT` or
  * `%reset [-f]` runs the magic; anything else is Ember code. %timeit
  * compiles STMT once inside a counted loop (`fn __timeit(n: Int)`) and
  * calls it with growing n until a run takes 0.2 s, then repeats that run,
@@ -185,6 +185,56 @@ static SessionStatus timeit(Session *s, const char *stmt, const char *name, int 
 
 /* ---- dispatch ---------------------------------------------------------- */
 
+/* ---- %%emit STAGE: what the cell compiles to ------------------------------ */
+
+/* The stages by the names users give them: llvm is the optimized IR (what
+   runs), llvm-unopt the IR before optimization. */
+static const struct {
+  const char *name, *stage, *lang;
+} emit_stages[] = {
+    {"mlir", "mlir", "mlir"},  {"mlir-llvm", "mlir-llvm", "mlir"}, {"llvm", "llvm-opt", "llvm"},
+    {"llvm-unopt", "llvm", "llvm"}, {"asm", "asm", "nasm"}, {"ptx", "ptx", "ptx"},
+};
+
+const char *session_emit_stage(const char *name) {
+  for (size_t i = 0; i < sizeof emit_stages / sizeof *emit_stages; i++)
+    if (!strcmp(emit_stages[i].name, name)) return emit_stages[i].stage;
+  return NULL;
+}
+
+/* Compile the cell without running or keeping it, and show the stage's
+   text: in a notebook as a highlighted code block (text/markdown with a
+   fenced block) beside text/plain, in a terminal as text. */
+static SessionStatus emit_magic(Session *s, const char *name, const char *code, const char *cell_name,
+                                int first_line, const SessionCallbacks *cb) {
+  size_t k = 0;
+  while (k < sizeof emit_stages / sizeof *emit_stages && strcmp(emit_stages[k].name, name)) k++;
+  if (k == sizeof emit_stages / sizeof *emit_stages) {
+    usage_error(cb, "%%emit takes a stage: mlir, mlir-llvm, llvm, llvm-unopt, asm or ptx");
+    return SESSION_COMPILE_ERROR;
+  }
+  SessionOptions saved = s->opts;
+  s->opts.emit_stage = emit_stages[k].stage;
+  s->emit_discard = true;
+  buf_free(&s->emitted);
+  SessionStatus st = session_run_source(s, code, cell_name, first_line, cb);
+  s->opts = saved;
+  s->emit_discard = false;
+  if (st == SESSION_OK) {
+    const char *text = buf_str(&s->emitted);
+    if (cb && cb->on_display) {
+      Buf md = {0};
+      buf_printf(&md, "```%s\n%s%s```\n", emit_stages[k].lang, text,
+                 *text && text[strlen(text) - 1] == '\n' ? "" : "\n");
+      SessionMime forms[2] = {{"text/plain", text}, {"text/markdown", buf_str(&md)}};
+      cb->on_display(cb->user, forms, 2);
+      buf_free(&md);
+    } else emit_text(cb, text);
+  }
+  buf_free(&s->emitted);
+  return st;
+}
+
 static bool is_word(const char *p, const char *w) {
   size_t n = strlen(w);
   return !strncmp(p, w, n) && (!p[n] || isspace((unsigned char)p[n]));
@@ -208,8 +258,9 @@ SessionStatus session_execute(Session *s, const char *code, const char *cell_nam
   SessionStatus st = SESSION_OK;
   if (is_word(p, "%%time")) st = time_code(s, rest, cell_name, line + 1, cb);
   else if (is_word(p, "%%python")) st = session_run_python(s, rest, cell_name, cb);
+  else if (is_word(p, "%%emit")) st = emit_magic(s, a, rest, cell_name, line + 1, cb);
   else if (!one_line) {
-    usage_error(cb, "a line magic must be the whole cell (only %%time and %%python apply to a cell)");
+    usage_error(cb, "a line magic must be the whole cell (only %%time, %%python and %%emit apply to a cell)");
     st = SESSION_COMPILE_ERROR;
   } else if ((is_word(p, "%timeit") || is_word(p, "%time")) && !*a) {
     usage_error(cb, "%time and %timeit need a statement: %timeit f(10)");

@@ -12,7 +12,7 @@ static const char BANNER[] =
     "Ember " EMBER_VERSION " -- a Mojo-like language compiled to native code "
     "through MLIR and LLVM " STR(EMBER_LLVM_VERSION) "\n"
     "Every cell is type-checked and compiled; definitions carry over to later cells.\n"
-    "NAME? shows what a name is; %time, %%time, %timeit and %reset are magics.\n";
+    "NAME? shows what a name is; %time, %%time, %timeit, %reset, %%python and %%emit are magics.\n";
 
 char *kern_kernel_info(void) {
   json_t *info = json_pack(

@@ -313,4 +313,16 @@ void mgpuEventSynchronize(void *event);
 void mgpuEventRecord(void *event, void *stream);
 void mgpuStreamWaitEvent(void *stream, void *event);
 
+/* ---- executables (ember build; runtime/aot.c) ----------------------- */
+typedef struct RtAotCell {
+  void (*run)(void);      /* the cell's top level */
+  int number;             /* its number in the build ("c3" in frames) */
+  const char *name;       /* file or module, as tracebacks name it */
+  int first_line;
+  const char *source;
+} RtAotCell;
+/* Runs the cells in order; on an uncaught error prints the traceback and
+   returns 2, else 0. */
+int rt_aot_main(const RtAotCell *cells, int n);
+
 #endif
