@@ -38,7 +38,7 @@ static char *main_source(const SessionObject *objs, int n) {
   Buf b = {0};
   buf_puts(&b, "/* main of an executable made by ember build */\n"
                "typedef struct { void (*run)(void); int number; const char *name; int first_line;"
-               " const char *source; } RtAotCell;\n"
+               " const char *source; const char *functions; } RtAotCell;\n"
                "int rt_aot_main(const RtAotCell *cells, int n);\n");
   for (int i = 0; i < n; i++) buf_printf(&b, "extern void cell%d(void) __asm__(\"%s\");\n", i, objs[i].entry);
   buf_puts(&b, "static const RtAotCell cells[] = {\n");
@@ -47,6 +47,8 @@ static char *main_source(const SessionObject *objs, int n) {
     c_string(&b, objs[i].name);
     buf_printf(&b, ", %d,\n  ", objs[i].first_line);
     c_string(&b, objs[i].source);
+    buf_puts(&b, ",\n  ");
+    c_string(&b, objs[i].functions);
     buf_puts(&b, "},\n");
   }
   buf_printf(&b, "};\nint main(void) { return rt_aot_main(cells, %d); }\n", n);

@@ -70,6 +70,7 @@ void session_destroy(Session *s) {
     free(s->objects[i].entry);
     free(s->objects[i].name);
     free(s->objects[i].source);
+    free(s->objects[i].functions);
     free(s->objects[i].bytes);
   }
   free(s->objects);
@@ -472,13 +473,21 @@ SessionStatus session_run_source(Session *s, const char *code, const char *cell_
 
 /* ember build --emit: keep the cell's text of the asked-for stage instead
    of running it; the cell's definitions are committed for later cells. */
-static void keep_object(Session *s, const char *entry, const char *name, const char *code, int first_line,
-                        void *bytes, size_t size) {
+static void keep_object(Session *s, const CheckedCell *cell, const char *entry, const char *name, const char *code,
+                        int first_line, void *bytes, size_t size) {
   if (s->nobjects == s->capobjects) {
     s->capobjects = s->capobjects ? s->capobjects * 2 : 8;
     s->objects = realloc(s->objects, sizeof *s->objects * (size_t)s->capobjects);
   }
-  s->objects[s->nobjects++] = (SessionObject){strdup(entry), strdup(name), strdup(code), first_line, bytes, size};
+  Buf fns = {0};  /* for the executable's tracebacks, which have no AST */
+  int lines = 1;
+  for (const char *p = code; *p; p++) lines += *p == '\n';
+  for (int line = 1; line <= lines; line++) {
+    const char *f = function_in(&cell->stmts, line);
+    buf_printf(&fns, "%s\n", f ? f : "<cell>");
+  }
+  s->objects[s->nobjects++] =
+      (SessionObject){strdup(entry), strdup(name), strdup(code), buf_take(&fns), first_line, bytes, size};
 }
 
 static SessionStatus emit_only(Session *s, CheckedCell *cell, char *mlir, const char *cell_name, int first_line,
@@ -487,7 +496,7 @@ static SessionStatus emit_only(Session *s, CheckedCell *cell, char *mlir, const 
   if (!strcmp(s->opts.emit_stage, "obj")) {
     size_t size = 0;
     void *bytes = jit_emit_object(s->jit, mlir, s->opts.target_cpu, &size, &err);
-    if (bytes) keep_object(s, entry, cell_name, code, first_line, bytes, size);
+    if (bytes) keep_object(s, cell, entry, cell_name, code, first_line, bytes, size);
     text = bytes ? strdup("") : NULL;
   } else text = strcmp(s->opts.emit_stage, "mlir") ? jit_emit(s->jit, mlir, s->opts.emit_stage, &err) : strdup(mlir);
   free(mlir);

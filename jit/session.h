@@ -85,6 +85,7 @@ typedef struct SessionObject {
   char *entry;            /* the function that runs the cell's top level, "__cell$c3" */
   char *name;             /* the file or module it came from, for tracebacks */
   char *source;           /* its text, for quoting lines */
+  char *functions;        /* line by line, the function each line is in ("<cell>"), '\n'-separated */
   int first_line;         /* the file line of its line 1 */
   void *bytes;
   size_t size;

@@ -257,7 +257,11 @@ SessionStatus session_execute(Session *s, const char *code, const char *cell_nam
   a += strspn(a, " \t");
   SessionStatus st = SESSION_OK;
   if (is_word(p, "%%time")) st = time_code(s, rest, cell_name, line + 1, cb);
-  else if (is_word(p, "%%python")) st = session_run_python(s, rest, cell_name, cb);
+  else if (is_word(p, "%%python") && s->opts.emit_stage) {  /* ember build: nothing runs at build time */
+    usage_error(cb, "%%python cells cannot be compiled (ember build compiles Ember code; import Python "
+                    "modules with Python.import_module instead)");
+    st = SESSION_COMPILE_ERROR;
+  } else if (is_word(p, "%%python")) st = session_run_python(s, rest, cell_name, cb);
   else if (is_word(p, "%%emit")) st = emit_magic(s, a, rest, cell_name, line + 1, cb);
   else if (!one_line) {
     usage_error(cb, "a line magic must be the whole cell (only %%time, %%python and %%emit apply to a cell)");

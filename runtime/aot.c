@@ -3,9 +3,9 @@
  * would, and on an uncaught error print the traceback and exit 2.
  *
  * The executable's generated main.c (jit/build.c) passes a table of the
- * cells: their entry functions, names (file or module), first lines and
- * sources, so that a traceback names the file and quotes the line as the
- * JIT session does. */
+ * cells: their entry functions, names (file or module), first lines,
+ * sources and the function of each line, so that a traceback reads as the
+ * JIT session's. */
 #include "runtime/runtime.h"
 
 #include <stdio.h>
@@ -19,8 +19,22 @@ static const RtAotCell *find_cell(const RtAotCell *cells, int n, const char *key
   return NULL;
 }
 
+/* Line `line` (1-based) of text: its start, and its length in *len. */
+static const char *nth_line(const char *text, int line, int *len) {
+  const char *p = text;
+  for (int l = 1; l < line && p; l++) {
+    p = strchr(p, '\n');
+    if (p) p++;
+  }
+  if (p) *len = (int)strcspn(p, "\n");
+  return p;
+}
+
 static void print_frame(const RtAotCell *c, int line) {
-  fprintf(stderr, "  File \"%s\", line %d\n", c->name, line + c->first_line - 1);
+  int n = 0;
+  const char *fn = nth_line(c->functions, line, &n);
+  fprintf(stderr, "  File \"%s\", line %d, in %.*s\n", c->name, line + c->first_line - 1, fn ? n : 6,
+          fn ? fn : "<cell>");
   const char *p = c->source;
   for (int l = 1; l < line && p; l++) {
     p = strchr(p, '\n');

@@ -320,6 +320,7 @@ typedef struct RtAotCell {
   const char *name;       /* file or module, as tracebacks name it */
   int first_line;
   const char *source;
+  const char *functions;  /* line by line, the function each line is in */
 } RtAotCell;
 /* Runs the cells in order; on an uncaught error prints the traceback and
    returns 2, else 0. */

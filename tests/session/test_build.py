@@ -85,7 +85,7 @@ with tempfile.TemporaryDirectory() as tmp:
         out = run(exe)
         check(out.returncode == 2, "an uncaught error exits 2 (got %d)" % out.returncode)
         check(out.stdout == "1\n", "what came before the error is printed")
-        check('bad.ember", line 6' in out.stderr and 'line 3' in out.stderr and "raise Error" in out.stderr
+        check('bad.ember", line 6, in <cell>' in out.stderr and 'line 3, in check' in out.stderr and "raise Error" in out.stderr
               and out.stderr.rstrip().endswith("Error: negative"), "the traceback: %r" % out.stderr)
 
     py = os.path.join(tmp, "py.ember")
