@@ -2438,6 +2438,9 @@ Symbol *check_method_named(const Type *t, const char *name, int nparams) {
 bool check_type_needs(const Type *t, const char *name, int nparams) {
   if (t && t->kind == TY_PYOBJ)  /* a reference: copying increfs it, dying decrefs it */
     return !strcmp(name, "__del__") || !strcmp(name, "__copyinit__");
+  if (type_is_list(t))  /* a List owns its buffer; one of plain elements is freed when it dies */
+    return !check_type_needs(t->elem, "__del__", 0) && !check_type_needs(t->elem, "__copyinit__", 1) &&
+           (!strcmp(name, "__del__") || !strcmp(name, "__copyinit__"));
   if (!type_is_struct(t)) return false;
   if (check_method_named(t, name, nparams)) return true;
   for (int i = 0; i < t->st->nfields; i++)

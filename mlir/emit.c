@@ -1586,11 +1586,11 @@ static bool needs_destroy(const Type *t) { return check_type_needs(t, "__del__",
 /* Run t's destructor on the value at ptr, then its fields'. A
    PythonObject gives its reference back. */
 static void destroy_at(Emitter *E, Val ptr, const Type *t) {
-  if (t->kind == TY_PYOBJ) {
+  if (t->kind == TY_PYOBJ || type_is_list(t)) {
     char nb[24];
     Val v = emit_new_val(E);
     OUT("  %%v%d = llvm.load %s : !llvm.ptr -> !llvm.ptr\n", v, emit_val_name(ptr, nb));
-    emit_call_rt(E, "rt_py_decref", "!llvm.ptr", NULL, &v, 1);
+    emit_call_rt(E, t->kind == TY_PYOBJ ? "rt_py_decref" : "rt_list_free", "!llvm.ptr", NULL, &v, 1);
     return;
   }
   Symbol *del = check_method_named(t, "__del__", 0);
@@ -1661,6 +1661,11 @@ static Val copy_from_ptr(Emitter *E, Val src, const Type *t) {
     OUT("  %%v%d = llvm.load %s : !llvm.ptr -> !llvm.ptr\n", v, emit_val_name(src, nb));
     emit_call_rt(E, "rt_py_incref", "!llvm.ptr", NULL, &v, 1);
     return v;
+  }
+  if (type_is_list(t)) {  /* a list of its own */
+    Val v = emit_new_val(E);
+    OUT("  %%v%d = llvm.load %s : !llvm.ptr -> !llvm.ptr\n", v, emit_val_name(src, nb));
+    return emit_call_rt(E, "rt_list_copy", "!llvm.ptr", "!llvm.ptr", &v, 1);
   }
   Symbol *copy = check_method_named(t, "__copyinit__", 1);
   if (copy) {

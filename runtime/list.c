@@ -1,8 +1,8 @@
 /* list.c — List[T] (Mojo's List, 2023's DynamicVector): a growable array of
  * fixed-size elements. Compiled code knows T and reads and writes elements
  * through pointers that these functions hand out; the runtime only moves
- * bytes. Lists are values in the language (a copy copies the elements);
- * their memory comes from rt_alloc and, like strings, is not freed yet. */
+ * bytes. Lists are values in the language (a copy copies the elements),
+ * freed when their holder dies if their elements need no destructor. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +17,7 @@ static void grow(RtList *l, int64_t need) {
   while (cap < need) cap *= 2;
   char *data = rt_alloc((size_t)(cap * l->elem_size));
   if (l->len) memcpy(data, l->data, (size_t)(l->len * l->elem_size));
+  free(l->data);
   l->data = data;
   l->cap = cap;
 }
@@ -73,6 +74,14 @@ void *rt_list_pop_slot(RtList *l, int64_t i, const char *cell, int32_t line) {
 }
 
 void rt_list_clear(RtList *l) { l->len = 0; }
+
+/* A list dies (compiled code calls this when its holder does; lists of
+   elements with destructors are not freed yet). */
+void rt_list_free(RtList *l) {
+  if (!l) return;
+  free(l->data);
+  free(l);
+}
 
 RtList *rt_list_copy(const RtList *l) {
   RtList *c = rt_list_new(l->elem_size, l->len);
