@@ -162,20 +162,39 @@ static bool kernel_ok(Checker *C, Node *at, Symbol *k) {
   return true;
 }
 
+/* A kernel with compile-time parameters, kernel[16] or inferred from the
+   arguments: its instance (the arguments are checked already). */
+static Symbol *kernel_instance(Checker *C, Node *n, Node *knode, Symbol *k) {
+  if (!k->generic || k->kind != SYM_FN) return k;
+  if (n->list.len != k->nparams) return k;  /* kernel_ok's count check says so */
+  Node *call = node_new(C->arena, N_CALL, knode->line, knode->col);
+  if (knode->kind == N_INDEX) {
+    call->list3 = knode->list;
+    for (int i = 0; i < knode->list2.len; i++) node_push(C->arena, &call->list3, knode->list2.items[i]);
+  }
+  return check_instantiate(C, call, k, n->list.items);
+}
+
 /* ctx.enqueue_function[kernel](args..., grid_dim=G, block_dim=B
-   [, shared_mem_bytes=N]). */
+   [, shared_mem_bytes=N]); kernel may be kernel[params]. */
 Type *check_gpu_launch(Checker *C, Node *n) {
-  if (n->list3.len < 1 || n->list3.len > 2 || n->list3.items[0]->kind != N_NAME) {
+  Node *knode = n->list3.len >= 1 && n->list3.len <= 2 ? n->list3.items[0] : NULL;
+  Node *kname = knode && knode->kind == N_INDEX ? knode->a : knode;
+  if (!kname || kname->kind != N_NAME) {
     ERR(n, "enqueue_function takes the kernel in brackets: ctx.enqueue_function[kernel](args..., grid_dim=..., block_dim=...)");
     return NULL;
   }
-  Node *knode = n->list3.items[0];
-  Symbol *k = check_lookup(C, knode->name);
+  Symbol *k = check_lookup(C, kname->name);
   if (!k) {
-    ERR(knode, "use of unknown declaration '%s'", knode->name);
+    ERR(kname, "use of unknown declaration '%s'", kname->name);
     return NULL;
   }
-  if (!kernel_ok(C, knode, k)) return NULL;
+  for (int i = 0; i < n->list.len; i++) {  /* a DeviceBuffer is the kernel's pointer to its data */
+    if (!check_expr(C, n->list.items[i])) return NULL;
+    n->list.items[i] = buffer_pointer(C, n->list.items[i]);
+  }
+  k = kernel_instance(C, n, knode, k);
+  if (!k || !kernel_ok(C, knode, k)) return NULL;
   knode->sym = k;
   Node *grid = NULL, *block = NULL, *shared = NULL;
   for (int i = 0; i < n->list2.len; i++) {
@@ -199,11 +218,8 @@ Type *check_gpu_launch(Checker *C, Node *n) {
         n->list.len);
     return NULL;
   }
-  for (int i = 0; i < n->list.len; i++) {
-    if (!check_expr(C, n->list.items[i])) return NULL;
-    n->list.items[i] = buffer_pointer(C, n->list.items[i]);
+  for (int i = 0; i < n->list.len; i++)
     if (!check_coerce(C, n->list.items[i], k->param_types[i], "as a kernel argument")) return NULL;
-  }
   n->sym = k;
   check_mark_raise(C);  /* a failed launch or a fault in the kernel raises here */
   return check_intrinsic(n, IN_GPU_LAUNCH, TYPE(NONE));
