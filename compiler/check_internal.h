@@ -123,6 +123,13 @@ void check_parameter_for(Checker *C, Node *n);
 void check_stmt(Checker *C, Node *n);
 
 /* structs (check.c) and their instances (check_param.c) */
+/* check_struct.c: structs and traits */
+void check_declare_structs(Checker *C, NodeList *stmts);
+void check_struct_stmt(Checker *C, Node *n);
+/* check.c, for check_struct.c */
+void check_alias_stmt(Checker *C, Node *n);
+Symbol *check_declare_fn(Checker *C, Node *n, Type *owner);
+void check_defaults(Checker *C, Node *n, Symbol *fn);
 void check_declare_struct(Checker *C, Node *n);
 void check_define_fields(Checker *C, Node *n);
 void check_declare_methods(Checker *C, Node *n);
