@@ -61,7 +61,10 @@
   NODE(TRANSFER, "a: the variable whose value moves out (x^)")                \
   NODE(WITH, "a: the context value, name: 'as' binding or NULL, list: body") \
   NODE(DICT, "list: keys, list2: values ({k: v, ...}, a Python dict)")            \
-  NODE(SET, "list: items ({a, b, ...}, a Python set)")
+  NODE(SET, "list: items ({a, b, ...}, a Python set)")                            \
+  NODE(LISTCOMP, "[a for ... (list: FOR clauses, their list the ifs)] (op 0), {a for ...} (op 1), {a: list3[0] for ...} (op 2);" \
+                 " checked: list2 = its statements, sym = the list, set or dict")                     \
+  NODE(COMP_APPEND, "a list comprehension's step: append a to the list sym")
 
 typedef enum NodeKind {
 #define NODE_ENUM(kind, doc) N_##kind,

@@ -393,6 +393,112 @@ Type *check_resolve_type(Checker *C, Node *t) {
 
 /* ---- lists --------------------------------------------------------------- */
 
+/* ---- list comprehensions ------------------------------------------------
+ * [elem for x in it if cond for y in x] is checked as the statements
+ *     var acc = []                 (its type from the first elem checked)
+ *     for x' in it:
+ *         if cond':
+ *             for y' in x': acc.append(elem')
+ * with acc and the variables renamed to names users cannot write ("comp.3",
+ * "x.comp.3"), so that they do not leak out (as in Python 3), and the value
+ * is acc: a List[T], or a Python list when the elements are Python objects
+ * ({a for ...} and {k: v for ...} make a Python set and dict). */
+
+static void rename_names(Node *n, const char *from, const char *to) {
+  if (!n) return;
+  if (n->kind == N_NAME && !strcmp(n->name, from)) n->name = to;
+  rename_names(n->a, from, to);
+  rename_names(n->b, from, to);
+  rename_names(n->c, from, to);
+  const NodeList *ls[3] = {&n->list, &n->list2, &n->list3};
+  for (int k = 0; k < 3; k++)
+    for (int i = 0; i < ls[k]->len; i++) rename_names(ls[k]->items[i], from, to);
+}
+
+static Node *synth(Checker *C, NodeKind kind, const Node *at) { return node_new(C->arena, kind, at->line, at->col); }
+
+static Type *list_comprehension(Checker *C, Node *n) {
+  static int counter;
+  int id = ++counter;
+  for (int c = 0; c < n->list.len; c++) {  /* hide each clause's names from the code after it */
+    Node *clause = n->list.items[c], *targets[16];
+    int ntargets = 0;
+    if (clause->a->kind == N_TUPLE)
+      for (int i = 0; i < clause->a->list.len && ntargets < 16; i++) targets[ntargets++] = clause->a->list.items[i];
+    else targets[ntargets++] = clause->a;
+    for (int i = 0; i < ntargets; i++) {
+      if (targets[i]->kind != N_NAME) {
+        ERR(targets[i], "a comprehension's variable must be a name");
+        return NULL;
+      }
+      const char *name = targets[i]->name, *hidden = arena_printf(C->arena, "%s.comp.%d", name, id);
+      rename_names(n->a, name, hidden);
+      for (int k = 0; k < n->list3.len; k++) rename_names(n->list3.items[k], name, hidden);
+      for (int k = 0; k < clause->list.len; k++) rename_names(clause->list.items[k], name, hidden);
+      for (int later = c + 1; later < n->list.len; later++) rename_names(n->list.items[later], name, hidden);
+      targets[i]->name = hidden;
+    }
+  }
+  Symbol *acc = check_declare_var(C, arena_printf(C->arena, "comp.%d", id), TYPE(NONE), true, true);
+  Node *decl = synth(C, N_VAR_DECL, n);
+  decl->name = acc->name;
+  decl->sym = acc;
+  decl->b = synth(C, n->op == 1 ? N_SET : n->op == 2 ? N_DICT : N_LIST, n);  /* empty */
+  Node *step = synth(C, N_COMP_APPEND, n->a);
+  step->a = n->a;
+  step->b = n->list3.len ? n->list3.items[0] : NULL;  /* a dict's value */
+  step->op = n->op;
+  step->sym = acc;
+  if (n->op) acc->type = TYPE(PYOBJ);  /* a set or dict comprehension: a Python set or dict */
+  Node *body = synth(C, N_EXPR_STMT, n->a);
+  body->a = step;
+  for (int c = n->list.len - 1; c >= 0; c--) {  /* innermost first: its ifs, then its loop */
+    Node *clause = n->list.items[c];
+    for (int k = clause->list.len - 1; k >= 0; k--) {
+      Node *when = synth(C, N_IF, clause->list.items[k]);
+      when->a = clause->list.items[k];
+      node_push(C->arena, &when->list, body);
+      body = when;
+    }
+    Node *loop = synth(C, N_FOR, clause);
+    loop->a = clause->a;
+    loop->b = clause->b;
+    node_push(C->arena, &loop->list, body);
+    body = loop;
+  }
+  check_stmt(C, body);
+  if (acc->type->kind == TY_NONE) return NULL;  /* the element did not check */
+  decl->b->type = acc->type;
+  n->list2 = (NodeList){0};
+  node_push(C->arena, &n->list2, decl);
+  node_push(C->arena, &n->list2, body);
+  n->sym = acc;
+  return acc->type;
+}
+
+/* acc.append(elem) in a comprehension: the first sets acc's type. */
+static Type *comprehension_step(Checker *C, Node *n) {
+  Symbol *acc = n->sym;
+  Type *t = check_expr(C, n->a);
+  if (!t) return NULL;
+  if (n->op) {  /* set.add(a) / dict[a] = b, with Python objects */
+    if (!check_coerce(C, n->a, TYPE(PYOBJ), n->op == 1 ? "as a set item" : "as a dict key")) return NULL;
+    if (n->b && (!check_expr(C, n->b) || !check_coerce(C, n->b, TYPE(PYOBJ), "as a dict value"))) return NULL;
+    check_mark_raise(C);  /* unhashable */
+    return TYPE(NONE);
+  }
+  if (acc->type->kind == TY_NONE) {
+    if (t->kind == TY_NONE) {
+      ERR(n->a, "a list comprehension's elements cannot be None");
+      return NULL;
+    }
+    acc->type = t->kind == TY_PYOBJ ? TYPE(PYOBJ) : check_list_of(C, t);
+    return acc->type ? TYPE(NONE) : NULL;
+  }
+  return check_coerce(C, n->a, acc->type->kind == TY_PYOBJ ? TYPE(PYOBJ) : acc->type->elem, "as an element")
+             ? TYPE(NONE) : NULL;
+}
+
 /* [a, b, c]: the elements' common type. */
 static Type *list_literal(Checker *C, Node *n) {
   if (!n->list.len && C->fn && C->fn->is_def) return TYPE(PYOBJ);  /* Python code's `out = []`: a Python list */
@@ -410,7 +516,7 @@ static Type *list_literal(Checker *C, Node *n) {
       acc = *e;
       continue;
     }
-    Type *p = check_promote(&acc, e);
+    Type *p = type_same(t, e->type) ? t : check_promote(&acc, e);  /* [[1, 2], [3]]: lists alike */
     if (!p) {
       ERR(e, "list elements must have one type: '%s' and '%s'", t->name, e->type->name);
       return NULL;
@@ -1516,6 +1622,8 @@ static Type *expr_kind(Checker *C, Node *n) {
   case N_DICT: return check_python_dict(C, n);
   case N_SET: return check_python_set(C, n);
   case N_LIST: return list_literal(C, n);
+  case N_LISTCOMP: return list_comprehension(C, n);
+  case N_COMP_APPEND: return comprehension_step(C, n);
   case N_KWARG: ERR(n, "unexpected keyword argument"); return NULL;
   default: ERR(n, "expected an expression"); return NULL;
   }

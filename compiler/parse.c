@@ -221,8 +221,43 @@ static Node *paren(Parser *P, Token *open) {
   return tup;
 }
 
+/* [elem for target in iterable [if cond]] after its first expression (and
+   {elem for ...}, {key: value for ...}: kind 1 and 2, with `close`) */
+static Node *comprehension(Parser *P, Token *open, Node *elem, Node *value, int kind, TokenKind close) {
+  Node *c = mk(P, N_LISTCOMP, open);
+  c->op = kind;
+  c->a = elem;
+  if (value) node_push(P->arena, &c->list3, value);
+  do {  /* each `for target in iterable [if cond]...` clause: a FOR node whose list holds its conditions */
+    Node *clause = mk(P, N_FOR, peek(P));
+    Token *t = peek(P);
+    clause->a = expression(P, PREC_BITOR);
+    if (at(P, T_COMMA)) {  /* for k, v in ... */
+      Node *tup = mk(P, N_TUPLE, t);
+      node_push(P->arena, &tup->list, clause->a);
+      while (accept(P, T_COMMA)) node_push(P->arena, &tup->list, expression(P, PREC_BITOR));
+      clause->a = tup;
+    }
+    expect(P, T_KW_IN, "after the comprehension's variable");
+    clause->b = expression(P, PREC_TERNARY + 1);  /* stops before a following `if` */
+    while (accept(P, T_KW_IF)) node_push(P->arena, &clause->list, expression(P, PREC_TERNARY + 1));
+    node_push(P->arena, &c->list, clause);
+  } while (accept(P, T_KW_FOR));
+  expect(P, close, "to close the comprehension");
+  return c;
+}
+
 static Node *list_display(Parser *P, Token *open) {
   Node *l = mk(P, N_LIST, open);
+  if (!at(P, T_RBRACKET)) {
+    Node *first = expression(P, PREC_TERNARY);
+    if (accept(P, T_KW_FOR)) return comprehension(P, open, first, NULL, 0, T_RBRACKET);
+    node_push(P->arena, &l->list, first);
+    if (!accept(P, T_COMMA)) {
+      expect(P, T_RBRACKET, "to close the list");
+      return l;
+    }
+  }
   while (!at(P, T_RBRACKET)) {
     node_push(P->arena, &l->list, expression(P, PREC_TERNARY));
     if (!accept(P, T_COMMA)) break;
@@ -373,10 +408,13 @@ static Node *primary(Parser *P) {
     n = mk(P, N_DICT, t);
     while (!at(P, T_RBRACE)) {
       node_push(P->arena, &n->list, expression(P, PREC_TERNARY));
+      if (n->list.len == 1 && accept(P, T_KW_FOR)) return comprehension(P, t, n->list.items[0], NULL, 1, T_RBRACE);
       if (n->list.len == 1 && !at(P, T_COLON)) n->kind = N_SET;
       if (n->kind == N_DICT) {
         expect(P, T_COLON, "between a key and its value");
         node_push(P->arena, &n->list2, expression(P, PREC_TERNARY));
+        if (n->list.len == 1 && accept(P, T_KW_FOR))
+          return comprehension(P, t, n->list.items[0], n->list2.items[0], 2, T_RBRACE);
       }
       if (!accept(P, T_COMMA)) break;
     }

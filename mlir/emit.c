@@ -38,6 +38,8 @@ static void destroy_live_above(Emitter *E, int depth, const Symbol *except);
 static void push_live(Emitter *E, const Symbol *sym);
 Val emit_convert(Emitter *E, Val v, const Type *from, const Type *to);
 static void stmt_list(Emitter *E, const NodeList *body);
+static void stmt(Emitter *E, Node *n);
+static void list_append(Emitter *E, Val list, Val v, const Type *elem);
 
 
 Val emit_new_val(Emitter *E) { return ++E->next_val; }
@@ -1532,6 +1534,22 @@ Val emit_expr(Emitter *E, Node *n) {
   case N_COMPARE: return compare(E, n);
   case N_TERNARY: return ternary(E, n);
   case N_CALL: return call(E, n);
+  case N_LISTCOMP:  /* its statements fill the list, which is the value (see the checker) */
+    for (int i = 0; i < n->list2.len && E->open; i++) stmt(E, n->list2.items[i]);
+    return load_var(E, n->sym);
+  case N_COMP_APPEND: {
+    Val list = load_var(E, n->sym);
+    if (n->op || n->sym->type->kind == TY_PYOBJ) {
+      emit_python_list_append(E, n, list);
+      return 0;
+    }
+    const Type *elem = n->sym->type->elem;
+    list_append(E, list, copy_value(E, n->a, (Type *)elem), elem);
+    return 0;
+  }
+  case N_SET:
+    if (!n->list.len) return emit_call_rt(E, "rt_py_new_set", "", "!llvm.ptr", NULL, 0);  /* a comprehension's */
+    return emit_python_set(E, n);
   case N_LIST:
     if (n->type->kind == TY_PYOBJ) {  /* `[]` in untyped code: a Python list */
       Val zero = emit_const_int(E, 0, "i64");
@@ -1540,7 +1558,6 @@ Val emit_expr(Emitter *E, Node *n) {
     return build_list(E, &n->list, n->type);
   case N_TUPLE: return emit_tuple_literal(E, n);
   case N_DICT: return emit_python_dict(E, n);
-  case N_SET: return emit_python_set(E, n);
   case N_INDEX:
     if (type_is_list(n->a->type)) return list_index(E, n);
     if (type_is_simd(n->a->type)) return emit_simd_index(E, n);

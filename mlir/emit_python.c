@@ -258,6 +258,15 @@ void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt) {
 
 Val emit_python_truthy(Emitter *E, Node *at, Val v) { return emit_from_python(E, at, v, TYPE(BOOL)); }
 
+/* A list comprehension's step into a Python list: list.append(elem). */
+void emit_python_list_append(Emitter *E, Node *step, Val list) {
+  Temps t = {0};
+  Val args[3] = {list, operand(E, step->a, &t), step->b ? operand(E, step->b, &t) : 0};
+  if (step->op == 2) py_call(E, step, "rt_py_setitem", "!llvm.ptr, !llvm.ptr, !llvm.ptr", NULL, args, 3);
+  else py_call(E, step, step->op == 1 ? "rt_py_set_add" : "rt_py_list_append", "!llvm.ptr, !llvm.ptr", NULL, args, 2);
+  release(E, &t);
+}
+
 /* {a, b, ...} */
 Val emit_python_set(Emitter *E, Node *n) {
   Val s = emit_call_rt(E, "rt_py_new_set", "", "!llvm.ptr", NULL, 0);

@@ -484,6 +484,12 @@ void rt_py_decref(void *o) {
   GIL_END
 }
 
+void rt_py_list_append(void *list, void *item, const char *cell, int32_t line) {
+  GIL_BEGIN
+  if (PyList_Append((PyObject *)list, (PyObject *)item) < 0) fail(cell, line);
+  GIL_END
+}
+
 /* start:stop:step, each a PyObject (None where not given). */
 void *rt_py_slice(void *start, void *stop, void *step) {
   if (!started_quietly()) return NULL;
@@ -655,5 +661,5 @@ void *const py_object_api[] = {
     (void *)rt_py_next, (void *)rt_py_new_list, (void *)rt_py_list_set, (void *)rt_py_new_tuple,
     (void *)rt_py_tuple_set, (void *)rt_py_new_dict, (void *)rt_py_slice,
     (void *)rt_py_new_set, (void *)rt_py_set_add, (void *)rt_py_incref, (void *)rt_py_decref,
-    (void *)rt_py_unpack, (void *)rt_py_item, (void *)rt_py_function,
+    (void *)rt_py_unpack, (void *)rt_py_item, (void *)rt_py_function, (void *)rt_py_list_append,
 };
