@@ -1423,6 +1423,10 @@ static Type *builtin_call(Checker *C, Node *n, Symbol *s) {
     if (check_is_literal(n->list.items[0])) n->flags |= EXPR_LITERAL;
     return n->list.items[0]->type;
   case BI_MIN: case BI_MAX:
+    if (n->list.len == 1 && !n->list2.len &&
+        (type_is_list(n->list.items[0]->type) || type_is_py(n->list.items[0]->type))) {
+      return check_python_builtin_call(C, n, s->builtin == BI_MIN ? "min" : "max");  /* max(xs): Python's */
+    }
     if (!check_arg_count(C, n, s->name, 2, 64)) return NULL;
     if (check_any_simd_arg(n)) return check_simd_minmax_abs(C, n, s->builtin == BI_MIN ? "min" : "max");
     return common_type(C, n, s->name);

@@ -151,6 +151,8 @@ Type *check_optional_is_none(Checker *C, Node *n);
 /* check_python.c */
 bool check_to_python(const Type *t);
 bool check_python_global(Checker *C, Node *n);
+bool check_is_python_builtin(const char *name);
+Type *check_python_builtin_call(Checker *C, Node *n, const char *name);
 Type *check_python_dict(Checker *C, Node *n);
 Type *check_python_set(Checker *C, Node *n);
 Type *check_python_call(Checker *C, Node *n, const char *name);

@@ -18,9 +18,27 @@
 
 bool (*check_python_has_global)(const char *name);
 
-/* A name defined by a %%python cell: n becomes Python.evaluate("name"). */
+/* Python's builtins that Ember has none of its own for (sum, sorted,
+   enumerate, zip, ...): Python-style code calls them through CPython. */
+static const char *const python_builtins[] = {
+    "sum", "sorted", "reversed", "enumerate", "zip", "map", "filter", "any", "all", "round", "list", "dict",
+    "set", "tuple", "frozenset", "isinstance", "issubclass", "type", "repr", "hasattr", "getattr", "setattr",
+    "iter", "next", "divmod", "chr", "ord", "hex", "bin", "oct", "hash", "callable", "format", "open",
+    "vars", "dir", "id", "bytes", "bytearray", "slice", "object", "Exception", "ValueError", "TypeError",
+    "KeyError", "IndexError", "RuntimeError", "complex", NULL};
+
+bool check_is_python_builtin(const char *name) {
+  for (int i = 0; python_builtins[i]; i++)
+    if (!strcmp(python_builtins[i], name)) return true;
+  return false;
+}
+
+/* A name defined by a %%python cell, or one of Python's builtins: n
+   becomes Python.evaluate("name"). */
 bool check_python_global(Checker *C, Node *n) {
-  if (n->kind != N_NAME || !check_python_has_global || !check_python_has_global(n->name)) return false;
+  if (n->kind != N_NAME) return false;
+  if (!check_is_python_builtin(n->name) && (!check_python_has_global || !check_python_has_global(n->name)))
+    return false;
   Node *name = node_new(C->arena, N_STR, n->line, n->col);
   name->str = n->name;
   name->slen = (int64_t)strlen(n->name);
@@ -33,6 +51,23 @@ bool check_python_global(Checker *C, Node *n) {
   n->type = check_intrinsic(n, IN_PY_EVAL, TYPE(PYOBJ));
   check_mark_raise(C);
   return true;
+}
+
+/* name(args) with Python's builtin of that name (max(xs) over a list). */
+Type *check_python_builtin_call(Checker *C, Node *n, const char *name) {
+  Node *f = node_new(C->arena, N_NAME, n->a->line, n->a->col);
+  f->name = name;
+  Node *text = node_new(C->arena, N_STR, f->line, f->col);
+  text->str = name;
+  text->slen = (int64_t)strlen(name);
+  text->type = TYPE(STRING);
+  f->kind = N_CALL;
+  node_push(C->arena, &f->list, text);
+  f->a = node_new(C->arena, N_NAME, f->line, f->col);
+  f->a->name = "Python";
+  f->type = check_intrinsic(f, IN_PY_EVAL, TYPE(PYOBJ));
+  n->a = f;
+  return check_python_callee(C, n);
 }
 
 bool check_to_python(const Type *t) {

@@ -96,7 +96,10 @@ static Node *statement_list_item(Parser *P);
 
 /* ---- expressions ------------------------------------------------------ */
 
-/* args -> (expr | NAME '=' expr) (',' ...)* [','] */
+static Node *comprehension(Parser *P, Token *open, Node *elem, Node *value, int kind, TokenKind close);
+
+/* args -> (expr | NAME '=' expr) (',' ...)* [','], or one generator
+   expression, f(x * x for x in xs), taken as a list comprehension */
 static void call_args(Parser *P, Node *call) {
   while (!at(P, T_RPAREN)) {
     if (at(P, T_NAME) && peek_at(P, 1)->kind == T_ASSIGN) {
@@ -108,7 +111,13 @@ static void call_args(Parser *P, Node *call) {
       node_push(P->arena, &call->list2, kw);
     } else {
       if (call->list2.len) fail_at(P, peek(P), "positional argument follows keyword argument");
-      node_push(P->arena, &call->list, expression(P, PREC_TERNARY));
+      Token *t = peek(P);
+      Node *e = expression(P, PREC_TERNARY);
+      if (!call->list.len && accept(P, T_KW_FOR)) {  /* its closing ')' is the comprehension's */
+        node_push(P->arena, &call->list, comprehension(P, t, e, NULL, 0, T_RPAREN));
+        return;
+      }
+      node_push(P->arena, &call->list, e);
     }
     if (!accept(P, T_COMMA)) break;
   }
