@@ -718,9 +718,17 @@ static void check_moves_in_loop(Checker *C, Moved *before, int locals_before, in
    instance that takes and returns objects, as a Python callable. Typed fns
    are passed as compile-time parameters instead (fn apply[f: fn(Int) -> Int]). */
 static bool function_value(Checker *C, Node *n, Symbol *s) {
-  if (!s->generic || !s->decl || !(s->decl->flags & FN_IS_DEF) || s->decl->list3.len || s->owner ||
-      s->closure_root || s->nparams > 6)
+  if (!s->decl || !(s->decl->flags & FN_IS_DEF) || s->decl->list3.len || s->owner || s->closure_root ||
+      s->nparams > 6 || (!s->generic && s->nparams))
     return false;
+  if (!s->generic) {  /* lambda: 0, def f(): ... */
+    Type *r = s->type;
+    if (r && r->kind != TY_NONE && r->kind != TY_PYOBJ && r->kind != TY_BOOL && r->kind != TY_F64 &&
+        r->kind != TY_INT && r->kind != TY_STRING)
+      return false;
+    n->sym = s;
+    return true;
+  }
   for (int i = 0; i < s->nparams; i++)
     if (check_param_node(s, i)->a) return false;  /* only untyped parameters */
   Node *call = node_new(C->arena, N_CALL, n->line, n->col);
@@ -1542,7 +1550,15 @@ static Type *index_expr(Checker *C, Node *n) {
   if (type_is_py(t)) return check_python_index(C, n);
   if (type_is_pointer(t)) return check_pointer_index(C, n, t);
   if (type_is_list(t)) {
-    if (n->list.len != 1 || n->list2.len || n->list.items[0]->kind == N_SLICE) {
+    if (n->list.len == 1 && !n->list2.len && n->list.items[0]->kind == N_SLICE) {  /* xs[a:b:c]: a new list */
+      Node *sl = n->list.items[0], *parts[3] = {sl->a, sl->b, sl->c};
+      for (int i = 0; i < 3; i++)
+        if (parts[i] && (!check_expr(C, parts[i]) || !check_coerce(C, parts[i], TYPE(INT), "as a slice bound")))
+          return NULL;
+      if (sl->c) check_mark_raise(C);  /* ValueError: slice step cannot be zero */
+      return t;
+    }
+    if (n->list.len != 1 || n->list2.len) {
       ERR(n, "a List takes one Int index");
       return NULL;
     }

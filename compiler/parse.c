@@ -20,6 +20,7 @@ typedef struct Parser {
   Arena *arena;
   Diags *diags;
   jmp_buf bail;       /* a syntax error abandons the current statement */
+  NodeList hoisted;   /* lambdas, as top-level defs of the cell */
 } Parser;
 
 /* Lower binds looser. */
@@ -397,6 +398,8 @@ static Node *string_literal(Parser *P, Token *t) {
 }
 
 /* primary -> literal | NAME | paren | list | unary */
+static Node *lambda(Parser *P, Token *kw);
+
 static Node *primary(Parser *P) {
   Token *t = advance(P);
   Node *n;
@@ -409,6 +412,7 @@ static Node *primary(Parser *P) {
     n->ival = t->kind == T_KW_TRUE;
     return n;
   case T_KW_NONE: return mk(P, N_NONE, t);
+  case T_KW_LAMBDA: return lambda(P, t);
   case T_ELLIPSIS: return mk(P, N_ELLIPSIS, t);
   case T_NAME: n = mk(P, N_NAME, t); n->name = t->str; return n;
   case T_LPAREN: return paren(P, t);
@@ -1037,6 +1041,30 @@ static void block(Parser *P, NodeList *body) {
   accept(P, T_DEDENT);
 }
 
+/* lambda a, b: expr -> a def of the cell, `def lambda.L.C(a, b): return
+   expr`, named where the lambda stands: an untyped def named as a value,
+   which is a Python callable (it sees globals, not a function's locals). */
+static Node *lambda(Parser *P, Token *kw) {
+  Node *f = mk(P, N_FN_DEF, kw);
+  f->name = arena_printf(P->arena, "lambda.%d.%d", kw->line, kw->col);
+  f->flags |= FN_IS_DEF | FN_RAISES;
+  while (!at(P, T_COLON)) {
+    Token *name = expect(P, T_NAME, "a parameter name");
+    Node *p = mk(P, N_PARAM, name);
+    p->name = name->str;
+    node_push(P->arena, &f->list, p);
+    if (!accept(P, T_COMMA)) break;
+  }
+  expect(P, T_COLON, "after the lambda's parameters");
+  Node *ret = mk(P, N_RETURN, kw);
+  ret->a = expression(P, PREC_TERNARY);
+  node_push(P->arena, &f->list2, ret);
+  node_push(P->arena, &P->hoisted, f);
+  Node *ref = mk(P, N_NAME, kw);
+  ref->name = f->name;
+  return ref;
+}
+
 NodeList parse_cell(TokenArray toks, Arena *arena, Diags *diags) {
   Parser P = {.toks = toks.items, .arena = arena, .diags = diags};
   NodeList out = {0};
@@ -1049,5 +1077,6 @@ NodeList parse_cell(TokenArray toks, Arena *arena, Diags *diags) {
     }
     statement(&P, &out);
   }
+  for (int i = 0; i < P.hoisted.len; i++) node_push(arena, &out, P.hoisted.items[i]);
   return out;
 }

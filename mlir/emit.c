@@ -935,6 +935,24 @@ static Val list_slot(Emitter *E, Val list, Val i, int line) {
   return p;
 }
 
+/* lst[a:b:c]: a new list of those elements, with Python's rules for
+   negative and missing bounds (a step of 0 is a ValueError). */
+static Val list_slice(Emitter *E, Node *n) {
+  Node *sl = n->list.items[0], *parts[3] = {sl->a, sl->b, sl->c};
+  Val args[7] = {emit_expr(E, n->a)};
+  int given = 0;
+  for (int i = 0; i < 3; i++) {
+    args[i + 1] = parts[i] ? emit_expr_as(E, parts[i], TYPE(INT)) : emit_const_int(E, 0, "i64");
+    given |= parts[i] ? 1 << i : 0;
+  }
+  args[4] = emit_const_int(E, given, "i32");
+  args[5] = emit_cell_key(E);
+  args[6] = emit_const_int(E, n->line, "i32");
+  Val r = emit_call_rt(E, "rt_list_slice", "!llvm.ptr, i64, i64, i64, i32, !llvm.ptr, i32", "!llvm.ptr", args, 7);
+  emit_check_pending_rt(E, n->line);
+  return r;
+}
+
 /* lst[i]: a copy of the element (the list keeps its own), so a value with
    a destructor (a PythonObject's reference) can die without taking the
    list's with it. */
@@ -1559,6 +1577,7 @@ Val emit_expr(Emitter *E, Node *n) {
   case N_TUPLE: return emit_tuple_literal(E, n);
   case N_DICT: return emit_python_dict(E, n);
   case N_INDEX:
+    if (type_is_list(n->a->type) && n->list.items[0]->kind == N_SLICE) return list_slice(E, n);
     if (type_is_list(n->a->type)) return list_index(E, n);
     if (type_is_simd(n->a->type)) return emit_simd_index(E, n);
     if (type_is_tuple(n->a->type)) return emit_tuple_index(E, n);

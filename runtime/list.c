@@ -90,6 +90,33 @@ RtList *rt_list_copy(const RtList *l) {
   return c;
 }
 
+/* l[start:stop:step] as Python slices it: `given` says which bounds were
+   written (1 start, 2 stop, 4 step); negative ones count from the end. */
+RtList *rt_list_slice(const RtList *l, int64_t start, int64_t stop, int64_t step, int32_t given,
+                      const char *cell, int32_t line) {
+  if (!(given & 4)) step = 1;
+  if (step == 0) {
+    rt_raise("ValueError: slice step cannot be zero", cell, line);
+    return rt_list_new(l->elem_size, 0);
+  }
+  int64_t n = l->len;
+  int64_t lo = step > 0 ? 0 : -1, hi = step > 0 ? n : n - 1;  /* the range bounds are clamped to */
+  if (!(given & 1)) start = step > 0 ? 0 : n - 1;
+  else {
+    if (start < 0) start += n;
+    start = start < lo ? lo : start > hi ? hi : start;
+  }
+  if (!(given & 2)) stop = step > 0 ? n : -1;
+  else {
+    if (stop < 0) stop += n;
+    stop = stop < lo ? lo : stop > hi ? hi : stop;
+  }
+  RtList *r = rt_list_new(l->elem_size, 0);
+  for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step)
+    memcpy(rt_list_append_slot(r), l->data + i * l->elem_size, (size_t)l->elem_size);
+  return r;
+}
+
 /* ---- Lists of strings: split and join ---------------------------------- */
 
 static void push_str(RtList *l, const char *p, int64_t n) {
