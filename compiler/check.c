@@ -2712,6 +2712,8 @@ Symbol *check_declare_fn(Checker *C, Node *n, Type *owner) {
   Symbol *fn = check_new_symbol(C, SYM_FN, n->name, NULL);
   fn->decl = n;
   fn->owner = owner;
+  if (owner && owner->st->origin && owner->st->origin->cell != C->cell)  /* a method of an instance */
+    fn->line_cell = owner->st->origin->cell;
   fn->is_static = owner && (check_has_decorator(n, "staticmethod") || check_is_value_init(n));
   int off = check_self_offset(fn);
   if (off && !declare_self(C, n, fn)) {

@@ -447,6 +447,7 @@ Symbol *check_instantiate(Checker *C, Node *n, Symbol *g, Node **bound) {
   Node *def = node_clone(C->arena, decl);
   def->list3 = (NodeList){0};  /* the copy is concrete */
   Symbol *fn = check_new_symbol(C, SYM_FN, g->name, g->type);
+  fn->line_cell = g->line_cell ? g->line_cell : g->cell;  /* its lines are the generic's */
   fn->decl = def;
   fn->nparams = g->nparams;
   fn->param_types = types;

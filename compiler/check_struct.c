@@ -23,6 +23,7 @@ void check_declare_struct(Checker *C, Node *n) {
   t->st = st;
   st->decl = n;
   st->mangled = check_mangle(C, n->name, "");
+  st->cell = C->cell;
   st->generic = n->list3.len > 0;
   n->type = t;
   if (C->instantiating) return;  /* an instance has no name of its own */

@@ -75,6 +75,7 @@ struct StructInfo {
   void *param_names;          /* an instance: its parameters' bindings (a checker Binding list) */
   struct StructInfo *origin;  /* an instance: the struct with parameters it was made from */
   const char *module;         /* defined by a standard library module */
+  int cell;                   /* the cell that declared it (an instance: the user's) */
   ConstVal *params;           /* an instance: the parameters' values */
 };
 
@@ -102,6 +103,8 @@ struct Symbol {
   int flags;
   int id;                 /* locals: unique within the cell, for the emitter */
   int cell;               /* number of the cell that defined it */
+  int line_cell;          /* FN: the cell its lines count in, when not `cell` (an instance of a
+                             generic from another cell, a module's; 0: cell) */
   Node *decl;             /* FN_DEF, ALIAS, VAR_DECL (for inspect and generics) */
   /* functions */
   int nparams;

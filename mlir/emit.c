@@ -2396,7 +2396,7 @@ static void function(Emitter *E, Node *def, Buf *out, bool copy) {
   Symbol *fn = def->sym;
   begin_function(E, fn->type ? fn->type : TYPE(NONE));
   E->fn = fn;
-  E->key_cell = fn->cell;
+  E->key_cell = fn->line_cell ? fn->line_cell : fn->cell;
   char copy_name[512];
   if (copy) buf_printf(out, "  func.func private @\"%s\"", emit_copy_symbol(E, fn, copy_name, sizeof copy_name));
   else buf_printf(out, "  func.func @\"%s\"", fn->mangled);
