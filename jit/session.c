@@ -139,7 +139,10 @@ static int max_line(const Node *n) {
 static const char *function_in(const NodeList *stmts, int line) {
   for (int i = 0; i < stmts->len; i++) {
     const Node *n = stmts->items[i];
-    if (line < n->line || line > max_line(n)) continue;
+    /* a statement ends where the next begins: max_line alone would reach into
+       nodes the checker put in from elsewhere (a module function's defaults) */
+    int end = i + 1 < stmts->len && stmts->items[i + 1]->line > n->line ? stmts->items[i + 1]->line - 1 : max_line(n);
+    if (line < n->line || line > end) continue;
     if (n->kind == N_FN_DEF) return n->name;
     if (n->kind == N_STRUCT) return function_in(&n->list, line);  /* a method */
   }

@@ -25,6 +25,8 @@
 
 typedef struct Kernel {
   char failed_at[40];         /* ISO time of the last failed execute, taken before its reply */
+  char abort_cutoff[40];      /* stop_on_error: execute requests made before this ... */
+  double abort_until;         /* ... that arrive before this (monotonic ms) are aborted */
   KernConn conn;
   KernWire wire;
   void *ctx;                  /* the zmq context of every socket but the heartbeat's */

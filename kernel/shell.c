@@ -146,8 +146,12 @@ static double mono_ms(void) {
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-/* How long requests made before a failure may still be on their way. */
-enum { ABORT_WINDOW_MS = 1000 };  /* generous: on a loaded machine a batch can take a while to arrive */
+/* How long requests made before a failure may still be on their way: the
+   shell loop waits this long for them, and aborts them when they come
+   later than that still, up to STALE_MS (a batch of cells on a loaded
+   machine; the bound keeps a client clock that runs behind from aborting
+   new work for long). */
+enum { ABORT_WINDOW_MS = 1000, STALE_MS = 10000 };
 
 /* Execute requests made before the failure get "aborted", also those that
    arrive a little later (a client sends a batch of cells at once); anything
@@ -155,6 +159,8 @@ enum { ABORT_WINDOW_MS = 1000 };  /* generous: on a loaded machine a batch can t
 static void abort_queued(Kernel *k) {
   char cutoff[40];  /* a copy: a request handled below may fail and move k->failed_at */
   memcpy(cutoff, k->failed_at, sizeof cutoff);
+  memcpy(k->abort_cutoff, cutoff, sizeof cutoff);
+  k->abort_until = mono_ms() + STALE_MS;
   double deadline = mono_ms() + ABORT_WINDOW_MS;
   for (;;) {
     zmq_pollitem_t item = {k->shell, 0, ZMQ_POLLIN, 0};
@@ -178,9 +184,19 @@ static void abort_queued(Kernel *k) {
   }
 }
 
+/* A request of the batch a failure aborted that came after the window. */
+static bool stale(Kernel *k, const KernMsg *m) {
+  return mono_ms() < k->abort_until && !strcmp(m->msg_type, "execute_request") && made_before(m, k->abort_cutoff);
+}
+
 void kern_shell_handle(Kernel *k, KernMsg *req) {
   KernBytes parent = kern_msg_header_bytes(req);
   kern_pub_status(&k->pub, parent, "busy");
+  if (stale(k, req)) {
+    kern_execute_abort(k, req);
+    kern_pub_status(&k->pub, parent, "idle");
+    return;
+  }
   bool abort = dispatch(k, req);
   kern_pub_status(&k->pub, parent, "idle");
   if (abort) abort_queued(k);

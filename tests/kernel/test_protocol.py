@@ -163,8 +163,10 @@ class Protocol(unittest.TestCase):
     def test_stop_on_error_aborts_queued_cells(self):
         kc = self.kc
         self.run_cell("var marker = 0")
-        ids = [kc.execute("var zero = 0\nprint(1 // zero)"), kc.execute("marker = 1"),
-               kc.execute('print("must not run")')]
+        # the failing cell takes 0.5 s, so the two after it are surely sent
+        # before it fails even on a loaded machine: they are its queue
+        ids = [kc.execute("from time import sleep\nsleep(0.5)\nvar zero = 0\nprint(1 // zero)"),
+               kc.execute("marker = 1"), kc.execute('print("must not run")')]
         replies = [shell_reply(kc, i) for i in ids]
         self.assertEqual([r["content"]["status"] for r in replies], ["error", "aborted", "aborted"])
         for r in replies:
