@@ -64,7 +64,8 @@
   NODE(SET, "list: items ({a, b, ...}, a Python set)")                            \
   NODE(LISTCOMP, "[a for ... (list: FOR clauses, their list the ifs)] (op 0), {a for ...} (op 1), {a: list3[0] for ...} (op 2);" \
                  " checked: list2 = its statements, sym = the list, set or dict")                     \
-  NODE(COMP_APPEND, "a list comprehension's step: append a to the list sym")
+  NODE(COMP_APPEND, "a list comprehension's step: append a to the list sym")  \
+  NODE(PYCLASS, "class NAME: ... as Python source (str) run in the embedded CPython")
 
 typedef enum NodeKind {
 #define NODE_ENUM(kind, doc) N_##kind,

@@ -1941,6 +1941,10 @@ static bool changes_type(Checker *C, Symbol *s, Type *t, bool literal) {
 static void assign_field(Checker *C, Node *target, Node *value) {
   Type *ft = target->type = field_expr(C, target);
   if (!ft) return;
+  if (type_is_py(target->a->type)) {  /* obj.attr = v: Python's setattr */
+    if (value->type) check_coerce(C, value, TYPE(PYOBJ), NULL);
+    return;
+  }
   if (!mutable_place(target->a)) {
     ERR(target, "expression must be mutable in assignment");
     HINT("a field can be set through a 'var', or 'self' in a method with 'inout self'/'out self'");
@@ -2633,6 +2637,14 @@ void check_stmt(Checker *C, Node *n) {
   case N_RAISE: raise_stmt(C, n); break;
   case N_TRY: try_stmt(C, n); break;
   case N_STRUCT: check_struct_stmt(C, n); break;
+  case N_PYCLASS:  /* class C: ... -- a Python class, and a global PythonObject C that names it */
+    if (C->fn) {
+      ERR(n, "a class is defined at the top level of a cell (its body is Python; it runs in CPython)");
+      break;
+    }
+    n->sym = check_declare_var(C, n->name, TYPE(PYOBJ), true, false);
+    check_mark_raise(C);
+    break;
   case N_TRAIT:  /* declared in the first pass, at the top level only */
     if (C->fn) ERR(n, "traits must be defined at the top level of a cell");
     break;

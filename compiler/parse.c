@@ -93,6 +93,7 @@ static Node *mk(Parser *P, NodeKind k, Token *t) { return node_new(P->arena, k, 
 
 static Node *expression(Parser *P, int min_prec);
 static void block(Parser *P, NodeList *body);
+static Node *python_class(Parser *P, Token *kw);
 static Node *statement_list_item(Parser *P);
 
 /* ---- expressions ------------------------------------------------------ */
@@ -1015,13 +1016,34 @@ static Node *statement_list_item(Parser *P) {
   case T_KW_EXCEPT: case T_KW_FINALLY: fail_at(P, t, "invalid syntax: no 'try' for this");
   case T_KW_STRUCT: advance(P); return struct_def(P, t);
   case T_KW_TRAIT: advance(P); return trait_def(P, t);
-  case T_KW_CLASS:
-    diag_error(P->diags, t->line, t->col, "'%.*s' is not supported yet", t->len, t->start);
-    longjmp(P->bail, 1);
+  case T_KW_CLASS: advance(P); return python_class(P, t);
   case T_KW_ELSE: case T_KW_ELIF:
     fail_at(P, t, "invalid syntax: no 'if' for this");
   default: return NULL;
   }
+}
+
+/* class NAME[(bases)]: body -- a Python class: its lines, as written, run
+   in the embedded CPython (the body is Python; see the checker). The
+   tokens are skipped to the end of the block. */
+static Node *python_class(Parser *P, Token *kw) {
+  Node *c = mk(P, N_PYCLASS, kw);
+  c->name = expect(P, T_NAME, "a class name")->str;
+  int depth = 0, last = kw->line;
+  while (!at(P, T_EOF)) {
+    Token *t = advance(P);
+    if (t->kind == T_INDENT) depth++;
+    else if (t->kind == T_DEDENT && --depth <= 0) break;
+    else if (t->kind == T_NEWLINE && depth == 0 && !at(P, T_INDENT)) break;  /* class C: pass */
+    if (t->kind != T_NEWLINE && t->kind != T_DEDENT) last = t->line;
+  }
+  const char *p = P->diags->src;  /* the cell's text, lines kw->line .. last */
+  for (int l = 1; l < kw->line && *p; l++) p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n');
+  const char *end = p;
+  for (int l = kw->line; l <= last && *end; l++) end += strcspn(end, "\n") + (end[strcspn(end, "\n")] == '\n');
+  c->str = arena_printf(P->arena, "%.*s", (int)(end - p), p);
+  c->slen = (int64_t)(end - p);
+  return c;
 }
 
 /* block -> ':' NEWLINE INDENT statement+ DEDENT | ':' small_stmts NEWLINE */

@@ -1763,9 +1763,14 @@ static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
   const Node *base = target->kind == N_ATTR ? target->a : target;
   bool initializing = E->fn && !strcmp(E->fn->name, "__init__") && base->kind == N_NAME &&
                       !strcmp(base->name, "self");
-  bool python_item = target->kind == N_INDEX && type_is_py(target->a->type);  /* Python's setitem */
+  bool python_item = (target->kind == N_INDEX || target->kind == N_ATTR) && target->a->type &&
+                     type_is_py(target->a->type);  /* Python's setitem and setattr hold their own */
   if (needs_destroy(target->type) && !(target->flags & NAME_DECLARES) && !initializing && !python_item)
     destroy_at(E, place_ptr(E, target), target->type);
+  if (target->kind == N_ATTR && type_is_py(target->a->type)) {  /* obj.attr = v */
+    emit_python_setattr(E, target, v, vt);
+    return;
+  }
   if (target->kind == N_ATTR) {
     store_place(E, target, emit_convert(E, v, vt, target->type));
     return;
@@ -1774,6 +1779,7 @@ static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
     emit_python_setitem(E, target, v, vt);
     return;
   }
+
   if (target->kind == N_INDEX && type_is_pointer(target->a->type)) {  /* p[i] = v */
     emit_ptr_index_store(E, target, emit_convert(E, v, vt, target->type));
     return;
@@ -2254,6 +2260,14 @@ static void stmt(Emitter *E, Node *n) {
   case N_RAISE: raise_stmt(E, n); break;
   case N_TRY: try_stmt(E, n); break;
   case N_BLOCK: stmt_list(E, &n->list); break;
+  case N_PYCLASS: {  /* run the class statement in CPython; the global holds the class */
+    Val args[4] = {emit_const_string(E, n->str, n->slen), emit_const_string(E, n->name, (int64_t)strlen(n->name)),
+                   emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+    Val cls = emit_call_rt(E, "rt_py_class", "!llvm.ptr, !llvm.ptr, !llvm.ptr, i32", "!llvm.ptr", args, 4);
+    emit_check_pending_rt(E, n->line);
+    store_var(E, n->sym, cls);
+    break;
+  }
   case N_ALIAS:  /* an alias of a struct value: its global is set here */
     if (n->flags & ALIAS_GLOBAL) store_var(E, n->sym, copy_value(E, n->b, n->sym->type));
     break;  /* an unrolled @parameter for / taken @parameter if */

@@ -141,6 +141,7 @@ Val emit_python_binary(Emitter *E, Node *n);
 Val emit_python_compare(Emitter *E, Node *n);
 Val emit_python_index(Emitter *E, Node *n);
 void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt);
+void emit_python_setattr(Emitter *E, Node *target, Val v, const Type *vt);
 Val emit_python_dict(Emitter *E, Node *n);
 Val emit_python_set(Emitter *E, Node *n);
 void emit_python_list_append(Emitter *E, Node *step, Val list);

@@ -256,6 +256,16 @@ void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt) {
   release(E, &t);
 }
 
+/* obj.attr = v, where v is the assignment's own reference (or an Ember
+   value): Python's setattr takes one of its own. */
+void emit_python_setattr(Emitter *E, Node *target, Val v, const Type *vt) {
+  Temps t = {0};
+  Val args[3] = {operand(E, target->a, &t), emit_const_string(E, target->name, (int64_t)strlen(target->name)),
+                 keep(&t, emit_to_python(E, v, vt))};
+  py_call(E, target, "rt_py_setattr", "!llvm.ptr, !llvm.ptr, !llvm.ptr", NULL, args, 3);
+  release(E, &t);
+}
+
 Val emit_python_truthy(Emitter *E, Node *at, Val v) { return emit_from_python(E, at, v, TYPE(BOOL)); }
 
 /* A list comprehension's step into a Python list: list.append(elem). */

@@ -490,6 +490,25 @@ void rt_py_list_append(void *list, void *item, const char *cell, int32_t line) {
   GIL_END
 }
 
+/* `class NAME: ...` written in an Ember cell: its source runs in __main__
+   (dedented, as it may stand in a block); the class (a new reference). */
+void *rt_py_class(const RtStr *source, const RtStr *name, const char *cell, int32_t line) {
+  if (!ensure(cell, line)) return NULL;
+  GIL_BEGIN
+  PyObject *main = PyImport_AddModule("__main__"), *g = PyModule_GetDict(main);
+  PyObject *textwrap = PyImport_ImportModule("textwrap");
+  PyObject *code = textwrap ? PyObject_CallMethod(textwrap, "dedent", "s", source->data) : NULL;
+  PyObject *done = code ? PyRun_String(PyUnicode_AsUTF8(code), Py_file_input, g, g) : NULL;
+  PyObject *cls = done ? PyDict_GetItemString(g, name->data) : NULL;  /* borrowed */
+  Py_XINCREF(cls);
+  Py_XDECREF(done);
+  Py_XDECREF(code);
+  Py_XDECREF(textwrap);
+  void *out = cls ? (void *)cls : fail(cell, line);
+  GIL_END
+  return out;
+}
+
 /* start:stop:step, each a PyObject (None where not given). */
 void *rt_py_slice(void *start, void *stop, void *step) {
   if (!started_quietly()) return NULL;
@@ -661,5 +680,5 @@ void *const py_object_api[] = {
     (void *)rt_py_next, (void *)rt_py_new_list, (void *)rt_py_list_set, (void *)rt_py_new_tuple,
     (void *)rt_py_tuple_set, (void *)rt_py_new_dict, (void *)rt_py_slice,
     (void *)rt_py_new_set, (void *)rt_py_set_add, (void *)rt_py_incref, (void *)rt_py_decref,
-    (void *)rt_py_unpack, (void *)rt_py_item, (void *)rt_py_function, (void *)rt_py_list_append,
+    (void *)rt_py_unpack, (void *)rt_py_item, (void *)rt_py_function, (void *)rt_py_list_append, (void *)rt_py_class,
 };
