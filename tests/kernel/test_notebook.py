@@ -57,7 +57,9 @@ PYTHON = os.path.join(kernel_env.ROOT, "notebooks", "Python.ipynb")
 class Notebooks(unittest.TestCase):
     def test_python(self):
         """A %%python cell defines a function an Ember cell calls; a pandas
-        DataFrame renders as HTML; an Ember loop's image is a PNG inline."""
+        DataFrame renders as HTML; an Ember loop's image is a PNG inline;
+        Python-style code (a class, untyped defs whose variables change type,
+        comprehensions, a lambda) runs as Python would."""
         nb = execute(nbformat.read(PYTHON, as_version=4))
         code = [c for c in nb.cells if c.cell_type == "code"]
         self.assertEqual(text(code[0]), "fib defined in Python\n")
@@ -70,6 +72,8 @@ class Notebooks(unittest.TestCase):
         self.assertEqual(len(pngs), 1)
         self.assertTrue(base64.b64decode(pngs[0]["data"]["image/png"]).startswith(b"\x89PNG"))
         self.assertEqual(text(code[3]), "plotted\n")
+        self.assertEqual(text(code[4]), "{'rich': ['ada', 'cy'], 'count': 2, 'mean': 83.33333333333333}\n"
+                                        "['ada', 'bob', 'cy']\n")
 
     def test_mandelbrot(self):
         """Scalar, vectorized and parallel versions all give the reference
