@@ -65,7 +65,9 @@
   NODE(LISTCOMP, "[a for ... (list: FOR clauses, their list the ifs)] (op 0), {a for ...} (op 1), {a: list3[0] for ...} (op 2);" \
                  " checked: list2 = its statements, sym = the list, set or dict")                     \
   NODE(COMP_APPEND, "a list comprehension's step: append a to the list sym")  \
-  NODE(PYCLASS, "class NAME: ... as Python source (str) run in the embedded CPython")
+  NODE(PYCLASS, "class NAME: ... as Python source (str) run in the embedded CPython") \
+  NODE(ASSERT, "assert a[, b]: AssertionError (with b's text) when a is false")        \
+  NODE(DEL, "del list...: each target's item or attribute removed")
 
 typedef enum NodeKind {
 #define NODE_ENUM(kind, doc) N_##kind,

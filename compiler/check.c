@@ -305,6 +305,7 @@ bool check_truthy_ok(Checker *C, Node *n) {
     return true;
   }
   if (t->kind == TY_BOOL || (type_is_numeric(t) && !type_is_simd(t)) || t->kind == TY_STRING) return true;
+  if (type_is_list(t)) return true;  /* non-empty */
   ERR(n, "'%s' value cannot be used as a condition", t->name);
   if (type_is_simd(t)) HINT("reduce a mask to one Bool with reduce_or() or reduce_and()");
   return false;
@@ -819,6 +820,8 @@ static Type *binary_expr(Checker *C, Node *n) {
   if (!ta || !tb) return NULL;
   if (type_is_struct(ta) || type_is_struct(tb)) return struct_binary(C, n, n->op, n->a, n->b);
   if (type_is_py(ta) || type_is_py(tb)) return check_python_binary(C, n);
+  if (ta->kind == TY_STRING && n->op == T_PERCENT && check_to_python(tb))
+    return check_python_binary(C, n);  /* "%d items" % n: Python's formatting */
   if (type_is_simd(ta) || type_is_simd(tb)) return check_simd_binary(C, n);
   if (type_is_pointer(ta) || type_is_pointer(tb)) return check_pointer_binary(C, n);
   Type *r = arith_type(C, n, check_promote(n->a, n->b));
@@ -986,12 +989,26 @@ static Type *split_or_join(Checker *C, Node *n, bool split) {
   return TYPE(STRING);
 }
 
+/* Python's str methods that Ember's String has none of its own for: called
+   through CPython (the result is a Python object). */
+static bool python_str_method(const char *name) {
+  static const char *const names[] = {
+      "format", "format_map", "center", "ljust", "rjust", "zfill", "title", "capitalize", "swapcase",
+      "casefold", "partition", "rpartition", "splitlines", "rsplit", "expandtabs", "isalpha", "isdigit",
+      "isalnum", "isspace", "isupper", "islower", "istitle", "isnumeric", "isdecimal", "isidentifier",
+      "isprintable", "encode", "translate", "index", "rindex", "removeprefix", "removesuffix", NULL};
+  for (int i = 0; names[i]; i++)
+    if (!strcmp(names[i], name)) return true;
+  return false;
+}
+
 static Type *string_method_call(Checker *C, Node *n) {
   const char *name = n->a->name;
   if (!strcmp(name, "split") || !strcmp(name, "join")) return split_or_join(C, n, name[0] == 's');
   int i = 0;
   while (check_string_methods[i].name && strcmp(check_string_methods[i].name, name)) i++;
   const StringMethod *m = &check_string_methods[i];
+  if (!m->name && python_str_method(name)) return check_python_method(C, n);  /* "{}".format(x): Python's */
   if (!m->name) {
     ERR(n->a, "'String' value has no attribute '%s'", name);
     return NULL;
@@ -2329,6 +2346,40 @@ static void for_stmt(Checker *C, Node *n) {
 
 static void block_stmts(Checker *C, NodeList *body);
 
+/* del xs[i] (xs.pop(i)), del obj[k] (obj.__delitem__(k)), del obj.attr
+   (obj.__delattr__("attr")): the statement becomes those calls. */
+static void del_stmt(Checker *C, Node *n) {
+  NodeList stmts = {0};
+  for (int i = 0; i < n->list.len; i++) {
+    Node *t = n->list.items[i];
+    Type *base = (t->kind == N_INDEX || t->kind == N_ATTR) ? check_expr(C, node_clone(C->arena, t->a)) : NULL;
+    bool list_item = base && t->kind == N_INDEX && type_is_list(base) && t->list.len == 1;
+    if (!base || (!type_is_py(base) && !list_item)) {
+      ERR(t, "del removes a List's item, or a Python object's item or attribute");
+      return;
+    }
+    Node *call = node_new(C->arena, N_CALL, t->line, t->col);
+    call->a = node_new(C->arena, N_ATTR, t->line, t->col);
+    call->a->a = t->a;
+    if (t->kind == N_ATTR) {
+      call->a->name = "__delattr__";
+      Node *s = node_new(C->arena, N_STR, t->line, t->col);
+      s->str = t->name;
+      s->slen = (int64_t)strlen(t->name);
+      node_push(C->arena, &call->list, s);
+    } else {
+      call->a->name = list_item ? "pop" : "__delitem__";
+      for (int k = 0; k < t->list.len; k++) node_push(C->arena, &call->list, t->list.items[k]);
+    }
+    Node *es = node_new(C->arena, N_EXPR_STMT, t->line, t->col);
+    es->a = call;
+    node_push(C->arena, &stmts, es);
+  }
+  n->kind = N_BLOCK;
+  n->list = stmts;
+  block_stmts(C, &n->list);
+}
+
 /* with X as x: body  →  var x = X.__enter__() (or X itself); body;
    x.__exit__() when it has one (after the body; an error leaves without
    it, as with other cleanups for now). */
@@ -2637,6 +2688,13 @@ void check_stmt(Checker *C, Node *n) {
   case N_RAISE: raise_stmt(C, n); break;
   case N_TRY: try_stmt(C, n); break;
   case N_STRUCT: check_struct_stmt(C, n); break;
+  case N_ASSERT:
+    check_mark_raise(C);
+    if (check_expr(C, n->a)) check_truthy_ok(C, n->a);
+    if (n->b && check_expr(C, n->b) && n->b->type->kind != TY_STRING && !check_to_python(n->b->type))
+      ERR(n->b, "an assert's message is text: '%s' cannot be shown", n->b->type->name);
+    break;
+  case N_DEL: del_stmt(C, n); break;
   case N_PYCLASS:  /* class C: ... -- a Python class, and a global PythonObject C that names it */
     if (C->fn) {
       ERR(n, "a class is defined at the top level of a cell (its body is Python; it runs in CPython)");

@@ -653,8 +653,19 @@ static Node *small_statement(Parser *P) {
     if (!at(P, T_NEWLINE) && !at(P, T_SEMI) && !at(P, T_EOF)) n->a = expression(P, PREC_TERNARY);
     if (accept(P, T_KW_FROM)) expression(P, PREC_TERNARY);  /* `raise X from Y`: Y is ignored */
     return n;
-  case T_KW_GLOBAL: case T_KW_DEL: case T_KW_ASSERT: case T_KW_NONLOCAL:
-  case T_KW_YIELD:
+  case T_KW_ASSERT:
+    advance(P);
+    n = mk(P, N_ASSERT, t);
+    n->a = expression(P, PREC_TERNARY);
+    if (accept(P, T_COMMA)) n->b = expression(P, PREC_TERNARY);
+    return n;
+  case T_KW_DEL:
+    advance(P);
+    n = mk(P, N_DEL, t);
+    do node_push(P->arena, &n->list, expression(P, PREC_BITOR));
+    while (accept(P, T_COMMA));
+    return n;
+  case T_KW_GLOBAL: case T_KW_NONLOCAL: case T_KW_YIELD:
     diag_error(P->diags, t->line, t->col, "'%.*s' is not supported yet", t->len, t->start);
     longjmp(P->bail, 1);
   default: return expr_statement(P);

@@ -39,6 +39,7 @@ static void push_live(Emitter *E, const Symbol *sym);
 Val emit_convert(Emitter *E, Val v, const Type *from, const Type *to);
 static void stmt_list(Emitter *E, const NodeList *body);
 static void stmt(Emitter *E, Node *n);
+static void assert_stmt(Emitter *E, Node *n);
 static void list_append(Emitter *E, Val list, Val v, const Type *elem);
 
 
@@ -454,6 +455,11 @@ Val emit_truthy(Emitter *E, Val v, const Type *t) {
   }
   if (type_is_optional(t)) return emit_optional_present(E, v, t);
   Val r = emit_new_val(E);
+  if (type_is_list(t)) {  /* non-empty */
+    Val len = emit_call_rt(E, "rt_list_len", "!llvm.ptr", "i64", &v, 1);
+    OUT("  %%v%d = arith.cmpi ne, %%v%d, %%v%d : i64\n", r, len, emit_const_int(E, 0, "i64"));
+    return r;
+  }
   if (t->is_int) {
     Val z = emit_const_int(E, 0, t->mlir);
     OUT("  %%v%d = arith.cmpi ne, %%v%d, %%v%d : %s\n", r, v, z, t->mlir);
@@ -2115,6 +2121,23 @@ static void raise_stmt(Emitter *E, Node *n) {
   emit_unwind(E);
 }
 
+/* assert cond[, msg]: AssertionError[: msg] when cond is false. */
+static void assert_stmt(Emitter *E, Node *n) {
+  int bad = emit_new_block(E), ok = emit_new_block(E);
+  emit_cond_br(E, emit_truthy(E, emit_expr(E, n->a), n->a->type), ok, bad);
+  emit_start_block(E, bad);
+  const char *head = n->b ? "AssertionError: " : "AssertionError";
+  Val msg = emit_const_string(E, head, (int64_t)strlen(head));
+  if (n->b) {
+    Val parts[2] = {msg, emit_to_string(E, emit_expr(E, n->b), n->b->type)};
+    msg = emit_call_rt(E, "rt_str_concat", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", parts, 2);
+  }
+  Val args[3] = {msg, emit_cell_key(E), emit_const_int(E, n->line, "i32")};
+  emit_call_rt(E, "rt_raise_value", "!llvm.ptr, !llvm.ptr, i32", NULL, args, 3);
+  emit_unwind(E);
+  emit_start_block(E, ok);
+}
+
 /* The pending error, saved aside (the flag cleared) into a fresh slot. */
 static Val save_error(Emitter *E) {
   Val slot = emit_alloca_tmp(E, "!llvm.ptr");
@@ -2258,6 +2281,7 @@ static void stmt(Emitter *E, Node *n) {
   case N_CONTINUE: jump_out_of_loop(E, false); break;
   case N_RETURN: return_stmt(E, n); break;
   case N_RAISE: raise_stmt(E, n); break;
+  case N_ASSERT: assert_stmt(E, n); break;
   case N_TRY: try_stmt(E, n); break;
   case N_BLOCK: stmt_list(E, &n->list); break;
   case N_PYCLASS: {  /* run the class statement in CPython; the global holds the class */
