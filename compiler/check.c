@@ -822,6 +822,9 @@ static Type *binary_expr(Checker *C, Node *n) {
   if (type_is_py(ta) || type_is_py(tb)) return check_python_binary(C, n);
   if (ta->kind == TY_STRING && n->op == T_PERCENT && check_to_python(tb))
     return check_python_binary(C, n);  /* "%d items" % n: Python's formatting */
+  if ((type_is_list(ta) && n->op == T_PLUS && type_same(ta, tb)) ||  /* [1] + [2]: a new list */
+      (n->op == T_STAR && ((type_is_list(ta) && tb->is_int) || (ta->is_int && type_is_list(tb)))))  /* [0] * n */
+    return n->optype = type_is_list(ta) ? ta : tb;
   if (type_is_simd(ta) || type_is_simd(tb)) return check_simd_binary(C, n);
   if (type_is_pointer(ta) || type_is_pointer(tb)) return check_pointer_binary(C, n);
   Type *r = arith_type(C, n, check_promote(n->a, n->b));

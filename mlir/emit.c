@@ -750,6 +750,15 @@ static Val float_operand(Emitter *E, Node *n, Type *t, bool contract) {
 
 static Val binary(Emitter *E, Node *n) {
   if (n->optype->kind == TY_STRING) return string_binary(E, n);
+  if (type_is_list(n->optype)) {  /* lists joined, or one repeated: a new list */
+    if (n->op == T_PLUS) {
+      Val ab[2] = {emit_expr(E, n->a), emit_expr(E, n->b)};
+      return emit_call_rt(E, "rt_list_concat", "!llvm.ptr, !llvm.ptr", "!llvm.ptr", ab, 2);
+    }
+    bool list_first = type_is_list(n->a->type);
+    Val args[2] = {emit_expr(E, list_first ? n->a : n->b), emit_expr_as(E, list_first ? n->b : n->a, TYPE(INT))};
+    return emit_call_rt(E, "rt_list_repeat", "!llvm.ptr, i64", "!llvm.ptr", args, 2);
+  }
   if (n->optype->kind == TY_PYOBJ) return emit_python_binary(E, n);
   if (type_is_pointer(n->optype)) {  /* p + i, p - i */
     Val p = emit_expr(E, n->a), i = emit_expr_as(E, n->b, TYPE(INT));
@@ -959,13 +968,12 @@ static Val list_slice(Emitter *E, Node *n) {
   return r;
 }
 
-/* lst[i]: a copy of the element (the list keeps its own), so a value with
-   a destructor (a PythonObject's reference) can die without taking the
-   list's with it. */
+/* lst[i] as a value read in place (an element is a place: copy_value
+   copies it where a copy is kept, as var e = lst[i] does). */
 static Val list_index(Emitter *E, Node *n) {
   Val list = emit_expr(E, n->a);
   Val p = list_slot(E, list, emit_expr_as(E, n->list.items[0], TYPE(INT)), n->line);
-  return needs_copy(n->type) ? copy_from_ptr(E, p, n->type) : emit_load_tmp(E, p, n->type->mlir);
+  return emit_load_tmp(E, p, n->type->mlir);
 }
 
 static Val list_method(Emitter *E, Node *n) {
@@ -993,9 +1001,13 @@ static Val list_method(Emitter *E, Node *n) {
 static bool is_place(const Node *n);
 bool emit_is_place(const Node *n) { return is_place(n); }
 
+/* A variable, a field of a place, or an element of a List: storage that
+   a read copies from and a method changes in place (grid[0].append(1)). */
 static bool is_place(const Node *n) {
   if (n->kind == N_NAME) return n->sym && n->sym->kind == SYM_VAR && n->type->kind != TY_NONE;
   if (n->kind == N_ATTR) return type_is_struct(n->a->type) && is_place(n->a);
+  if (n->kind == N_INDEX) return n->a->type && type_is_list(n->a->type) && n->list.len == 1 &&
+                                 n->list.items[0]->kind != N_SLICE;
   return false;
 }
 
@@ -1009,6 +1021,8 @@ static Val field_ptr(Emitter *E, Val base, const Type *st, int index) {
 
 static Val place_ptr(Emitter *E, Node *n) {
   if (n->kind == N_NAME) return var_ptr(E, n->sym);
+  if (n->kind == N_INDEX)  /* the list's slot (an IndexError raises) */
+    return list_slot(E, emit_expr(E, n->a), emit_expr_as(E, n->list.items[0], TYPE(INT)), n->line);
   return field_ptr(E, place_ptr(E, n->a), n->a->type, (int)n->ival);
 }
 

@@ -117,6 +117,24 @@ RtList *rt_list_slice(const RtList *l, int64_t start, int64_t stop, int64_t step
   return r;
 }
 
+/* a + b and a * n (n <= 0: empty), new lists. */
+RtList *rt_list_concat(const RtList *a, const RtList *b) {
+  RtList *r = rt_list_new(a->elem_size, a->len + b->len);
+  if (a->len) memcpy(r->data, a->data, (size_t)(a->len * a->elem_size));
+  if (b->len) memcpy(r->data + a->len * a->elem_size, b->data, (size_t)(b->len * b->elem_size));
+  r->len = a->len + b->len;
+  return r;
+}
+
+RtList *rt_list_repeat(const RtList *l, int64_t n) {
+  RtList *r = rt_list_new(l->elem_size, n > 0 ? n * l->len : 0);
+  for (int64_t i = 0; i < n; i++) {
+    if (l->len) memcpy(r->data + r->len * l->elem_size, l->data, (size_t)(l->len * l->elem_size));
+    r->len += l->len;
+  }
+  return r;
+}
+
 /* ---- Lists of strings: split and join ---------------------------------- */
 
 static void push_str(RtList *l, const char *p, int64_t n) {

@@ -97,6 +97,8 @@ typedef struct RtList {
 
 RtList *rt_list_new(int64_t elem_size, int64_t reserve);
 void rt_list_free(RtList *l);
+RtList *rt_list_concat(const RtList *a, const RtList *b);
+RtList *rt_list_repeat(const RtList *l, int64_t n);
 RtList *rt_list_slice(const RtList *l, int64_t start, int64_t stop, int64_t step, int32_t given,
                       const char *cell, int32_t line);
 void *rt_list_append_slot(RtList *l);   /* where the new last element goes */
