@@ -853,8 +853,12 @@ static Type *unary_expr(Checker *C, Node *n) {
     }
     return check_as_method_call(C, n, n->a, name, (NodeList){0});
   }
+  if (type_is_py(t) && n->op == T_MINUS) {  /* -obj: Python's negation */
+    check_mark_raise(C);
+    return t;
+  }
   bool ok = n->op == T_TILDE ? t->is_int || (type_is_simd(t) && t->elem->kind == TY_BOOL)
-                             : type_is_numeric(t);
+                             : type_is_numeric(t) || (type_is_py(t) && n->op == T_PLUS);
   if (!ok) {
     ERR(n, "invalid operand for unary '%s': '%s'", token_spelling[n->op], t->name);
     return NULL;

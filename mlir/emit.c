@@ -770,6 +770,7 @@ static Val binary(Emitter *E, Node *n) {
 
 static Val unary(Emitter *E, Node *n) {
   Type *t = n->type;
+  if (t->kind == TY_PYOBJ && n->op == T_MINUS) return emit_python_negate(E, n);
   Val a = emit_expr(E, n->a);
   if (n->op == T_PLUS) return a;
   if (t->is_float) {

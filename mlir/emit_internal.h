@@ -138,6 +138,7 @@ Val emit_from_python(Emitter *E, Node *at, Val v, const Type *to);
 Val emit_python_intrinsic(Emitter *E, Node *n);
 Val emit_python_getattr(Emitter *E, Node *n);
 Val emit_python_binary(Emitter *E, Node *n);
+Val emit_python_negate(Emitter *E, Node *n);
 Val emit_python_compare(Emitter *E, Node *n);
 Val emit_python_index(Emitter *E, Node *n);
 void emit_python_setitem(Emitter *E, Node *target, Val v, const Type *vt);

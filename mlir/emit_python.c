@@ -204,6 +204,14 @@ Val emit_python_binary(Emitter *E, Node *n) {
   return r;
 }
 
+Val emit_python_negate(Emitter *E, Node *n) {
+  Temps t = {0};
+  Val a = operand(E, n->a, &t);
+  Val r = py_call(E, n, "rt_py_neg", "!llvm.ptr", "!llvm.ptr", &a, 1);
+  release(E, &t);
+  return r;
+}
+
 Val emit_python_compare(Emitter *E, Node *n) {
   int op = n->ops[0];  /* CPython's Py_LT=0 Py_LE Py_EQ Py_NE Py_GT Py_GE; then is, is not, in, not in */
   int code = op == T_LT ? 0 : op == T_LE ? 1 : op == T_EQ ? 2 : op == T_NE ? 3 : op == T_GT ? 4 : op == T_GE ? 5
