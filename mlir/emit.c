@@ -2068,9 +2068,11 @@ static void for_string(Emitter *E, Node *n) {
   if (list) len = emit_call_rt(E, "rt_list_len", "!llvm.ptr", "i64", &s, 1);
   emit_cond_br(E, emit_cmp(E, "arith.cmpi", "slt", i, len, "i64"), body, done);
   emit_start_block(E, body);
-  if (list) {
+  if (list) {  /* the variable holds its own copy of an element that has a destructor */
     Val p = list_slot(E, s, i, n->line);
-    assign_name(E, n->a, emit_load_tmp(E, p, n->b->type->elem->mlir), n->b->type->elem);
+    const Type *elem = n->b->type->elem;
+    Val x = needs_copy(elem) ? copy_from_ptr(E, p, elem) : emit_load_tmp(E, p, elem->mlir);
+    assign_name(E, n->a, x, n->b->type->elem);
   } else {
     Val args[4] = {s, i, emit_cell_key(E), emit_const_int(E, n->line, "i32")};
     Val ch = emit_call_rt(E, "rt_str_getitem", "!llvm.ptr, i64, !llvm.ptr, i32", "!llvm.ptr", args, 4);
