@@ -502,7 +502,8 @@ static Type *comprehension_step(Checker *C, Node *n) {
 
 /* [a, b, c]: the elements' common type. */
 static Type *list_literal(Checker *C, Node *n) {
-  if (!n->list.len && C->fn && C->fn->is_def) return TYPE(PYOBJ);  /* Python code's `out = []`: a Python list */
+  if (!n->list.len && ((C->fn && C->fn->is_def) || C->python_args))
+    return TYPE(PYOBJ);  /* Python code's `out = []`, f([]) for an untyped def: a Python list */
   if (!n->list.len) {
     ERR(n, "an empty list needs its element type: write List[Int]()");
     return NULL;
@@ -715,6 +716,11 @@ static void check_moves_in_loop(Checker *C, Moved *before, int locals_before, in
   }
 }
 
+/* int, float, str and bool named as values are Python's types. */
+static bool python_type_name(const char *name) {
+  return !strcmp(name, "int") || !strcmp(name, "float") || !strcmp(name, "str") || !strcmp(name, "bool");
+}
+
 /* An untyped def named as a value (apply(square, 4), a key function): the
    instance that takes and returns objects, as a Python callable. Typed fns
    are passed as compile-time parameters instead (fn apply[f: fn(Int) -> Int]). */
@@ -781,6 +787,8 @@ static Type *name_expr(Checker *C, Node *n) {
     ERR(n, "'%s' is a function; call it with ()", n->name);
     return NULL;
   case SYM_BUILTIN:
+    if (python_type_name(n->name) && check_python_global_as(C, n, n->name))  /* isinstance(x, int) */
+      return TYPE(PYOBJ);
     ERR(n, "'%s' is a function; call it with ()", n->name);
     return NULL;
   case SYM_TYPE: ERR(n, "'%s' is a type, not a value", n->name); return NULL;
@@ -1108,8 +1116,11 @@ static Symbol *pick_overload(Checker *C, Node *n, Symbol *fn) {
 }
 
 static Type *fn_call(Checker *C, Node *n, Symbol *fn) {
+  bool saved = C->python_args;  /* an untyped def's `[]` argument is a Python list, as in its body */
+  C->python_args = fn->generic && fn->decl && (fn->decl->flags & FN_IS_DEF);
   for (int i = 0; i < n->list.len; i++) check_expr(C, n->list.items[i]);
   for (int i = 0; i < n->list2.len; i++) check_expr(C, n->list2.items[i]->a);
+  C->python_args = saved;
   if (fn->overloads) {
     fn = pick_overload(C, n, fn);
     if (!fn) return NULL;

@@ -60,6 +60,7 @@ typedef struct Checker {
   int cell;
   bool instantiating;  /* declaring a struct instance: no name to bind */
   const char *module;  /* checking an instance of a module's generic: its names are visible */
+  bool python_args;    /* checking the arguments of a call of an untyped def */
 } Checker;
 
 /* While overloads are being tried (C->quiet), nothing is reported. */
@@ -151,6 +152,7 @@ Type *check_optional_is_none(Checker *C, Node *n);
 /* check_python.c */
 bool check_to_python(const Type *t);
 bool check_python_global(Checker *C, Node *n);
+bool check_python_global_as(Checker *C, Node *n, const char *name);
 bool check_is_python_builtin(const char *name);
 Type *check_python_builtin_call(Checker *C, Node *n, const char *name);
 Type *check_python_dict(Checker *C, Node *n);

@@ -39,13 +39,18 @@ bool check_python_global(Checker *C, Node *n) {
   if (n->kind != N_NAME) return false;
   if (!check_is_python_builtin(n->name) && (!check_python_has_global || !check_python_has_global(n->name)))
     return false;
-  Node *name = node_new(C->arena, N_STR, n->line, n->col);
-  name->str = n->name;
-  name->slen = (int64_t)strlen(n->name);
-  name->type = TYPE(STRING);
+  return check_python_global_as(C, n, n->name);
+}
+
+/* n becomes Python.evaluate("name") (a Python object). */
+bool check_python_global_as(Checker *C, Node *n, const char *name) {
+  Node *text = node_new(C->arena, N_STR, n->line, n->col);
+  text->str = name;
+  text->slen = (int64_t)strlen(name);
+  text->type = TYPE(STRING);
   n->kind = N_CALL;
   n->list = (NodeList){0};
-  node_push(C->arena, &n->list, name);
+  node_push(C->arena, &n->list, text);
   n->a = node_new(C->arena, N_NAME, n->line, n->col);
   n->a->name = "Python";
   n->type = check_intrinsic(n, IN_PY_EVAL, TYPE(PYOBJ));
