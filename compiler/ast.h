@@ -100,6 +100,8 @@ enum {
   ALIAS_EARLY = 1 << 10,   /* ALIAS or import at a cell's top level: checked before the functions */
   FN_CAPTURING = 1 << 11,  /* FN_DEF with FN_IS_TYPE: declared `capturing` */
   ALIAS_GLOBAL = 1 << 13,  /* ALIAS of a struct value: an immutable global set where it stands */
+  PARAM_STAR = 1 << 14,    /* PARAM: *args, the extra positional arguments (a Python tuple) */
+  PARAM_DSTAR = 1 << 15,   /* PARAM: **kwargs, the extra keyword arguments (a Python dict) */
   CALL_STRUCT_LIT = 1 << 12, /* CALL: T {f: v, ...}; a: the type, list2: KWARGs (ival: field index) */   /* ALIAS at a cell's top level: checked before the functions */
   FN_IS_TYPE = 1 << 9,     /* FN_DEF: a function type, fn(Int) -> None (a parameter's type) */
 };

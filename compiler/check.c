@@ -1062,8 +1062,75 @@ Node *check_param_node(Symbol *fn, int i) { return fn->decl->list.items[i + chec
 const char *check_param_name(Symbol *fn, int i) { return check_param_node(fn, i)->name; }
 
 /* Put a call's arguments in parameter order; missing ones take defaults. */
-static Node **bind_args(Checker *C, Node *n, Symbol *fn) {
+/* A Python tuple or dict of already-checked arguments, made by calling a
+   Python lambda with them: what *args and **kwargs receive. */
+static Node *pack_python(Checker *C, Node *at, const char *maker, Node **args, int nargs, Node **kws, int nkws) {
+  Node *fn = node_new(C->arena, N_NAME, at->line, at->col);
+  check_python_global_as(C, fn, maker);
+  Node *call = node_new(C->arena, N_CALL, at->line, at->col);
+  call->a = fn;
+  for (int i = 0; i < nargs; i++) node_push(C->arena, &call->list, args[i]);
+  for (int i = 0; i < nkws; i++) node_push(C->arena, &call->list2, kws[i]);
+  for (int i = 0; i < nargs + nkws; i++) {
+    Node *v = i < nargs ? args[i] : kws[i - nargs]->a;
+    if (!v->type || !check_to_python(v->type)) {
+      if (v->type) ERR(v, "'%s' cannot be passed in *args or **kwargs (they are Python objects)", v->type->name);
+      return NULL;
+    }
+  }
+  call->type = check_intrinsic(call, IN_PY_CALL, TYPE(PYOBJ));
+  return call;
+}
+
+/* The arguments bound to a def with *args (the positional ones past the
+   named parameters) and **kwargs (the keywords no parameter names). */
+static Node **bind_variadic(Checker *C, Node *n, Symbol *fn, int star, int dstar) {
   int np = fn->nparams;
+  Node **bound = arena_alloc(C->arena, sizeof(Node *) * (size_t)(np + 1));
+  Node **extra_kw = arena_alloc(C->arena, sizeof(Node *) * (size_t)(n->list2.len + 1));
+  int npos = star >= 0 ? star : np, nextra_kw = 0;
+  if (star < 0 && n->list.len > npos) {
+    ERR(n, "invalid call to '%s': expected at most %d positional arguments, got %d", fn->name, npos, n->list.len);
+    return NULL;
+  }
+  for (int i = 0; i < n->list.len && i < npos; i++) bound[i] = n->list.items[i];
+  if (star >= 0)
+    bound[star] = pack_python(C, n, "lambda *a: a", n->list.items + npos,
+                              n->list.len > npos ? n->list.len - npos : 0, NULL, 0);
+  if (star >= 0 && !bound[star]) return NULL;
+  for (int k = 0; k < n->list2.len; k++) {
+    Node *kw = n->list2.items[k];
+    int i = 0;
+    while (i < np && (i == star || i == dstar || strcmp(check_param_name(fn, i), kw->name))) i++;
+    if (i < np && !bound[i]) bound[i] = kw->a;
+    else if (i == np && dstar >= 0) extra_kw[nextra_kw++] = kw;
+    else {
+      ERR(kw, "invalid call to '%s': %s keyword argument '%s'", fn->name, i == np ? "unexpected" : "repeated",
+          kw->name);
+      return NULL;
+    }
+  }
+  if (dstar >= 0 && !(bound[dstar] = pack_python(C, n, "lambda **k: k", NULL, 0, extra_kw, nextra_kw))) return NULL;
+  for (int i = 0; i < np; i++) {
+    if (bound[i]) continue;
+    Node *def = check_param_node(fn, i)->b;
+    if (!def) {
+      ERR(n, "invalid call to '%s': missing required argument '%s'", fn->name, check_param_name(fn, i));
+      return NULL;
+    }
+    bound[i] = def;
+  }
+  return bound;
+}
+
+static Node **bind_args(Checker *C, Node *n, Symbol *fn) {
+  int np = fn->nparams, star = -1, dstar = -1;
+  for (int i = 0; i < np && fn->decl; i++) {
+    int flags = check_param_node(fn, i)->flags;
+    if (flags & PARAM_STAR) star = i;
+    if (flags & PARAM_DSTAR) dstar = i;
+  }
+  if (star >= 0 || dstar >= 0) return bind_variadic(C, n, fn, star, dstar);
   Node **bound = arena_alloc(C->arena, sizeof(Node *) * (size_t)(np + 1));
   if (n->list.len > np) {
     ERR(n, "invalid call to '%s': expected at most %d positional argument%s, got %d",
@@ -2820,6 +2887,11 @@ Symbol *check_declare_fn(Checker *C, Node *n, Type *owner) {
         ERR(p, "duplicate argument '%s' in function definition", p->name);
     fn->conventions[i] = convention_of(p->op);
     if (fn->conventions[i] == ARG_OUT) ERR(p, "only 'self' of an __init__ can be 'out'");
+    if ((p->flags & (PARAM_STAR | PARAM_DSTAR)) && (p->a || !(n->flags & FN_IS_DEF) || owner)) {
+      ERR(p, "'%s%s' takes Python objects: leave it untyped, in a def (typed variadics come later)",
+          p->flags & PARAM_STAR ? "*" : "**", p->name);
+      fn->bad_signature = true;
+    }
     if (check_mentions_param(n, p->a)) {  /* x: T, SIMD[dt, w] — known per instance */
       fn->generic = true;
       continue;

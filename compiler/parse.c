@@ -759,6 +759,9 @@ static Node *fn_type(Parser *P);
 static Node *param(Parser *P) {
   Token *t = peek(P);
   Node *p = mk(P, N_PARAM, t);
+  if (accept(P, T_STAR)) p->flags |= PARAM_STAR;  /* *args */
+  else if (accept(P, T_DSTAR)) p->flags |= PARAM_DSTAR;  /* **kwargs */
+  t = peek(P);
   if (at(P, T_NAME) || at(P, T_KW_VAR)) {
     const char *w = at(P, T_KW_VAR) ? "var" : t->str;
     for (int i = 0; i < (int)(sizeof conventions / sizeof *conventions); i++)
