@@ -1,9 +1,9 @@
 /* alloc.c — the one allocation path for values the runtime makes.
  *
- * Every runtime-made value (strings today) comes from rt_alloc, so the
- * memory model that arrives with tier 2 (ownership, freeing, a test mode
- * that fails allocations) changes this file alone. Until then nothing is
- * freed: values are immutable and may be shared freely.
+ * Every runtime-made value comes from rt_alloc (malloc; out of memory is a
+ * MemoryError). Strings are immutable and shared freely, so they are never
+ * freed; a List's buffer and header are freed with free() by rt_list_free
+ * when the compiled code's lifetimes say its holder died.
  */
 #include "runtime/runtime.h"
 
