@@ -83,8 +83,11 @@ const char *session_is_complete(Session *s, const char *code, char *indent, size
   if (!last) return "complete";
   const char *first = code + strspn(code, " \t\r\n");
   if (first[0] == '%') {  /* magics: a %%cell goes on to a blank line, a %line is whole */
-    if (first[1] == '%' && !ends_with_blank_line(code)) return "incomplete";
-    return "complete";
+    if (first[1] != '%' || ends_with_blank_line(code)) return "complete";
+    const char *body = strchr(first, '\n');
+    if (body && last_code_line(body + 1, &len))  /* indented as Ember (and Python) code is */
+      session_is_complete(s, body + 1, indent, indent_size);
+    return "incomplete";
   }
   Arena *arena = arena_new();
   Diags d;

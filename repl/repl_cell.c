@@ -41,7 +41,11 @@ bool repl_cell_ready(Repl *r, const char *text, char *indent, size_t indent_size
   if (indent_size) indent[0] = 0;
   const char *p = text + strspn(text, " \t");
   if (*p == ':' || (p[0] == '%' && p[1] != '%')) return true;
-  if (p[0] == '%') return trailing_blank_lines(text) > 0;
+  if (p[0] == '%') {  /* a %%cell: up to a blank line, indented as the session says */
+    if (trailing_blank_lines(text) > 0) return true;
+    session_is_complete(r->session, text, indent, indent_size);
+    return false;
+  }
   const char *status = session_is_complete(r->session, text, indent, indent_size);
   if (strcmp(status, "incomplete")) return true;
   return r->interactive && trailing_blank_lines(text) >= 2;

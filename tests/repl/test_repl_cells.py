@@ -7,6 +7,8 @@
   - a compile error (source line and caret shown), then a good line
   - a runtime error's traceback, then a good line
   - input() reads a line from the terminal; UTF-8 text is edited by character
+  - cell magics typed over several lines are indented as code is: a
+    %%python def, and %%emit llvm of a fn (its IR is shown, nothing defined)
   - :help, :reset, and :quit leaving with status 0
 Exits 0 when every check passes.
 """
@@ -82,7 +84,24 @@ def commands(c, t):
     c.check(t.p.exitstatus == 0, ":quit exit status %r" % t.p.exitstatus, t)
 
 
+def magics(c):
+    t = Term()
+    try:
+        t.prompt()
+        t.run("%%python", "def seven():", "return 7", "")
+        out = t.run("print(seven())")
+        c.check("7" in out.split("\n"), "the %%python def was not indented: %r" % out, t)
+        out = t.run("%%emit llvm", "fn inc(a: Int) -> Int:", "return a + 1", "")
+        c.check('define i64 @"inc$' in out, "%%emit llvm did not show inc's IR: %r" % out[-300:], t)
+        out = t.run("inc(1)")
+        c.check("unknown declaration 'inc'" in out, "%%emit defined inc: %r" % out, t)
+        c.check(t.quit() == 0, "Ctrl-D after the magics", t)
+    finally:
+        t.kill()
+
+
 def test(c):
+    magics(c)
     t = Term()
     try:
         definitions(c, t)
