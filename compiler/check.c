@@ -418,6 +418,38 @@ static void rename_names(Node *n, const char *from, const char *to) {
 
 static Node *synth(Checker *C, NodeKind kind, const Node *at) { return node_new(C->arena, kind, at->line, at->col); }
 
+Node *check_string_node(Checker *C, const Node *at, const char *text) {
+  Node *s = synth(C, N_STR, at);
+  s->str = text;
+  s->slen = (int64_t)strlen(text);
+  return s;
+}
+
+/* recv.method() written where `at` stands (arguments go in its list). */
+static Node *synth_method_call(Checker *C, const Node *at, Node *recv, const char *method) {
+  Node *call = synth(C, N_CALL, at);
+  call->a = synth(C, N_ATTR, at);
+  call->a->a = recv;
+  call->a->name = method;
+  return call;
+}
+
+static Node *synth_stmt(Checker *C, Node *expr) {
+  Node *s = synth(C, N_EXPR_STMT, expr);
+  s->a = expr;
+  return s;
+}
+
+/* The type of a target's base (d of d[k], obj of obj.attr), checked quietly
+   on a copy: the target itself is checked where it is used. */
+static Type *base_type_of(Checker *C, Node *target) {
+  bool saved = C->quiet;
+  C->quiet = true;
+  Type *t = check_expr(C, node_clone(C->arena, target->a));
+  C->quiet = saved;
+  return t;
+}
+
 static Type *list_comprehension(Checker *C, Node *n) {
   static int counter;
   int id = ++counter;
@@ -451,8 +483,7 @@ static Type *list_comprehension(Checker *C, Node *n) {
   step->op = n->op;
   step->sym = acc;
   if (n->op) acc->type = TYPE(PYOBJ);  /* a set or dict comprehension: a Python set or dict */
-  Node *body = synth(C, N_EXPR_STMT, n->a);
-  body->a = step;
+  Node *body = synth_stmt(C, step);
   for (int c = n->list.len - 1; c >= 0; c--) {  /* innermost first: its ifs, then its loop */
     Node *clause = n->list.items[c];
     for (int k = clause->list.len - 1; k >= 0; k--) {
@@ -718,7 +749,8 @@ static void check_moves_in_loop(Checker *C, Moved *before, int locals_before, in
 
 /* int, float, str and bool named as values are Python's types. */
 static bool python_type_name(const char *name) {
-  return !strcmp(name, "int") || !strcmp(name, "float") || !strcmp(name, "str") || !strcmp(name, "bool");
+  static const char *const types[] = {"int", "float", "str", "bool", NULL};
+  return check_in_list(types, name);
 }
 
 /* An untyped def named as a value (apply(square, 4), a key function): the
@@ -728,23 +760,17 @@ static bool function_value(Checker *C, Node *n, Symbol *s) {
   if (!s->decl || !(s->decl->flags & FN_IS_DEF) || s->decl->list3.len || s->owner || s->closure_root ||
       s->nparams > 6 || (!s->generic && s->nparams))
     return false;
-  if (!s->generic) {  /* lambda: 0, def f(): ... */
-    Type *r = s->type;
-    if (r && r->kind != TY_NONE && r->kind != TY_PYOBJ && r->kind != TY_BOOL && r->kind != TY_F64 &&
-        r->kind != TY_INT && r->kind != TY_STRING)
-      return false;
-    n->sym = s;
-    return true;
+  Symbol *inst = s;  /* lambda: 0, def f(): ... */
+  if (s->generic) {
+    for (int i = 0; i < s->nparams; i++)
+      if (check_param_node(s, i)->a) return false;  /* only untyped parameters */
+    Node **bound = arena_alloc(C->arena, sizeof(Node *) * (size_t)(s->nparams + 1));
+    for (int i = 0; i < s->nparams; i++) {
+      bound[i] = synth(C, N_NAME, n);
+      bound[i]->type = TYPE(PYOBJ);
+    }
+    inst = check_instantiate(C, synth(C, N_CALL, n), s, bound);
   }
-  for (int i = 0; i < s->nparams; i++)
-    if (check_param_node(s, i)->a) return false;  /* only untyped parameters */
-  Node *call = node_new(C->arena, N_CALL, n->line, n->col);
-  Node **bound = arena_alloc(C->arena, sizeof(Node *) * (size_t)(s->nparams + 1));
-  for (int i = 0; i < s->nparams; i++) {
-    bound[i] = node_new(C->arena, N_NAME, n->line, n->col);
-    bound[i]->type = TYPE(PYOBJ);
-  }
-  Symbol *inst = check_instantiate(C, call, s, bound);
   Type *r = inst ? inst->type : NULL;  /* results the callable can give back to Python */
   if (!inst || (r && r->kind != TY_NONE && r->kind != TY_PYOBJ && r->kind != TY_BOOL && r->kind != TY_F64 &&
                 r->kind != TY_INT && r->kind != TY_STRING))
@@ -1012,9 +1038,7 @@ static bool python_str_method(const char *name) {
       "casefold", "partition", "rpartition", "splitlines", "rsplit", "expandtabs", "isalpha", "isdigit",
       "isalnum", "isspace", "isupper", "islower", "istitle", "isnumeric", "isdecimal", "isidentifier",
       "isprintable", "encode", "translate", "index", "rindex", "removeprefix", "removesuffix", NULL};
-  for (int i = 0; names[i]; i++)
-    if (!strcmp(names[i], name)) return true;
-  return false;
+  return check_in_list(names, name);
 }
 
 static Type *string_method_call(Checker *C, Node *n) {
@@ -2254,10 +2278,7 @@ static void aug_assign_stmt(Checker *C, Node *n) {
   Node *t = n->a;
   if (t->kind == N_INDEX || t->kind == N_ATTR) {  /* d[k] += 1 on a Python object */
     Node *read = node_clone(C->arena, t);
-    bool saved = C->quiet;
-    C->quiet = true;  /* a look at the base's type, on a copy: the target is checked below */
-    Type *base = check_expr(C, node_clone(C->arena, t->a));
-    C->quiet = saved;
+    Type *base = base_type_of(C, t);
     if (base && type_is_py(base)) {  /* as d[k] = d[k] + 1 (d and k are evaluated twice) */
       Node *bin = node_new(C->arena, N_BINARY, n->line, n->col);
       bin->op = n->op;
@@ -2437,28 +2458,21 @@ static void del_stmt(Checker *C, Node *n) {
   NodeList stmts = {0};
   for (int i = 0; i < n->list.len; i++) {
     Node *t = n->list.items[i];
-    Type *base = (t->kind == N_INDEX || t->kind == N_ATTR) ? check_expr(C, node_clone(C->arena, t->a)) : NULL;
+    Type *base = t->kind == N_INDEX || t->kind == N_ATTR ? base_type_of(C, t) : NULL;
     bool list_item = base && t->kind == N_INDEX && type_is_list(base) && t->list.len == 1;
     if (!base || (!type_is_py(base) && !list_item)) {
       ERR(t, "del removes a List's item, or a Python object's item or attribute");
       return;
     }
-    Node *call = node_new(C->arena, N_CALL, t->line, t->col);
-    call->a = node_new(C->arena, N_ATTR, t->line, t->col);
-    call->a->a = t->a;
+    Node *call;
     if (t->kind == N_ATTR) {
-      call->a->name = "__delattr__";
-      Node *s = node_new(C->arena, N_STR, t->line, t->col);
-      s->str = t->name;
-      s->slen = (int64_t)strlen(t->name);
-      node_push(C->arena, &call->list, s);
+      call = synth_method_call(C, t, t->a, "__delattr__");
+      node_push(C->arena, &call->list, check_string_node(C, t, t->name));
     } else {
-      call->a->name = list_item ? "pop" : "__delitem__";
+      call = synth_method_call(C, t, t->a, list_item ? "pop" : "__delitem__");
       for (int k = 0; k < t->list.len; k++) node_push(C->arena, &call->list, t->list.items[k]);
     }
-    Node *es = node_new(C->arena, N_EXPR_STMT, t->line, t->col);
-    es->a = call;
-    node_push(C->arena, &stmts, es);
+    node_push(C->arena, &stmts, synth_stmt(C, call));
   }
   n->kind = N_BLOCK;
   n->list = stmts;
@@ -2475,24 +2489,13 @@ static void with_stmt(Checker *C, Node *n) {
   decl->name = n->name ? n->name : arena_printf(C->arena, "with.%d.%d", n->line, n->col);
   Type *t = check_expr(C, value);
   if (!t) return;
-  if (check_has_method(t, "__enter__")) {
-    Node *enter = node_new(C->arena, N_CALL, n->line, n->col);
-    enter->a = node_new(C->arena, N_ATTR, n->line, n->col);
-    enter->a->a = value;
-    enter->a->name = "__enter__";
-    decl->b = enter;
-  } else decl->b = value;
+  decl->b = check_has_method(t, "__enter__") ? synth_method_call(C, n, value, "__enter__") : value;
   node_push(C->arena, &stmts, decl);
   for (int i = 0; i < n->list.len; i++) node_push(C->arena, &stmts, n->list.items[i]);
   if (check_has_method(t, "__exit__")) {
-    Node *ex = node_new(C->arena, N_CALL, n->line, n->col);
-    ex->a = node_new(C->arena, N_ATTR, n->line, n->col);
-    ex->a->a = node_new(C->arena, N_NAME, n->line, n->col);
-    ex->a->a->name = decl->name;
-    ex->a->name = "__exit__";
-    Node *es = node_new(C->arena, N_EXPR_STMT, n->line, n->col);
-    es->a = ex;
-    node_push(C->arena, &stmts, es);
+    Node *var = synth(C, N_NAME, n);
+    var->name = decl->name;
+    node_push(C->arena, &stmts, synth_stmt(C, synth_method_call(C, n, var, "__exit__")));
   }
   n->kind = N_BLOCK;
   n->list = stmts;
@@ -2552,12 +2555,6 @@ static const char *const memory_modules[] = {"memory", "memory.unsafe", "memory.
 static const char *const pointer_names[] = {"DTypePointer", "Pointer", "UnsafePointer", NULL};
 static const char *const memory_fns[] = {"memset_zero", "memset", "memcpy", "stack_allocation", NULL};
 
-static bool in_list(const char *const *list, const char *name) {
-  for (int i = 0; list[i]; i++)
-    if (!strcmp(list[i], name)) return true;
-  return false;
-}
-
 static bool loaded_module(Checker *C, const char *name) {
   char mark[256];
   snprintf(mark, sizeof mark, CHECK_MODULE_MARK "%s", name);
@@ -2567,7 +2564,7 @@ static bool loaded_module(Checker *C, const char *name) {
 static bool known_module(Checker *C, const char *name) {
   return !strcmp(name, "time") || !strcmp(name, "sys") || !strcmp(name, "math") || !strcmp(name, "python") ||
          !strcmp(name, "sys.info") || !strcmp(name, "runtime.llcl") ||
-         in_list(memory_modules, name) || check_gpu_is_module(name) || loaded_module(C, name);
+         check_in_list(memory_modules, name) || check_gpu_is_module(name) || loaded_module(C, name);
 }
 
 /* The symbol for module.name, or NULL (nothing to bind: a pointer type)
@@ -2620,9 +2617,9 @@ static Symbol *module_member(Checker *C, const char *module, const char *name, b
     Symbol *s = globals_get(C->globals, full);
     if (s) return s;
   }
-  if (in_list(memory_modules, module)) {
-    if (in_list(pointer_names, name)) return NULL;
-    if (in_list(memory_fns, name)) {
+  if (check_in_list(memory_modules, module)) {
+    if (check_in_list(pointer_names, name)) return NULL;
+    if (check_in_list(memory_fns, name)) {
       Symbol *s = check_new_symbol(C, SYM_BUILTIN, name, NULL);
       s->builtin = BI_MEMORY;
       s->value.s = name;

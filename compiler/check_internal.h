@@ -80,6 +80,14 @@ static inline Type *check_intrinsic(Node *n, Intrinsic op, Type *result) {
 static inline bool check_is_named(const Node *n, const char *name) {
   return n->kind == N_NAME && !strcmp(n->name, name);
 }
+/* Is name one of list's (NULL-terminated) names? */
+static inline bool check_in_list(const char *const *list, const char *name) {
+  for (int i = 0; list[i]; i++)
+    if (!strcmp(list[i], name)) return true;
+  return false;
+}
+/* A string literal node for text, where `at` stands (not yet checked). */
+Node *check_string_node(Checker *C, const Node *at, const char *text);
 void check_push_symbol(Checker *C, Symbol ***items, int *len, int *cap, Symbol *s);
 void check_propagate_captures(Checker *C, Symbol *root);
 void check_scope_add(Checker *C, Scope *s, Symbol *sym);

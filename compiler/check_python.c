@@ -27,11 +27,7 @@ static const char *const python_builtins[] = {
     "vars", "dir", "id", "bytes", "bytearray", "slice", "object", "Exception", "ValueError", "TypeError",
     "KeyError", "IndexError", "RuntimeError", "complex", NULL};
 
-bool check_is_python_builtin(const char *name) {
-  for (int i = 0; python_builtins[i]; i++)
-    if (!strcmp(python_builtins[i], name)) return true;
-  return false;
-}
+bool check_is_python_builtin(const char *name) { return check_in_list(python_builtins, name); }
 
 /* A name defined by a %%python cell, or one of Python's builtins: n
    becomes Python.evaluate("name"). */
@@ -44,9 +40,7 @@ bool check_python_global(Checker *C, Node *n) {
 
 /* n becomes Python.evaluate("name") (a Python object). */
 bool check_python_global_as(Checker *C, Node *n, const char *name) {
-  Node *text = node_new(C->arena, N_STR, n->line, n->col);
-  text->str = name;
-  text->slen = (int64_t)strlen(name);
+  Node *text = check_string_node(C, n, name);
   text->type = TYPE(STRING);
   n->kind = N_CALL;
   n->list = (NodeList){0};
@@ -61,16 +55,7 @@ bool check_python_global_as(Checker *C, Node *n, const char *name) {
 /* name(args) with Python's builtin of that name (max(xs) over a list). */
 Type *check_python_builtin_call(Checker *C, Node *n, const char *name) {
   Node *f = node_new(C->arena, N_NAME, n->a->line, n->a->col);
-  f->name = name;
-  Node *text = node_new(C->arena, N_STR, f->line, f->col);
-  text->str = name;
-  text->slen = (int64_t)strlen(name);
-  text->type = TYPE(STRING);
-  f->kind = N_CALL;
-  node_push(C->arena, &f->list, text);
-  f->a = node_new(C->arena, N_NAME, f->line, f->col);
-  f->a->name = "Python";
-  f->type = check_intrinsic(f, IN_PY_EVAL, TYPE(PYOBJ));
+  check_python_global_as(C, f, name);
   n->a = f;
   return check_python_callee(C, n);
 }

@@ -43,13 +43,17 @@ void diag_hint(Diags *d, const char *fmt, ...) {
   va_end(ap);
 }
 
-void diag_quote_line(const char *src, int line, int col, Buf *out) {
-  const char *p = src;
-  for (int l = 1; l < line && p; l++) {
-    p = strchr(p, '\n');
-    if (p) p++;
+const char *diag_line_start(const char *src, int line) {
+  for (int l = 1; l < line && *src; l++) {
+    const char *nl = strchr(src, '\n');
+    src = nl ? nl + 1 : src + strlen(src);
   }
-  if (!p || !*p) return;
+  return src;
+}
+
+void diag_quote_line(const char *src, int line, int col, Buf *out) {
+  const char *p = diag_line_start(src, line);
+  if (!*p) return;
   const char *end = strchr(p, '\n');
   size_t n = end ? (size_t)(end - p) : strlen(p);
   buf_puts(out, "    ");

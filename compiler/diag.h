@@ -34,6 +34,8 @@ void diag_error(Diags *d, int line, int col, const char *fmt, ...)
 void diag_hint(Diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* first_line: the file line of the cell's line 1 (1 for a notebook cell). */
 void diag_render(const Diags *d, const char *cell_name, int first_line, Buf *out);
+/* Where `src`'s line `line` (1-based) starts; its end past the last line. */
+const char *diag_line_start(const char *src, int line);
 /* Append `src`'s line `line` (1-based) and a caret under `col` to out. */
 void diag_quote_line(const char *src, int line, int col, Buf *out);
 

@@ -1051,10 +1051,9 @@ static Node *python_class(Parser *P, Token *kw) {
     else if (t->kind == T_NEWLINE && depth == 0 && !at(P, T_INDENT)) break;  /* class C: pass */
     if (t->kind != T_NEWLINE && t->kind != T_DEDENT) last = t->line;
   }
-  const char *p = P->diags->src;  /* the cell's text, lines kw->line .. last */
-  for (int l = 1; l < kw->line && *p; l++) p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n');
-  const char *end = p;
-  for (int l = kw->line; l <= last && *end; l++) end += strcspn(end, "\n") + (end[strcspn(end, "\n")] == '\n');
+  /* the cell's text, lines kw->line .. last */
+  const char *p = diag_line_start(P->diags->src, kw->line);
+  const char *end = diag_line_start(p, last - kw->line + 2);
   c->str = arena_printf(P->arena, "%.*s", (int)(end - p), p);
   c->slen = (int64_t)(end - p);
   return c;

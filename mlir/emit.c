@@ -422,20 +422,15 @@ static Val index_cast(Emitter *E, Val v, const char *from, const char *to) {
 
 /* NoneType variables hold nothing: no storage, loads give no value. */
 static Val load_var(Emitter *E, const Symbol *s) {
-  char nb[24];
   if (s->type->kind == TY_NONE) return 0;
-  Val p = var_ptr(E, s);
-  Val r = emit_new_val(E);
-  OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, emit_val_name(p, nb), emit_storage_type(s->type));
+  Val r = emit_load_tmp(E, var_ptr(E, s), emit_storage_type(s->type));
   return is_index(s->type) ? index_cast(E, r, "i64", "index") : r;
 }
 
 static void store_var(Emitter *E, const Symbol *s, Val v) {
-  char nb[24];
   if (s->type->kind == TY_NONE) return;
   if (is_index(s->type)) v = index_cast(E, v, "index", "i64");
-  Val p = var_ptr(E, s);
-  OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, emit_val_name(p, nb), emit_storage_type(s->type));
+  emit_store_tmp(E, v, var_ptr(E, s), emit_storage_type(s->type));
 }
 
 /* ---- conversions ------------------------------------------------------- */
@@ -1038,12 +1033,7 @@ Val emit_place_ptr(Emitter *E, Node *n) {
 }
 
 static Val field_value(Emitter *E, Node *n) {
-  if (is_place(n)) {
-    char nb[24];
-    Val p = place_ptr(E, n), r = emit_new_val(E);
-    OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, emit_val_name(p, nb), emit_mlir_type(n->type));
-    return r;
-  }
+  if (is_place(n)) return emit_load_tmp(E, place_ptr(E, n), emit_mlir_type(n->type));
   Val agg = emit_expr(E, n->a), r = emit_new_val(E);
   OUT("  %%v%d = llvm.extractvalue %%v%d[%d] : %s\n", r, agg, (int)n->ival, n->a->type->mlir);
   if (needs_destroy(n->a->type)) {  /* a temporary read for one field dies now */
@@ -1055,9 +1045,7 @@ static Val field_value(Emitter *E, Node *n) {
 }
 
 static void store_place(Emitter *E, Node *target, Val v) {
-  char nb[24];
-  Val p = place_ptr(E, target);
-  OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, emit_val_name(p, nb), emit_mlir_type(target->type));
+  emit_store_tmp(E, v, place_ptr(E, target), emit_mlir_type(target->type));
 }
 
 /* __str__ / __repr__ of a struct value, by its zero-argument method. */
@@ -1644,9 +1632,7 @@ static bool needs_destroy(const Type *t) { return check_type_needs(t, "__del__",
    PythonObject gives its reference back. */
 static void destroy_at(Emitter *E, Val ptr, const Type *t) {
   if (t->kind == TY_PYOBJ || type_is_list(t)) {
-    char nb[24];
-    Val v = emit_new_val(E);
-    OUT("  %%v%d = llvm.load %s : !llvm.ptr -> !llvm.ptr\n", v, emit_val_name(ptr, nb));
+    Val v = emit_load_tmp(E, ptr, "!llvm.ptr");
     emit_call_rt(E, t->kind == TY_PYOBJ ? "rt_py_decref" : "rt_list_free", "!llvm.ptr", NULL, &v, 1);
     return;
   }
@@ -1714,14 +1700,12 @@ static bool needs_copy(const Type *t) { return check_type_needs(t, "__copyinit__
 static Val copy_from_ptr(Emitter *E, Val src, const Type *t) {
   char nb[24];
   if (t->kind == TY_PYOBJ) {  /* another reference to the same object */
-    Val v = emit_new_val(E);
-    OUT("  %%v%d = llvm.load %s : !llvm.ptr -> !llvm.ptr\n", v, emit_val_name(src, nb));
+    Val v = emit_load_tmp(E, src, "!llvm.ptr");
     emit_call_rt(E, "rt_py_incref", "!llvm.ptr", NULL, &v, 1);
     return v;
   }
   if (type_is_list(t)) {  /* a list of its own */
-    Val v = emit_new_val(E);
-    OUT("  %%v%d = llvm.load %s : !llvm.ptr -> !llvm.ptr\n", v, emit_val_name(src, nb));
+    Val v = emit_load_tmp(E, src, "!llvm.ptr");
     return emit_call_rt(E, "rt_list_copy", "!llvm.ptr", "!llvm.ptr", &v, 1);
   }
   Symbol *copy = check_method_named(t, "__copyinit__", 1);
@@ -1733,8 +1717,7 @@ static Val copy_from_ptr(Emitter *E, Val src, const Type *t) {
     if (copy->may_raise) emit_check_pending(E, 0);
     return emit_load_tmp(E, tmp, t->mlir);
   }
-  Val v = emit_new_val(E);
-  OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", v, emit_val_name(src, nb), t->mlir);
+  Val v = emit_load_tmp(E, src, t->mlir);
   for (int i = 0; i < t->st->nfields; i++) {
     if (!needs_copy(t->st->field_types[i])) continue;
     Val f = copy_from_ptr(E, field_ptr(E, src, t, i), t->st->field_types[i]);
@@ -1902,13 +1885,16 @@ Val emit_alloca_tmp(Emitter *E, const char *ty) {
   return r;
 }
 
+/* Store to / load from the address p: a %v value or a local's %l slot. */
 void emit_store_tmp(Emitter *E, Val v, Val p, const char *ty) {
-  OUT("  llvm.store %%v%d, %%v%d : %s, !llvm.ptr\n", v, p, ty);
+  char nb[24];
+  OUT("  llvm.store %%v%d, %s : %s, !llvm.ptr\n", v, emit_val_name(p, nb), ty);
 }
 
 Val emit_load_tmp(Emitter *E, Val p, const char *ty) {
+  char nb[24];
   Val r = emit_new_val(E);
-  OUT("  %%v%d = llvm.load %%v%d : !llvm.ptr -> %s\n", r, p, ty);
+  OUT("  %%v%d = llvm.load %s : !llvm.ptr -> %s\n", r, emit_val_name(p, nb), ty);
   return r;
 }
 
@@ -2478,7 +2464,7 @@ static void function(Emitter *E, Node *def, Buf *out, bool copy) {
     if (is_index(p->type) && !(p->flags & SYM_BYREF)) {
       Val w = emit_new_val(E);
       OUT("  %%v%d = arith.index_cast %%a%d : index to i64\n", w, i);
-      OUT("  llvm.store %%v%d, %s : i64, !llvm.ptr\n", w, emit_val_name(slot, nb));
+      emit_store_tmp(E, w, slot, "i64");
     } else
       OUT("  llvm.store %%a%d, %s : %s, !llvm.ptr\n", i, emit_val_name(slot, nb),
           p->flags & SYM_BYREF ? "!llvm.ptr" : emit_mlir_type(p->type));

@@ -48,6 +48,34 @@ def shell_reply(kc, msg_id, timeout=TIMEOUT):
             return m
 
 
+class CellRunner:
+    """run_cell() for a TestCase whose self.kc is a started kernel's client."""
+    timeout = TIMEOUT
+
+    def run_cell(self, code):
+        """(reply, iopub messages) of one execute_request, whose reply must
+        be the next shell message."""
+        msg_id = self.kc.execute(code)
+        reply = self.kc.get_shell_msg(timeout=self.timeout)
+        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
+        return reply, collect(self.kc, msg_id, self.timeout)
+
+
+class KernelCase(CellRunner, unittest.TestCase):
+    """A TestCase with one kernel (kernel_name) shared by all its tests."""
+    kernel_name = KERNEL
+
+    @classmethod
+    def setUpClass(cls):
+        from jupyter_client.manager import start_new_kernel  # after setup() set JUPYTER_PATH
+        cls.km, cls.kc = start_new_kernel(kernel_name=cls.kernel_name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel(now=True)
+
+
 def stdout_text(msgs):
     return "".join(m["content"]["text"] for m in msgs
                    if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")

@@ -8,14 +8,12 @@ Run by tests/run_tests.py with `--ember PATH`; exits 0 when all pass.
 """
 import os
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kernel_env  # noqa: E402
 
 kernel_env.setup()
 
-from jupyter_client.manager import start_new_kernel  # noqa: E402
 from kernel_env import collect, shell_reply  # noqa: E402
 
 CELL = ("%%emit llvm\n"
@@ -23,16 +21,7 @@ CELL = ("%%emit llvm\n"
         "    return a + b\n")
 
 
-class EmitMagic(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name=kernel_env.KERNEL)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel(now=True)
-
+class EmitMagic(kernel_env.KernelCase):
     def test_llvm_as_highlighted_markdown(self):
         msg_id = self.kc.execute(CELL)
         reply = shell_reply(self.kc, msg_id)["content"]

@@ -54,19 +54,13 @@ print(total)
 """
 
 
-class Parallel(unittest.TestCase):
+class Parallel(kernel_env.CellRunner, unittest.TestCase):
     def setUp(self):
         self.km, self.kc = start_new_kernel(kernel_name=kernel_env.KERNEL)
 
     def tearDown(self):
         self.kc.stop_channels()
         self.km.shutdown_kernel(now=True)
-
-    def run_cell(self, code):
-        msg_id = self.kc.execute(code)
-        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
-        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
-        return reply, collect(self.kc, msg_id)
 
     def test_interrupt_stops_the_workers(self):
         msg_id = self.kc.execute(SPIN)

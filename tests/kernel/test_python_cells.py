@@ -21,34 +21,19 @@ Run by tests/run_tests.py with `--ember PATH`; exits 0 when all pass.
 import os
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kernel_env  # noqa: E402
 
 kernel_env.setup()
 
-from jupyter_client.manager import start_new_kernel  # noqa: E402
 from kernel_env import collect, stdout_text  # noqa: E402
 
 TIMEOUT = 30
 
 
-class PythonCells(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_new_kernel(kernel_name=kernel_env.KERNEL)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel(now=True)
-
-    def run_cell(self, code):
-        msg_id = self.kc.execute(code)
-        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
-        self.assertEqual(reply["parent_header"]["msg_id"], msg_id)
-        return reply, collect(self.kc, msg_id, TIMEOUT)
+class PythonCells(kernel_env.KernelCase):
+    timeout = TIMEOUT
 
     def test_state_output_and_numpy(self):
         reply, msgs = self.run_cell("%%python\nimport numpy as np\ndef double(x):\n    return 2 * x\n"
