@@ -1763,13 +1763,13 @@ static void assign_name(Emitter *E, Node *target, Val v, Type *vt) {
     }
     return;
   }
-  /* the old value goes; in __init__, self's fields hold no value yet */
+  /* The old value of a variable, field or List item goes; in __init__,
+     self's fields hold no value yet. A Python item or attribute is
+     Python's to drop, and p[i] = v initializes the pointee, as store does. */
   const Node *base = target->kind == N_ATTR ? target->a : target;
   bool initializing = E->fn && !strcmp(E->fn->name, "__init__") && base->kind == N_NAME &&
                       !strcmp(base->name, "self");
-  bool python_item = (target->kind == N_INDEX || target->kind == N_ATTR) && target->a->type &&
-                     type_is_py(target->a->type);  /* Python's setitem and setattr hold their own */
-  if (needs_destroy(target->type) && !(target->flags & NAME_DECLARES) && !initializing && !python_item)
+  if (needs_destroy(target->type) && is_place(target) && !(target->flags & NAME_DECLARES) && !initializing)
     destroy_at(E, place_ptr(E, target), target->type);
   if (target->kind == N_ATTR && type_is_py(target->a->type)) {  /* obj.attr = v */
     emit_python_setattr(E, target, v, vt);
